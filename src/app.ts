@@ -1,0 +1,77 @@
+import { OpenAPIHono } from "@hono/zod-openapi";
+import { Scalar } from "@scalar/hono-api-reference";
+import { HTTPException } from "hono/http-exception";
+import { requireAccount } from "./http/auth";
+import type { AppEnv } from "./http/context";
+import { ApiError } from "./http/errors";
+import { idempotency } from "./http/idempotency";
+import { newId } from "./lib/ids";
+import { registerAccountRoutes } from "./routes/account";
+import { registerBatchRoutes } from "./routes/batches";
+import { registerCarrierRoutes } from "./routes/carriers";
+import { registerEventRoutes } from "./routes/events";
+import { registerShipmentRoutes } from "./routes/shipments";
+
+export function buildApp() {
+  const app = new OpenAPIHono<AppEnv>();
+
+  app.use("*", async (c, next) => {
+    c.set("requestId", newId("req"));
+    await next();
+    c.header("X-Request-Id", c.get("requestId"));
+  });
+
+  app.onError((err, c) => {
+    const requestId = c.get("requestId") ?? newId("req");
+    let error: ApiError;
+    if (err instanceof ApiError) error = err;
+    else if (err instanceof HTTPException && err.status < 500) error = new ApiError("validation_failed", err.message || "Bad request.");
+    else {
+      console.error(requestId, err);
+      error = new ApiError("internal_error", `Something went wrong on our side; quote request id ${requestId}.`);
+    }
+    return c.json(error.toBody(), error.status, { "X-Request-Id": requestId });
+  });
+
+  app.notFound((c) => {
+    const allowed = allowedMethods(app, new URL(c.req.url).pathname);
+    const error = allowed.length
+      ? new ApiError("method_not_allowed", `${c.req.method} is not allowed here; use ${allowed.join(", ")}.`)
+      : new ApiError("not_found", `No route ${c.req.method} ${new URL(c.req.url).pathname}.`);
+    return c.json(error.toBody(), error.status, allowed.length ? { Allow: allowed.join(", ") } : {});
+  });
+
+  app.get("/health", (c) => c.json({ ok: true }));
+
+  app.use("/v1/*", requireAccount, idempotency);
+  registerBatchRoutes(app);
+  registerShipmentRoutes(app);
+  registerAccountRoutes(app);
+  registerCarrierRoutes(app);
+  registerEventRoutes(app);
+
+  app.openAPIRegistry.registerComponent("securitySchemes", "apiKey", {
+    type: "http", scheme: "bearer", description: "`sk_test_…` or `sk_live_…`; HTTP Basic with the key as user name works too.",
+  });
+  app.doc31("/openapi.json", {
+    openapi: "3.1.0",
+    info: {
+      title: "Batch label API", version: "1.0.0",
+      description: "Validate, rate and buy shipping labels in batches of up to 10,000, and download merged label files.",
+    },
+    security: [{ apiKey: [] }],
+  });
+  app.get("/docs", Scalar({ url: "/openapi.json", pageTitle: "Batch label API" }));
+  return app;
+}
+
+/** Methods registered for a path, so an unknown method on a known path answers 405 rather than 404. */
+function allowedMethods(app: OpenAPIHono<AppEnv>, path: string): string[] {
+  const methods = new Set<string>();
+  for (const r of app.routes) {
+    if (r.method === "ALL" || r.path.includes("*")) continue;
+    const pattern = new RegExp(`^${r.path.replace(/:[^/]+/g, "[^/]+")}/?$`);
+    if (pattern.test(path)) methods.add(r.method);
+  }
+  return [...methods];
+}

@@ -1,0 +1,54 @@
+// Turns what a client sent (JSON shipments or CSV rows) into shipment records ready to store.
+import { findService } from "../carriers/services";
+import type { ShipmentRecord } from "../db/shipments";
+import { newId } from "../lib/ids";
+import { normalizeAddress, normalizeParcel } from "../schemas/address";
+import type { ShipmentErrors, ShipmentIn } from "../schemas/shipment";
+
+export type Defaults = { default_carrier: string | null; default_service: string | null };
+export type Owner = { batch_id: string; account_id: string };
+
+/**
+ * A shipment inherits the batch's default service unless it names one; a service alone implies its
+ * carrier, and a carrier alone takes the default service only if that service is the carrier's.
+ */
+export function resolveService(input: { carrier?: string | null; service?: string | null }, d: Defaults) {
+  const carrier = input.carrier ?? null;
+  let service = input.service ?? null;
+  if (!service) {
+    const fallback = findService(d.default_service);
+    if (!carrier || fallback?.carrier === carrier) service = d.default_service;
+  }
+  return { carrier: carrier ?? findService(service)?.carrier ?? d.default_carrier, service };
+}
+
+export function toRecord(
+  input: ShipmentIn, position: number, owner: Owner, defaults: Defaults, now: string, inputErrors: ShipmentErrors | null = null,
+): ShipmentRecord {
+  return {
+    id: newId("shp"), ...owner, position, reference: input.reference ?? null, status: "validating", errors: null,
+    ...resolveService(input, defaults),
+    from_address: normalizeAddress(input.from_address), to_address: normalizeAddress(input.to_address),
+    parcel: normalizeParcel(input.parcel),
+    rate_cents: null, rate_currency: null, rate_expires_at: null, tracking_number: null, label_key: null,
+    message: null, purchased_at: null, voided_at: null, input_errors: inputErrors,
+    metadata: input.metadata ?? {}, created_at: now, updated_at: now,
+  };
+}
+
+/** Applies a PATCH: named fields replace, addresses and parcel merge field by field. */
+export function applyPatch(s: ShipmentRecord, patch: ShipmentIn, defaults: Defaults, now: string): ShipmentRecord {
+  const carrierOrService = "carrier" in patch || "service" in patch;
+  return {
+    ...s,
+    reference: "reference" in patch ? patch.reference ?? null : s.reference,
+    ...(carrierOrService
+      ? resolveService({ carrier: "carrier" in patch ? patch.carrier : s.carrier, service: "service" in patch ? patch.service : s.service }, defaults)
+      : {}),
+    from_address: patch.from_address === undefined ? s.from_address : normalizeAddress(patch.from_address, s.from_address),
+    to_address: patch.to_address === undefined ? s.to_address : normalizeAddress(patch.to_address, s.to_address),
+    parcel: patch.parcel === undefined ? s.parcel : normalizeParcel(patch.parcel, s.parcel),
+    metadata: patch.metadata ?? s.metadata,
+    updated_at: now,
+  };
+}

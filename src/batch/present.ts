@@ -1,0 +1,41 @@
+// Rows → the API's objects. The one place that decides how a batch and a shipment look on the wire.
+import type { BatchRow } from "../db/batches";
+import type { ShipmentRecord } from "../db/shipments";
+import { formatCents } from "../lib/money";
+import type { BatchSummary, Counts } from "../schemas/batch";
+
+export const emptyCounts = (): Counts => ({
+  total: 0, validating: 0, valid: 0, invalid: 0, queued: 0, purchased: 0, purchase_failed: 0, voided: 0,
+});
+
+/** Share of the shipments sent to purchase whose purchase has finished, rounded down. */
+export function completionPercentage(c: Counts): number {
+  const finished = c.purchased + c.purchase_failed + c.voided;
+  const sent = finished + c.queued;
+  return sent === 0 ? 0 : Math.floor((finished * 100) / sent);
+}
+
+export function toBatchSummary(row: BatchRow): BatchSummary {
+  const counts = JSON.parse(row.counts) as Counts;
+  return {
+    id: row.id, object: "batch", mode: row.mode, status: row.status, reference: row.reference, name: row.name,
+    via: row.via, default_carrier: row.default_carrier, default_service: row.default_service,
+    label_format: row.label_format, label_layout: row.label_layout, metadata: JSON.parse(row.metadata),
+    counts, completion_percentage: completionPercentage(counts),
+    total_amount: formatCents(row.total_cents), currency: row.currency,
+    labels: JSON.parse(row.labels), scan_form: row.scan_form ? JSON.parse(row.scan_form) : null,
+    created_at: row.created_at, updated_at: row.updated_at, validated_at: row.validated_at,
+    purchased_at: row.purchased_at, completed_at: row.completed_at, expires_at: row.expires_at,
+  };
+}
+
+export function toShipment(s: ShipmentRecord) {
+  return {
+    id: s.id, object: "batch_shipment" as const, position: s.position, reference: s.reference, status: s.status,
+    errors: s.status === "invalid" ? s.errors : null, carrier: s.carrier, service: s.service,
+    from_address: s.from_address, to_address: s.to_address, parcel: s.parcel,
+    rate: s.rate_cents === null ? null : { amount: formatCents(s.rate_cents), currency: s.rate_currency ?? "USD", expires_at: s.rate_expires_at! },
+    tracking_number: s.tracking_number, label_url: null as string | null, message: s.message,
+    purchased_at: s.purchased_at, metadata: s.metadata,
+  };
+}

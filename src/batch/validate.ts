@@ -1,0 +1,97 @@
+import { iso31661, iso31662 } from "iso-3166";
+import { adapterFor } from "../carriers";
+import { CARRIER_IDS, findService, type ServiceSpec } from "../carriers/services";
+import type { ShipmentRecord, ValidationResult } from "../db/shipments";
+import type { StoredAddress } from "../schemas/address";
+import type { ShipmentErrors } from "../schemas/shipment";
+import { addMs, DAY_MS } from "../lib/time";
+
+const COUNTRIES = new Set(iso31661.map((c) => c.alpha2));
+// ISO 3166-2 gives the states, DC and the territories; USPS adds the military "states".
+const US_STATES = new Set([...iso31662.filter((s) => s.parent === "US").map((s) => s.code.slice(3)), "AA", "AE", "AP"]);
+const ZIP = /^\d{5}(-\d{4})?$/;
+const EMAIL = /^[^\s@]+@[^\s@]+\.[^\s@]+$/;
+export const RATE_TTL_MS = DAY_MS;
+
+type Errors = ShipmentErrors;
+const add = (errors: Errors, path: string, message: string) => (errors[path] ??= []).push(message);
+
+function checkAddress(errors: Errors, prefix: string, a: StoredAddress, input: Errors | null) {
+  const required = (field: keyof StoredAddress, label: string) => {
+    const path = `${prefix}.${field}`;
+    if (!a[field]) add(errors, path, input?.[path]?.[0] ?? `${label} is required`);
+  };
+  required("name", "Name");
+  required("street1", "Street");
+  required("city", "City");
+  for (const f of ["name", "company", "street1", "street2"] as const) {
+    if ((a[f]?.length ?? 0) > 100) add(errors, `${prefix}.${f}`, "At most 100 characters");
+  }
+  if (!COUNTRIES.has(a.country)) {
+    add(errors, `${prefix}.country`, `Unknown country code ${a.country}; use ISO 3166-1 alpha-2`);
+    return;
+  }
+  if (a.country !== "US") {
+    add(errors, `${prefix}.country`, "Only addresses in the US can be shipped with these services");
+    return;
+  }
+  if (!a.state) add(errors, `${prefix}.state`, "State is required");
+  else if (!US_STATES.has(a.state.toUpperCase())) add(errors, `${prefix}.state`, `Unknown US state ${a.state}`);
+  if (!a.zip) add(errors, `${prefix}.zip`, "ZIP code is required");
+  else if (!ZIP.test(a.zip)) add(errors, `${prefix}.zip`, "Invalid ZIP code");
+  if (a.email && !EMAIL.test(a.email)) add(errors, `${prefix}.email`, "Invalid email address");
+  if (a.phone && !/^\+?[\d\s().-]{7,20}$/.test(a.phone)) add(errors, `${prefix}.phone`, "Invalid phone number");
+}
+
+function checkService(errors: Errors, s: ShipmentRecord): ServiceSpec | undefined {
+  if (s.carrier && !(CARRIER_IDS as readonly string[]).includes(s.carrier)) add(errors, "carrier", `Unknown carrier ${s.carrier}`);
+  if (!s.service) {
+    add(errors, "service", "Service is required (or set the batch's default_service)");
+    return undefined;
+  }
+  const spec = findService(s.service);
+  if (!spec) add(errors, "service", `Unknown service ${s.service}`);
+  else if (s.carrier && s.carrier !== spec.carrier) add(errors, "service", `${spec.name} is not a ${s.carrier} service`);
+  return spec;
+}
+
+function checkParcel(errors: Errors, s: ShipmentRecord, spec: ServiceSpec | undefined) {
+  const p = s.parcel;
+  for (const f of ["weight_oz", "length_in", "width_in", "height_in"] as const) {
+    const path = `parcel.${f}`;
+    const v = p[f];
+    if (v === null) add(errors, path, s.input_errors?.[path]?.[0] ?? "Required");
+    else if (!Number.isFinite(v) || v <= 0) add(errors, path, "Must be greater than 0");
+  }
+  if (!spec || errors["parcel.weight_oz"] || errors["parcel.length_in"] || errors["parcel.width_in"] || errors["parcel.height_in"]) return;
+  if (p.weight_oz! > spec.max_weight_oz) {
+    add(errors, "parcel.weight_oz", `Over the ${spec.max_weight_oz / 16} lb limit of ${spec.name}`);
+  }
+  const [length, a, b] = [p.length_in!, p.width_in!, p.height_in!].sort((x, y) => y - x);
+  if (length > spec.max_length_in) add(errors, "parcel.length_in", `Longest side over the ${spec.max_length_in} in limit of ${spec.name}`);
+  else if (length + 2 * (a + b) > spec.max_length_plus_girth_in) {
+    add(errors, "parcel.length_in", `Length plus girth over the ${spec.max_length_plus_girth_in} in limit of ${spec.name}`);
+  }
+}
+
+/** Checks one shipment and, when it is valid, rates it. Pure apart from the clock value it is given. */
+export function validateShipment(s: ShipmentRecord, mode: "test" | "live", now: string): ValidationResult {
+  // A CSV row with the wrong number of cells stays invalid until it is fixed or removed.
+  const errors: Errors = s.input_errors?.row ? { row: [...s.input_errors.row] } : {};
+  const spec = checkService(errors, s);
+  checkAddress(errors, "from_address", s.from_address, s.input_errors);
+  checkAddress(errors, "to_address", s.to_address, s.input_errors);
+  checkParcel(errors, s, spec);
+  const base = { id: s.id, carrier: spec?.carrier ?? s.carrier, service: s.service, updated_at: now };
+  if (Object.keys(errors).length || !spec) {
+    return { ...base, status: "invalid", errors, rate_cents: null, rate_currency: null, rate_expires_at: null };
+  }
+  const quote = adapterFor(mode).rate({
+    service: spec, from: s.from_address, to: s.to_address,
+    parcel: s.parcel as { weight_oz: number; length_in: number; width_in: number; height_in: number },
+  });
+  return {
+    ...base, status: "valid", errors: null,
+    rate_cents: quote.cents, rate_currency: quote.currency, rate_expires_at: addMs(now, RATE_TTL_MS),
+  };
+}

@@ -1,0 +1,62 @@
+import type { BatchStatus } from "../batch/machine";
+import { where } from "./sql";
+
+export type BatchRow = {
+  id: string; account_id: string; mode: "test" | "live"; status: BatchStatus;
+  reference: string | null; name: string | null; via: "api" | "file";
+  default_carrier: string | null; default_service: string | null;
+  label_format: "pdf" | "zpl"; label_layout: "4x6" | "letter";
+  metadata: string; counts: string; total_cents: number; currency: string;
+  labels: string; scan_form: string | null;
+  created_at: string; updated_at: string; validated_at: string | null; purchased_at: string | null;
+  completed_at: string | null; expires_at: string;
+};
+
+const COLUMNS = [
+  "id", "account_id", "mode", "status", "reference", "name", "via", "default_carrier", "default_service",
+  "label_format", "label_layout", "metadata", "counts", "total_cents", "currency", "labels", "scan_form",
+  "created_at", "updated_at", "validated_at", "purchased_at", "completed_at", "expires_at",
+] as const;
+
+export const insertBatch = (db: D1Database, row: BatchRow) =>
+  db.prepare(`INSERT INTO batches (${COLUMNS.join(", ")}) VALUES (${COLUMNS.map(() => "?").join(", ")})`)
+    .bind(...COLUMNS.map((c) => row[c]));
+
+/** Writes the columns the Durable Object owns; only the DO calls this. */
+export const saveBatchState = (db: D1Database, row: BatchRow) =>
+  db.prepare(
+    `UPDATE batches SET status = ?, counts = ?, total_cents = ?, labels = ?, scan_form = ?, updated_at = ?,
+       validated_at = ?, purchased_at = ?, completed_at = ? WHERE id = ?`,
+  ).bind(row.status, row.counts, row.total_cents, row.labels, row.scan_form, row.updated_at,
+    row.validated_at, row.purchased_at, row.completed_at, row.id);
+
+export const getBatchById = (db: D1Database, id: string) =>
+  db.prepare("SELECT * FROM batches WHERE id = ?").bind(id).first<BatchRow>();
+
+/** By id, else the newest batch with that reference; always within the account. */
+export async function findBatch(db: D1Database, accountId: string, idOrReference: string): Promise<BatchRow | null> {
+  const byId = await db.prepare("SELECT * FROM batches WHERE id = ? AND account_id = ?").bind(idOrReference, accountId).first<BatchRow>();
+  if (byId) return byId;
+  return db.prepare("SELECT * FROM batches WHERE account_id = ? AND reference = ? ORDER BY created_at DESC, id DESC LIMIT 1")
+    .bind(accountId, idOrReference).first<BatchRow>();
+}
+
+export type BatchFilters = {
+  page: number; limit: number; order: "asc" | "desc"; status?: string; via?: string; reference?: string;
+  created_after?: string; created_before?: string;
+};
+
+export async function listBatches(db: D1Database, accountId: string, f: BatchFilters) {
+  const w = where([
+    ["account_id = ?", accountId], ["status = ?", f.status], ["via = ?", f.via], ["reference = ?", f.reference],
+    ["created_at > ?", f.created_after && new Date(f.created_after).toISOString()],
+    ["created_at < ?", f.created_before && new Date(f.created_before).toISOString()],
+  ]);
+  const dir = f.order === "asc" ? "ASC" : "DESC";
+  const [rows, total] = await db.batch([
+    db.prepare(`SELECT * FROM batches WHERE ${w.sql} ORDER BY created_at ${dir}, id ${dir} LIMIT ? OFFSET ?`)
+      .bind(...w.params, f.limit, (f.page - 1) * f.limit),
+    db.prepare(`SELECT COUNT(*) AS n FROM batches WHERE ${w.sql}`).bind(...w.params),
+  ]);
+  return { rows: rows.results as BatchRow[], total: (total.results[0] as { n: number }).n };
+}

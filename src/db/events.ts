@@ -1,0 +1,19 @@
+import { newId } from "../lib/ids";
+import { where } from "./sql";
+
+export type EventRow = { id: string; account_id: string; type: string; batch_id: string | null; data: string; created_at: string };
+
+export function insertEvent(db: D1Database, accountId: string, type: string, batchId: string, data: unknown, createdAt: string) {
+  return db.prepare("INSERT INTO events (id, account_id, type, batch_id, data, created_at) VALUES (?, ?, ?, ?, ?, ?)")
+    .bind(newId("evt"), accountId, type, batchId, JSON.stringify(data), createdAt);
+}
+
+export async function listEvents(db: D1Database, accountId: string, opts: { page: number; limit: number; type?: string; batch_id?: string }) {
+  const w = where([["account_id = ?", accountId], ["type = ?", opts.type], ["batch_id = ?", opts.batch_id]]);
+  const [rows, total] = await db.batch([
+    db.prepare(`SELECT * FROM events WHERE ${w.sql} ORDER BY id DESC LIMIT ? OFFSET ?`)
+      .bind(...w.params, opts.limit, (opts.page - 1) * opts.limit),
+    db.prepare(`SELECT COUNT(*) AS n FROM events WHERE ${w.sql}`).bind(...w.params),
+  ]);
+  return { rows: rows.results as EventRow[], total: (total.results[0] as { n: number }).n };
+}

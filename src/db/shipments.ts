@@ -1,0 +1,98 @@
+import type { StoredAddress, StoredParcel } from "../schemas/address";
+import type { ShipmentErrors, ShipmentStatus } from "../schemas/shipment";
+import { extract, jsonChunks, where } from "./sql";
+
+/** A shipment as the service works with it; JSON columns already parsed. */
+export type ShipmentRecord = {
+  id: string; batch_id: string; account_id: string; position: number; reference: string | null;
+  status: ShipmentStatus; errors: ShipmentErrors | null; carrier: string | null; service: string | null;
+  from_address: StoredAddress; to_address: StoredAddress; parcel: StoredParcel;
+  rate_cents: number | null; rate_currency: string | null; rate_expires_at: string | null;
+  tracking_number: string | null; label_key: string | null; message: string | null;
+  purchased_at: string | null; voided_at: string | null; input_errors: ShipmentErrors | null;
+  metadata: Record<string, unknown>; created_at: string; updated_at: string;
+};
+
+const JSON_COLUMNS = ["errors", "from_address", "to_address", "parcel", "input_errors", "metadata"] as const;
+const COLUMNS = [
+  "id", "batch_id", "account_id", "position", "reference", "status", "errors", "carrier", "service",
+  "from_address", "to_address", "parcel", "rate_cents", "rate_currency", "rate_expires_at", "tracking_number",
+  "label_key", "message", "purchased_at", "voided_at", "input_errors", "metadata", "created_at", "updated_at",
+] as const;
+
+export function parseShipment(row: Record<string, unknown>): ShipmentRecord {
+  const out = { ...row } as Record<string, unknown>;
+  for (const c of JSON_COLUMNS) out[c] = typeof row[c] === "string" ? JSON.parse(row[c] as string) : null;
+  return out as ShipmentRecord;
+}
+
+/** Inserts any number of shipments in a few statements (see sql.ts). */
+export const insertShipments = (db: D1Database, records: readonly ShipmentRecord[]) =>
+  jsonChunks(records).map((chunk) =>
+    db.prepare(`INSERT INTO shipments (${COLUMNS.join(", ")}) SELECT ${extract(COLUMNS)} FROM json_each(?)`).bind(chunk));
+
+export type ValidationResult = Pick<
+  ShipmentRecord, "id" | "status" | "errors" | "carrier" | "service" | "rate_cents" | "rate_currency" | "rate_expires_at" | "updated_at"
+>;
+const VALIDATION_COLUMNS = ["id", "status", "errors", "carrier", "service", "rate_cents", "rate_currency", "rate_expires_at", "updated_at"] as const;
+
+/** Only rows still `validating` take a result, so a stale result can never overwrite a newer edit. */
+export const saveValidation = (db: D1Database, results: readonly ValidationResult[]) =>
+  jsonChunks(results).map((chunk) =>
+    db.prepare(
+      `UPDATE shipments SET ${VALIDATION_COLUMNS.slice(1).map((c) => `${c} = u.${c}`).join(", ")}
+       FROM (SELECT ${extract(VALIDATION_COLUMNS)} FROM json_each(?)) AS u
+       WHERE shipments.id = u.id AND shipments.status = 'validating'`,
+    ).bind(chunk));
+
+export async function pendingValidation(db: D1Database, batchId: string, limit: number): Promise<ShipmentRecord[]> {
+  const { results } = await db.prepare("SELECT * FROM shipments WHERE batch_id = ? AND status = 'validating' ORDER BY position LIMIT ?")
+    .bind(batchId, limit).all();
+  return results.map(parseShipment);
+}
+
+export async function statusCounts(db: D1Database, batchId: string) {
+  const { results } = await db.prepare(
+    `SELECT status, COUNT(*) AS n, SUM(CASE WHEN status = 'purchased' THEN rate_cents ELSE 0 END) AS cents
+     FROM shipments WHERE batch_id = ? GROUP BY status`,
+  ).bind(batchId).all<{ status: ShipmentStatus; n: number; cents: number | null }>();
+  return results;
+}
+
+export async function listShipments(db: D1Database, batchId: string, f: { page: number; limit: number; status?: string }) {
+  const w = where([["batch_id = ?", batchId], ["status = ?", f.status]]);
+  const [rows, total] = await db.batch([
+    db.prepare(`SELECT * FROM shipments WHERE ${w.sql} ORDER BY position LIMIT ? OFFSET ?`).bind(...w.params, f.limit, (f.page - 1) * f.limit),
+    db.prepare(`SELECT COUNT(*) AS n FROM shipments WHERE ${w.sql}`).bind(...w.params),
+  ]);
+  return { rows: (rows.results as Record<string, unknown>[]).map(parseShipment), total: (total.results[0] as { n: number }).n };
+}
+
+export async function getShipment(db: D1Database, batchId: string, id: string): Promise<ShipmentRecord | null> {
+  const row = await db.prepare("SELECT * FROM shipments WHERE batch_id = ? AND id = ?").bind(batchId, id).first();
+  return row ? parseShipment(row) : null;
+}
+
+export async function maxPosition(db: D1Database, batchId: string): Promise<number> {
+  const row = await db.prepare("SELECT COALESCE(MAX(position), 0) AS p FROM shipments WHERE batch_id = ?").bind(batchId).first<{ p: number }>();
+  return row?.p ?? 0;
+}
+
+export async function findIds(db: D1Database, batchId: string, ids: readonly string[]): Promise<Set<string>> {
+  const { results } = await db.prepare("SELECT id FROM shipments WHERE batch_id = ? AND id IN (SELECT value FROM json_each(?))")
+    .bind(batchId, JSON.stringify(ids)).all<{ id: string }>();
+  return new Set(results.map((r) => r.id));
+}
+
+export const deleteShipments = (db: D1Database, batchId: string, ids: readonly string[]) =>
+  db.prepare("DELETE FROM shipments WHERE batch_id = ? AND id IN (SELECT value FROM json_each(?))").bind(batchId, JSON.stringify(ids));
+
+/** Replaces a shipment's editable fields and sends it back to validation. */
+export const saveEdit = (db: D1Database, s: ShipmentRecord) =>
+  db.prepare(
+    `UPDATE shipments SET reference = ?, carrier = ?, service = ?, from_address = ?, to_address = ?, parcel = ?,
+       metadata = ?, input_errors = ?, status = 'validating', errors = NULL, rate_cents = NULL, rate_currency = NULL,
+       rate_expires_at = NULL, updated_at = ? WHERE id = ? AND batch_id = ?`,
+  ).bind(s.reference, s.carrier, s.service, JSON.stringify(s.from_address), JSON.stringify(s.to_address),
+    JSON.stringify(s.parcel), JSON.stringify(s.metadata), s.input_errors ? JSON.stringify(s.input_errors) : null,
+    s.updated_at, s.id, s.batch_id);

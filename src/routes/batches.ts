@@ -1,0 +1,119 @@
+import { createRoute, z } from "@hono/zod-openapi";
+import type { Context } from "hono";
+import { batchObject, ownedBatch, unwrap } from "../batch/client";
+import { toBatchSummary, emptyCounts, toShipment } from "../batch/present";
+import { listBatches, type BatchRow } from "../db/batches";
+import { listShipments } from "../db/shipments";
+import { parseBody, validate } from "../http/body";
+import type { App, AppEnv } from "../http/context";
+import { ApiError } from "../http/errors";
+import { listSchema, page } from "../http/pagination";
+import { route } from "../http/route";
+import { newId } from "../lib/ids";
+import { addMs, DAY_MS, nowIso } from "../lib/time";
+import {
+  Batch, BatchCreate, BatchCreateForm, BatchQuery, BatchSummary, ListBatchesQuery, MAX_SHIPMENTS,
+} from "../schemas/batch";
+import { errorResponses, json } from "../schemas/common";
+import { parseShipmentsCsv, type CsvRow } from "../schemas/csv";
+
+const IdParam = z.object({ id: z.string().openapi({ description: "A batch id, or a reference (the newest batch with it)" }) });
+const EXPIRY_MS = 30 * DAY_MS;
+
+/** The batch with one page of its shipments, as GET /v1/batches/{id} and POST /v1/batches answer. */
+export async function batchResponse(c: Context<AppEnv>, summary: ReturnType<typeof toBatchSummary>) {
+  const q = validate(BatchQuery, c.req.query());
+  const { rows, total } = await listShipments(c.env.DB, summary.id, { page: q.shipments_page, limit: q.shipments_limit, status: q.shipments_status });
+  return { ...summary, shipments: page(rows.map(toShipment), q.shipments_page, q.shipments_limit, total) };
+}
+
+/** Shipments from JSON `shipments` or a CSV `file`; the 10,000 limit answers 413 before anything else. */
+export async function readShipments(c: Context<AppEnv>, opts: { fieldsSchema: z.ZodType; jsonSchema: z.ZodType }) {
+  const body = await parseBody(c, { multipart: true });
+  if (body.kind === "json") {
+    const value = body.value as { shipments?: unknown };
+    if (Array.isArray(value?.shipments) && value.shipments.length > MAX_SHIPMENTS) throw tooMany();
+    const parsed = validate(opts.jsonSchema, value) as Record<string, unknown> & { shipments?: CsvRow["input"][] };
+    const { shipments = [], ...fields } = parsed;
+    return { via: "api" as const, fields, rows: shipments.map((input) => ({ input, errors: null })) };
+  }
+  const file = body.form.get("file");
+  if (!file || typeof file === "string") {
+    throw new ApiError("validation_failed", "Attach the CSV as a `file` field.", [{ path: "file", message: "Required" }]);
+  }
+  const rows = parseShipmentsCsv(await file.text());
+  if (rows.length > MAX_SHIPMENTS) throw tooMany();
+  const raw: Record<string, unknown> = {};
+  for (const [k, v] of body.form.entries()) if (k !== "file" && typeof v === "string") raw[k] = v;
+  if (typeof raw.metadata === "string") {
+    try {
+      raw.metadata = JSON.parse(raw.metadata);
+    } catch {
+      throw new ApiError("validation_failed", "The request failed validation.", [{ path: "metadata", message: "Must be a JSON object" }]);
+    }
+  }
+  return { via: "file" as const, fields: validate(opts.fieldsSchema, raw) as Record<string, unknown>, rows };
+}
+
+const tooMany = () => new ApiError("payload_too_large", `A batch holds at most ${MAX_SHIPMENTS.toLocaleString("en-US")} shipments.`);
+
+export function registerBatchRoutes(app: App) {
+  route(app, createRoute({
+    method: "post", path: "/v1/batches", tags: ["Batches"], summary: "Create a batch",
+    description: "JSON with `shipments`, or `multipart/form-data` with a CSV `file` (then `via` is `file`). Validation and rating run asynchronously; the batch answers `validating`, or `ready` when empty.",
+    request: {
+      headers: z.object({ "Idempotency-Key": z.string().optional() }),
+      body: { content: {
+        "application/json": { schema: BatchCreate },
+        "multipart/form-data": { schema: z.object({ file: z.string().openapi({ format: "binary" }) }).passthrough() },
+      } },
+    },
+    responses: { 202: json(Batch, "Accepted; validation runs in the background"), ...errorResponses(400, 409, 413, 415) },
+  }), async (c) => {
+    const { via, fields, rows } = await readShipments(c, { fieldsSchema: BatchCreateForm, jsonSchema: BatchCreate });
+    const f = fields as z.infer<typeof BatchCreateForm>;
+    const account = c.get("account");
+    const now = nowIso();
+    const row: BatchRow = {
+      id: newId("batch"), account_id: account.id, mode: account.mode, status: "validating",
+      reference: f.reference ?? null, name: f.name ?? null, via,
+      default_carrier: f.default_carrier ?? null, default_service: f.default_service ?? null,
+      label_format: f.label_format, label_layout: f.label_layout, metadata: JSON.stringify(f.metadata),
+      counts: JSON.stringify(emptyCounts()), total_cents: 0, currency: "USD", labels: "[]", scan_form: null,
+      created_at: now, updated_at: now, validated_at: null, purchased_at: null, completed_at: null,
+      expires_at: addMs(now, EXPIRY_MS),
+    };
+    const { batch } = unwrap(await batchObject(c.env, row.id).create(row, rows));
+    return c.json(await batchResponse(c, batch), 202);
+  });
+
+  route(app, createRoute({
+    method: "get", path: "/v1/batches", tags: ["Batches"], summary: "List batches, newest first",
+    request: { query: ListBatchesQuery },
+    responses: { 200: json(listSchema(BatchSummary, "BatchList"), "A page of batch summaries"), ...errorResponses(400) },
+  }), async (c) => {
+    const q = validate(ListBatchesQuery, c.req.query());
+    const { rows, total } = await listBatches(c.env.DB, c.get("account").id, q);
+    return c.json(page(rows.map(toBatchSummary), q.page, q.limit, total));
+  });
+
+  route(app, createRoute({
+    method: "get", path: "/v1/batches/{id}", tags: ["Batches"], summary: "Get a batch with a page of its shipments",
+    request: { params: IdParam, query: BatchQuery },
+    responses: { 200: json(Batch, "The batch"), ...errorResponses(400, 404) },
+  }), async (c) => {
+    const row = await ownedBatch(c, c.req.param("id")!);
+    return c.json(await batchResponse(c, toBatchSummary(row)));
+  });
+
+  route(app, createRoute({
+    method: "post", path: "/v1/batches/{id}/cancel", tags: ["Batches"], summary: "Cancel a batch before purchase",
+    request: { params: IdParam, headers: z.object({ "Idempotency-Key": z.string().optional() }) },
+    responses: { 200: json(BatchSummary, "The cancelled batch"), ...errorResponses(404, 409) },
+  }), async (c) => {
+    const row = await ownedBatch(c, c.req.param("id")!);
+    await parseBody(c);
+    const { batch } = unwrap(await batchObject(c.env, row.id).cancel(row.id));
+    return c.json(batch);
+  });
+}

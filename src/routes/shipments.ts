@@ -1,0 +1,68 @@
+import { createRoute, z } from "@hono/zod-openapi";
+import { batchObject, ownedBatch, unwrap } from "../batch/client";
+import { toShipment } from "../batch/present";
+import { listShipments } from "../db/shipments";
+import { jsonBody, validate } from "../http/body";
+import type { App } from "../http/context";
+import { listSchema, page } from "../http/pagination";
+import { route } from "../http/route";
+import { AddShipments, BatchSummary, RemoveShipments, ShipmentsQuery } from "../schemas/batch";
+import { errorResponses, json } from "../schemas/common";
+import { Shipment, ShipmentPatch } from "../schemas/shipment";
+import { readShipments } from "./batches";
+
+const IdParam = z.object({ id: z.string() });
+const ShipmentParams = z.object({ id: z.string(), shipment_id: z.string() });
+const idempotent = z.object({ "Idempotency-Key": z.string().optional() });
+
+export function registerShipmentRoutes(app: App) {
+  route(app, createRoute({
+    method: "get", path: "/v1/batches/{id}/shipments", tags: ["Shipments"], summary: "List a batch's shipments in position order",
+    request: { params: IdParam, query: ShipmentsQuery },
+    responses: { 200: json(listSchema(Shipment, "ShipmentList"), "A page of shipments"), ...errorResponses(400, 404) },
+  }), async (c) => {
+    const row = await ownedBatch(c, c.req.param("id")!);
+    const q = validate(ShipmentsQuery, c.req.query());
+    const { rows, total } = await listShipments(c.env.DB, row.id, q);
+    return c.json(page(rows.map(toShipment), q.page, q.limit, total));
+  });
+
+  route(app, createRoute({
+    method: "post", path: "/v1/batches/{id}/add_shipments", tags: ["Shipments"], summary: "Add shipments (JSON or CSV)",
+    description: "The batch goes back to `validating`. Allowed while `validating`, `invalid` or `ready`.",
+    request: { params: IdParam, headers: idempotent, body: { content: {
+      "application/json": { schema: AddShipments },
+      "multipart/form-data": { schema: z.object({ file: z.string().openapi({ format: "binary" }) }) },
+    } } },
+    responses: { 202: json(BatchSummary, "Accepted; the new shipments are being validated"), ...errorResponses(400, 404, 409, 413, 415) },
+  }), async (c) => {
+    const row = await ownedBatch(c, c.req.param("id")!);
+    const { rows } = await readShipments(c, { fieldsSchema: z.object({}).strict(), jsonSchema: AddShipments });
+    const { batch } = unwrap(await batchObject(c.env, row.id).addShipments(row.id, rows));
+    return c.json(batch, 202);
+  });
+
+  route(app, createRoute({
+    method: "post", path: "/v1/batches/{id}/remove_shipments", tags: ["Shipments"], summary: "Remove shipments",
+    description: "All ids must belong to the batch, or nothing is removed (400). The batch is validated again.",
+    request: { params: IdParam, headers: idempotent, body: { content: { "application/json": { schema: RemoveShipments } } } },
+    responses: { 200: json(BatchSummary, "The batch"), ...errorResponses(400, 404, 409, 415) },
+  }), async (c) => {
+    const row = await ownedBatch(c, c.req.param("id")!);
+    const body = await jsonBody(c, RemoveShipments);
+    const { batch } = unwrap(await batchObject(c.env, row.id).removeShipments(row.id, [...new Set(body.shipment_ids)]));
+    return c.json(batch);
+  });
+
+  route(app, createRoute({
+    method: "patch", path: "/v1/batches/{id}/shipments/{shipment_id}", tags: ["Shipments"], summary: "Fix a shipment",
+    description: "A partial update: named fields replace, `from_address`, `to_address` and `parcel` merge field by field. The shipment is validated again.",
+    request: { params: ShipmentParams, body: { content: { "application/json": { schema: ShipmentPatch } } } },
+    responses: { 200: json(Shipment, "The shipment, now `validating`"), ...errorResponses(400, 404, 409, 415) },
+  }), async (c) => {
+    const row = await ownedBatch(c, c.req.param("id")!);
+    const patch = await jsonBody(c, ShipmentPatch);
+    const { shipment } = unwrap(await batchObject(c.env, row.id).editShipment(row.id, c.req.param("shipment_id")!, patch));
+    return c.json(shipment);
+  });
+}

@@ -1,0 +1,112 @@
+import { z } from "@hono/zod-openapi";
+import { CARRIER_IDS, SERVICE_IDS } from "../carriers/services";
+import { BATCH_STATUSES } from "../batch/machine";
+import { pageQuery, PaginationSchema } from "../http/pagination";
+import { Metadata, Money, Timestamp } from "./common";
+import { Shipment, ShipmentInput, ShipmentStatus } from "./shipment";
+
+export const MAX_SHIPMENTS = 10_000;
+
+export const BatchStatus = z.enum(BATCH_STATUSES).openapi("BatchStatus");
+export const LabelFormat = z.enum(["pdf", "zpl"]);
+export const LabelLayout = z.enum(["4x6", "letter"]);
+
+const batchFields = {
+  reference: z.string().trim().min(1).max(100).nullish()
+    .openapi({ description: "Your own key; `GET /v1/batches/{reference}` finds the newest batch with it" }),
+  name: z.string().max(200).nullish(),
+  default_carrier: z.enum(CARRIER_IDS).nullish(),
+  default_service: z.enum(SERVICE_IDS).nullish(),
+  label_format: LabelFormat.default("pdf"),
+  label_layout: LabelLayout.default("4x6"),
+  metadata: Metadata.default({}),
+};
+
+export const BatchCreate = z
+  .object({ ...batchFields, shipments: z.array(ShipmentInput).max(MAX_SHIPMENTS).default([]) })
+  .strict()
+  .openapi("BatchCreate");
+export type BatchCreateIn = z.infer<typeof BatchCreate>;
+
+/** The same fields as multipart form fields, next to the CSV `file`; metadata as a JSON string. */
+export const BatchCreateForm = z.object({ ...batchFields }).strict();
+
+export const AddShipments = z
+  .object({ shipments: z.array(ShipmentInput).min(1).max(MAX_SHIPMENTS) })
+  .strict()
+  .openapi("AddShipments");
+
+export const RemoveShipments = z
+  .object({ shipment_ids: z.array(z.string()).min(1).max(MAX_SHIPMENTS) })
+  .strict()
+  .openapi("RemoveShipments");
+
+export const Counts = z
+  .object({
+    total: z.number().int(), validating: z.number().int(), valid: z.number().int(), invalid: z.number().int(),
+    queued: z.number().int(), purchased: z.number().int(), purchase_failed: z.number().int(), voided: z.number().int(),
+  })
+  .openapi("BatchCounts");
+export type Counts = z.infer<typeof Counts>;
+
+export const LabelFile = z
+  .object({
+    url: z.string(), format: LabelFormat, layout: LabelLayout, count: z.number().int(),
+    first_position: z.number().int(), last_position: z.number().int(),
+  })
+  .openapi("LabelFile");
+
+export const ScanForm = z
+  .object({ id: z.string(), url: z.string(), shipment_count: z.number().int(), created_at: Timestamp })
+  .openapi("ScanForm");
+
+export const BatchSummary = z
+  .object({
+    id: z.string().openapi({ example: "batch_01JQ…" }),
+    object: z.literal("batch"),
+    mode: z.enum(["test", "live"]),
+    status: BatchStatus,
+    reference: z.string().nullable(),
+    name: z.string().nullable(),
+    via: z.enum(["api", "file"]),
+    default_carrier: z.string().nullable(),
+    default_service: z.string().nullable(),
+    label_format: LabelFormat,
+    label_layout: LabelLayout,
+    metadata: z.record(z.string(), z.unknown()),
+    counts: Counts,
+    completion_percentage: z.number().int().min(0).max(100),
+    total_amount: Money,
+    currency: z.string(),
+    labels: z.array(LabelFile),
+    scan_form: ScanForm.nullable(),
+    created_at: Timestamp,
+    updated_at: Timestamp,
+    validated_at: Timestamp.nullable(),
+    purchased_at: Timestamp.nullable(),
+    completed_at: Timestamp.nullable(),
+    expires_at: Timestamp,
+  })
+  .openapi("BatchSummary");
+export type BatchSummary = z.infer<typeof BatchSummary>;
+
+export const Batch = BatchSummary.extend({
+  shipments: z.object({ data: z.array(Shipment), pagination: PaginationSchema }),
+}).openapi("Batch");
+
+export const ListBatchesQuery = pageQuery(25, 100).extend({
+  status: BatchStatus.optional(),
+  via: z.enum(["api", "file"]).optional(),
+  reference: z.string().optional(),
+  created_after: z.iso.datetime().optional(),
+  created_before: z.iso.datetime().optional(),
+  order: z.enum(["asc", "desc"]).default("desc"),
+});
+
+export const ShipmentsQuery = pageQuery(100, 1000).extend({ status: ShipmentStatus.optional() });
+
+export const BatchQuery = z.object({
+  shipments_status: ShipmentStatus.optional(),
+  shipments_page: z.coerce.number().int().min(1).default(1),
+  shipments_limit: z.coerce.number().int().min(1).max(1000).default(100),
+});

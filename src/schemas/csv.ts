@@ -1,0 +1,64 @@
+import { parse } from "csv-parse/sync";
+import { ApiError } from "../http/errors";
+import type { ShipmentErrors, ShipmentIn } from "./shipment";
+
+export const CSV_COLUMNS = [
+  "reference", "to_name", "to_company", "to_street1", "to_street2", "to_city", "to_state", "to_zip", "to_country",
+  "to_phone", "to_email", "from_name", "from_company", "from_street1", "from_street2", "from_city", "from_state",
+  "from_zip", "from_country", "weight_oz", "length_in", "width_in", "height_in", "carrier", "service",
+] as const;
+const KNOWN = new Set<string>(CSV_COLUMNS);
+const NUMBERS = ["weight_oz", "length_in", "width_in", "height_in"] as const;
+const ADDRESS_FIELDS = ["name", "company", "street1", "street2", "city", "state", "zip", "country", "phone", "email"] as const;
+
+export type CsvRow = { input: ShipmentIn; errors: ShipmentErrors | null };
+
+/**
+ * One shipment a row. The file fails only when it cannot be read as CSV or names columns we do not
+ * know; a row's own problems (a wrong number of cells, a weight that is not a number) travel with
+ * that row and make it an invalid shipment.
+ */
+export function parseShipmentsCsv(text: string): CsvRow[] {
+  let records: string[][];
+  try {
+    records = parse(text, { bom: true, skip_empty_lines: true, relax_column_count: true, trim: true });
+  } catch (err) {
+    throw new ApiError("invalid_csv", `The CSV file could not be read: ${(err as Error).message}`);
+  }
+  if (records.length === 0) throw new ApiError("invalid_csv", "The CSV file is empty; it needs a header row.");
+  const header = records[0].map((h) => h.toLowerCase());
+  const unknown = header.filter((h) => !KNOWN.has(h));
+  if (unknown.length) {
+    throw new ApiError("invalid_csv", `Unknown columns: ${unknown.join(", ")}.`,
+      unknown.map((h) => ({ path: `file.columns.${h}`, message: "Unknown column" })));
+  }
+  const dupes = header.filter((h, i) => header.indexOf(h) !== i);
+  if (dupes.length) throw new ApiError("invalid_csv", `Columns named twice: ${[...new Set(dupes)].join(", ")}.`);
+
+  return records.slice(1).filter((cells) => cells.some((c) => c !== "")).map((cells, i) => {
+    const errors: ShipmentErrors = {};
+    if (cells.length !== header.length) {
+      errors.row = [`Row ${i + 2} has ${cells.length} cells; the header has ${header.length}`];
+    }
+    const cell = (name: string) => {
+      const v = cells[header.indexOf(name)];
+      return v === undefined || v === "" ? null : v;
+    };
+    const address = (side: "to" | "from") =>
+      Object.fromEntries(ADDRESS_FIELDS.map((f) => [f, cell(`${side}_${f}`)]));
+    const parcel: Record<string, number | null> = {};
+    for (const f of NUMBERS) {
+      const raw = cell(f);
+      const n = raw === null ? null : Number(raw);
+      if (raw !== null && !Number.isFinite(n)) errors[`parcel.${f}`] = [`Not a number: ${raw}`];
+      parcel[f] = n !== null && Number.isFinite(n) ? n : null;
+    }
+    return {
+      input: {
+        reference: cell("reference"), carrier: cell("carrier"), service: cell("service"),
+        to_address: address("to"), from_address: address("from"), parcel,
+      },
+      errors: Object.keys(errors).length ? errors : null,
+    };
+  });
+}

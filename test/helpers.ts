@@ -1,0 +1,69 @@
+import { runDurableObjectAlarm } from "cloudflare:test";
+import { env, exports } from "cloudflare:workers";
+import { sha256Hex } from "../src/lib/hash";
+import { parseAmount } from "../src/lib/money";
+
+let seq = 0;
+
+/** A fresh account with a test key, written straight to D1 as the seed script does. */
+export async function newAccount(balance = "1000000.00", mode: "test" | "live" = "test") {
+  const id = `acct_test_${Date.now()}_${++seq}`;
+  const key = `sk_${mode}_${crypto.randomUUID().replace(/-/g, "")}`;
+  const now = new Date().toISOString();
+  await env.DB.batch([
+    env.DB.prepare("INSERT INTO accounts (id, balance_cents, currency, created_at) VALUES (?, ?, 'USD', ?)").bind(id, parseAmount(balance), now),
+    env.DB.prepare("INSERT INTO api_keys (key_hash, account_id, mode, created_at) VALUES (?, ?, ?, ?)").bind(await sha256Hex(key), id, mode, now),
+  ]);
+  return { id, key };
+}
+
+export type Call = { method?: string; body?: unknown; headers?: Record<string, string>; raw?: BodyInit };
+
+/** Calls the Worker's own fetch handler, as a client would. */
+export async function api(key: string | null, path: string, init: Call = {}) {
+  const headers: Record<string, string> = { ...(init.headers ?? {}) };
+  if (key) headers.authorization ??= `Bearer ${key}`;
+  let body: BodyInit | undefined = init.raw;
+  if (init.body !== undefined) {
+    body = JSON.stringify(init.body);
+    headers["content-type"] ??= "application/json";
+  }
+  const res = await exports.default.fetch(new Request(`https://api.test${path}`, { method: init.method ?? (body ? "POST" : "GET"), headers, body }));
+  const text = await res.text();
+  let json: any = undefined;
+  try {
+    json = JSON.parse(text);
+  } catch {}
+  return { status: res.status, headers: res.headers, json, text };
+}
+
+export const address = (over: Record<string, unknown> = {}) => ({
+  name: "Ada Lovelace", street1: "1 Main St", city: "Springfield", state: "IL", zip: "62701", country: "US", ...over,
+});
+export const from = (over: Record<string, unknown> = {}) => address({ name: "Warehouse", street1: "500 Dock Rd", city: "Reno", state: "NV", zip: "89501", ...over });
+
+export const shipment = (over: Record<string, unknown> = {}) => ({
+  reference: `order-${++seq}`, from_address: from(), to_address: address(),
+  parcel: { weight_oz: 16, length_in: 10, width_in: 8, height_in: 4 }, ...over,
+});
+
+/** Runs the batch's pending alarm (validation) now, then returns the batch once it left `validating`. */
+export async function settle(key: string, batchId: string) {
+  const stub = env.BATCH.get(env.BATCH.idFromName(batchId));
+  for (let i = 0; i < 50; i++) {
+    await runDurableObjectAlarm(stub);
+    const res = await api(key, `/v1/batches/${batchId}`);
+    if (res.json.status !== "validating") return res.json;
+    await new Promise((r) => setTimeout(r, 20));
+  }
+  throw new Error(`batch ${batchId} stayed validating`);
+}
+
+export async function createBatch(key: string, body: Record<string, unknown>) {
+  const res = await api(key, "/v1/batches", { body: { default_service: "usps_priority", ...body } });
+  if (res.status !== 202) throw new Error(`create failed: ${res.status} ${res.text}`);
+  return res.json;
+}
+
+export const countRows = async (table: string, where = "1=1", ...params: unknown[]) =>
+  (await env.DB.prepare(`SELECT COUNT(*) AS n FROM ${table} WHERE ${where}`).bind(...params).first<{ n: number }>())!.n;
