@@ -19,6 +19,7 @@ export function buildApp() {
     c.set("requestId", newId("req"));
     await next();
     c.header("X-Request-Id", c.get("requestId"));
+    if (c.res.headers.get("content-type") === "application/json") c.header("content-type", "application/json; charset=utf-8");
   });
 
   app.onError((err, c) => {
@@ -30,7 +31,7 @@ export function buildApp() {
       console.error(requestId, err);
       error = new ApiError("internal_error", `Something went wrong on our side; quote request id ${requestId}.`);
     }
-    return c.json(error.toBody(), error.status, { "X-Request-Id": requestId });
+    return c.json(error.toBody(), error.status, { "X-Request-Id": requestId, "content-type": "application/json; charset=utf-8" });
   });
 
   app.notFound((c) => {

@@ -1,0 +1,43 @@
+import { env } from "cloudflare:workers";
+import { describe, expect, it } from "vitest";
+import { sha256Hex } from "../../src/lib/hash";
+import { api, newAccount } from "../helpers";
+
+describe("authentication", () => {
+  it("accepts Bearer and Basic (key as user, empty password)", async () => {
+    const { key, id } = await newAccount("25.00");
+    expect((await api(key, "/v1/account")).json).toEqual({ id, object: "account", mode: "test", balance: "25.00", currency: "USD" });
+    const basic = await api(null, "/v1/account", { headers: { authorization: `Basic ${btoa(`${key}:`)}` } });
+    expect(basic.status).toBe(200);
+    expect(basic.json.id).toBe(id);
+  });
+
+  it("refuses no key, an unknown key, a malformed header and a revoked key with 401", async () => {
+    const { key } = await newAccount();
+    const cases = [
+      await api(null, "/v1/batches"),
+      await api("sk_test_unknown", "/v1/batches"),
+      await api(null, "/v1/batches", { headers: { authorization: "Token abc" } }),
+      await api(null, "/v1/batches", { headers: { authorization: "Basic !!!" } }),
+    ];
+    await env.DB.prepare("UPDATE api_keys SET revoked_at = ? WHERE key_hash = ?").bind(new Date().toISOString(), await sha256Hex(key)).run();
+    cases.push(await api(key, "/v1/batches"));
+    for (const res of cases) {
+      expect(res.status).toBe(401);
+      expect(res.json.error.code).toBe("unauthorized");
+    }
+  });
+
+  it("stores only the key's hash", async () => {
+    const { key } = await newAccount();
+    const rows = await env.DB.prepare("SELECT * FROM api_keys").all();
+    expect(JSON.stringify(rows.results)).not.toContain(key);
+  });
+
+  it("takes the mode from the key", async () => {
+    const { key } = await newAccount("1.00", "live");
+    expect((await api(key, "/v1/account")).json.mode).toBe("live");
+    const b = await api(key, "/v1/batches", { body: {} });
+    expect(b.json.mode).toBe("live");
+  });
+});

@@ -1,0 +1,51 @@
+import { describe, expect, it } from "vitest";
+import { api, newAccount } from "../helpers";
+
+describe("service endpoints", () => {
+  it("GET /health needs no key", async () => {
+    const res = await api(null, "/health");
+    expect(res.status).toBe(200);
+    expect(res.headers.get("x-request-id")).toMatch(/^req_/);
+  });
+
+  it("GET /v1/carriers lists every sandbox service with its limits", async () => {
+    const { key } = await newAccount();
+    const res = await api(key, "/v1/carriers");
+    expect(res.json.data.map((c: any) => c.id)).toEqual(["usps", "ups", "fedex"]);
+    const services = res.json.data.flatMap((c: any) => c.services.map((s: any) => s.id));
+    expect(services).toEqual(["usps_ground_advantage", "usps_priority", "usps_priority_express", "ups_ground", "ups_2nd_day_air",
+      "ups_next_day_air", "fedex_ground", "fedex_2day", "fedex_standard_overnight"]);
+    expect(res.json.data[0].services[1]).toMatchObject({ max_weight_oz: 1120, max_length_plus_girth_in: 108 });
+  });
+
+  it("unknown routes are 404 not_found and known paths with the wrong method 405", async () => {
+    const { key } = await newAccount();
+    const nope = await api(key, "/v1/nothing-here");
+    expect(nope.status).toBe(404);
+    expect(nope.json).toEqual({ error: { code: "not_found", message: expect.any(String) } });
+    const wrong = await api(key, "/v1/batches", { method: "DELETE" });
+    expect(wrong.status).toBe(405);
+    expect(wrong.json.error.code).toBe("method_not_allowed");
+    expect(wrong.headers.get("allow")).toContain("GET");
+    expect((await api(null, "/elsewhere")).status).toBe(404);
+  });
+
+  it("/openapi.json is OpenAPI 3.1 with every route, generated from the request schemas", async () => {
+    const res = await api(null, "/openapi.json");
+    expect(res.json.openapi).toBe("3.1.0");
+    const paths = Object.keys(res.json.paths);
+    for (const p of ["/v1/batches", "/v1/batches/{id}", "/v1/batches/{id}/shipments", "/v1/batches/{id}/add_shipments",
+      "/v1/batches/{id}/remove_shipments", "/v1/batches/{id}/shipments/{shipment_id}", "/v1/batches/{id}/cancel",
+      "/v1/account", "/v1/carriers", "/v1/events"]) expect(paths).toContain(p);
+    const create = res.json.components.schemas.BatchCreate;
+    expect(create.properties.label_format.enum).toEqual(["pdf", "zpl"]);
+    expect(create.properties.shipments.maxItems).toBe(10000);
+    expect(res.json.components.schemas.BatchStatus.enum).toContain("generating_labels");
+  });
+
+  it("/docs renders the reference page", async () => {
+    const res = await api(null, "/docs");
+    expect(res.status).toBe(200);
+    expect(res.text).toContain("/openapi.json");
+  });
+});
