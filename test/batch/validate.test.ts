@@ -1,13 +1,13 @@
 import { describe, expect, it } from "vitest";
 import { findService } from "../../src/carriers/services";
 import { billablePounds, sandboxRate, zoneBetween } from "../../src/carriers/sandbox/rates";
-import { toRecord } from "../../src/batch/intake";
+import { toRecord, type Defaults } from "../../src/batch/intake";
 import { validateShipment } from "../../src/batch/validate";
 import { from, address } from "../helpers";
 
 const now = "2026-04-01T10:00:00.000Z";
 const owner = { batch_id: "batch_x", account_id: "acct_x" };
-const record = (input: Record<string, unknown>, defaults = { default_carrier: null, default_service: "usps_priority" }) =>
+const record = (input: Record<string, unknown>, defaults: Defaults = { default_carrier: null, default_service: "usps_priority" }) =>
   toRecord({ from_address: from(), to_address: address(), parcel: { weight_oz: 16, length_in: 10, width_in: 8, height_in: 4 }, ...input } as any, 1, owner, defaults, now);
 
 describe("shipment validation", () => {
