@@ -1,4 +1,7 @@
 import { buildApp } from "./app";
+import { consumePurchases } from "./purchase/consumer";
+import { consumeDeadPurchases } from "./purchase/dead-letter";
+import type { PurchaseMessage } from "./purchase/messages";
 
 export { BatchObject } from "./batch/object";
 
@@ -6,9 +9,13 @@ const app = buildApp();
 
 export default {
   fetch: app.fetch,
-  async queue(batch: MessageBatch, _env: Env): Promise<void> {
-    // Purchase, label and webhook consumers arrive with their issues; until then a message is retried
-    // and ends in its dead-letter queue rather than being acknowledged unread.
+  async queue(batch: MessageBatch, env: Env): Promise<void> {
+    // Production queue names may carry an environment suffix; route by the base name.
+    const name = batch.queue.replace(/-(staging|production)$/, "");
+    if (name === "batch-purchases") return consumePurchases(batch as MessageBatch<PurchaseMessage>, env);
+    if (name === "batch-purchases-dlq") return consumeDeadPurchases(batch as MessageBatch<PurchaseMessage>, env);
+    // Label and webhook consumers arrive with their issues; until then a message is retried and ends
+    // in its dead-letter queue rather than being acknowledged unread.
     throw new Error(`No consumer for queue ${batch.queue}`);
   },
 } satisfies ExportedHandler<Env>;

@@ -14,7 +14,7 @@ export async function ownedBatch(c: Context<AppEnv>, idOrReference: string): Pro
 }
 
 /** The DO answers refusals as values (errors lose their fields crossing RPC); turn them into ApiErrors. */
-export function unwrap<T extends Outcome<object>>(outcome: T): Extract<T, { ok: true }> {
+export function unwrap<T extends object>(outcome: Outcome<T>): Extract<Outcome<T>, { ok: true }> {
   if (!outcome.ok) throw new ApiError(outcome.code, outcome.message, outcome.details);
-  return outcome as Extract<T, { ok: true }>;
+  return outcome as Extract<Outcome<T>, { ok: true }>;
 }

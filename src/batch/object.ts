@@ -2,10 +2,12 @@ import { DurableObject } from "cloudflare:workers";
 import * as batches from "../db/batches";
 import type { BatchRow } from "../db/batches";
 import { insertEvent } from "../db/events";
+import { credit } from "../db/ledger";
 import * as shipments from "../db/shipments";
 import type { ErrorCode, ErrorDetail } from "../http/errors";
 import { nowIso } from "../lib/time";
-import type { BatchSummary } from "../schemas/batch";
+import type { PurchaseMessage, PurchaseResult } from "../purchase/messages";
+import type { BatchSummary, Counts } from "../schemas/batch";
 import type { CsvRow } from "../schemas/csv";
 import type { ShipmentIn } from "../schemas/shipment";
 import { applyPatch, toRecord } from "./intake";
@@ -17,6 +19,7 @@ export type Refusal = { ok: false; code: ErrorCode; message: string; details?: E
 export type Outcome<T = object> = ({ ok: true; batch: BatchSummary } & T) | Refusal;
 
 const VALIDATION_PAGE = 500;
+const SEND_BATCH = 100; // Queues accept at most 100 messages a sendBatch.
 
 class Refused extends Error {
   constructor(readonly refusal: Refusal) {
@@ -48,6 +51,10 @@ export class BatchObject extends DurableObject<Env> {
     return this.env.DB;
   }
 
+  private get stallMs() {
+    return (Number(this.env.PURCHASE_TIMEOUT_SECONDS) || 300) * 1000;
+  }
+
   private async load(batchId: string): Promise<BatchRow> {
     const row = await batches.getBatchById(this.db, batchId);
     if (!row) refuse("not_found", "No such batch.");
@@ -61,32 +68,51 @@ export class BatchObject extends DurableObject<Env> {
     return { ...row, status: to! };
   }
 
-  /** Recounts the shipments, writes the batch row and one `batch.updated` event per status change. */
-  private async persist(before: BatchRow, after: BatchRow, extra: D1PreparedStatement[] = []): Promise<BatchRow> {
-    const now = nowIso();
+  private async counts(batchId: string): Promise<{ counts: Counts; cents: number }> {
     const counts = emptyCounts();
     let cents = 0;
-    for (const r of await shipments.statusCounts(this.db, after.id)) {
+    for (const r of await shipments.statusCounts(this.db, batchId)) {
       counts[r.status] = r.n;
       counts.total += r.n;
       cents += r.cents ?? 0;
     }
+    return { counts, cents };
+  }
+
+  /** Writes the batch row with fresh counts and one `batch.updated` event per status change. */
+  private async persist(before: BatchRow, after: BatchRow, tally?: { counts: Counts; cents: number }): Promise<BatchRow> {
+    const now = nowIso();
+    const { counts, cents } = tally ?? (await this.counts(after.id));
     const row: BatchRow = { ...after, counts: JSON.stringify(counts), total_cents: cents, updated_at: now };
-    if (row.status === "ready" || row.status === "invalid") row.validated_at = now;
-    const statements = [...extra, batches.saveBatchState(this.db, row)];
     if (row.status !== before.status) {
-      statements.push(insertEvent(this.db, row.account_id, "batch.updated", row.id,
-        { ...toBatchSummary(row), previous_status: before.status }, now));
+      if (row.status === "ready" || row.status === "invalid") row.validated_at = now;
+      if (row.status === "purchasing") row.purchased_at = now;
+      if (row.status === "completed") row.completed_at = now;
+    }
+    const statements = [batches.saveBatchState(this.db, row)];
+    if (row.status !== before.status) {
+      statements.push(insertEvent(this.db, row.account_id, "batch.updated", row.id, { ...toBatchSummary(row), previous_status: before.status }, now));
     }
     await this.db.batch(statements);
+    await this.scheduleAlarm(row);
     return row;
+  }
+
+  /** One alarm serves every timer: validation now, the purchase stall check, and expiry. */
+  private async scheduleAlarm(row: BatchRow) {
+    if (row.status === "validating") return this.ctx.storage.setAlarm(Date.now());
+    if (row.status === "purchasing") {
+      const progress = (await this.ctx.storage.get<number>("progress_at")) ?? Date.now();
+      return this.ctx.storage.setAlarm(progress + this.stallMs);
+    }
+    if (row.status === "ready" || row.status === "invalid") return this.ctx.storage.setAlarm(Date.parse(row.expires_at));
+    return this.ctx.storage.deleteAlarm();
   }
 
   private async intake(row: BatchRow, rows: readonly CsvRow[], firstPosition: number, now: string) {
     const records = rows.map((r, i) =>
       toRecord(r.input, firstPosition + i, { batch_id: row.id, account_id: row.account_id }, row, now, r.errors));
     if (records.length) await this.db.batch(shipments.insertShipments(this.db, records));
-    return records.length;
   }
 
   async create(row: BatchRow, rows: CsvRow[]): Promise<Outcome> {
@@ -98,9 +124,7 @@ export class BatchObject extends DurableObject<Env> {
         insertEvent(this.db, row.account_id, "batch.created", row.id, toBatchSummary(initial), row.created_at),
       ]);
       await this.intake(initial, rows, 1, row.created_at);
-      const saved = await this.persist(initial, initial);
-      if (rows.length) await this.ctx.storage.setAlarm(Date.now());
-      return { ok: true, batch: toBatchSummary(saved) };
+      return { ok: true, batch: toBatchSummary(await this.persist(initial, initial)) };
     });
   }
 
@@ -109,11 +133,9 @@ export class BatchObject extends DurableObject<Env> {
       const row = await this.load(batchId);
       const moved = this.step(row, "edit", "take new shipments");
       const count = JSON.parse(row.counts).total as number;
-      if (count + rows.length > 10_000) {
-        refuse("payload_too_large", `A batch holds at most 10,000 shipments; it has ${count}.`);
-      }
+      if (count + rows.length > 10_000) refuse("payload_too_large", `A batch holds at most 10,000 shipments; it has ${count}.`);
       await this.intake(row, rows, (await shipments.maxPosition(this.db, batchId)) + 1, nowIso());
-      return this.revalidate(row, moved);
+      return { ok: true, batch: toBatchSummary(await this.persist(row, moved)) };
     });
   }
 
@@ -128,7 +150,7 @@ export class BatchObject extends DurableObject<Env> {
           missing.map(({ i }) => ({ path: `shipment_ids.${i}`, message: "No such shipment in this batch" })));
       }
       await this.db.batch([shipments.deleteShipments(this.db, batchId, ids)]);
-      return this.revalidate(row, moved);
+      return { ok: true, batch: toBatchSummary(await this.persist(row, moved)) };
     });
   }
 
@@ -140,44 +162,115 @@ export class BatchObject extends DurableObject<Env> {
       if (!current) return refuse("not_found", "No such shipment in this batch.");
       const edited = { ...applyPatch(current, patch, row, nowIso()), status: "validating" as const, errors: null,
         rate_cents: null, rate_currency: null, rate_expires_at: null };
-      const result = await this.revalidate(row, moved, [shipments.saveEdit(this.db, edited)]);
-      return { ...result, shipment: toShipment(edited) };
+      await this.db.batch([shipments.saveEdit(this.db, edited)]);
+      return { ok: true, batch: toBatchSummary(await this.persist(row, moved)), shipment: toShipment(edited) };
     });
   }
 
   async cancel(batchId: string): Promise<Outcome> {
     return this.exclusive(async () => {
       const row = await this.load(batchId);
-      const saved = await this.persist(row, this.step(row, "cancel", "be cancelled"));
+      return { ok: true, batch: toBatchSummary(await this.persist(row, this.step(row, "cancel", "be cancelled"))) };
+    });
+  }
+
+  /** Queues every valid shipment, one message each, sent 100 at a time. */
+  async purchase(batchId: string, skipInvalid: boolean): Promise<Outcome> {
+    return this.exclusive(async () => {
+      const row = await this.load(batchId);
+      const moved = this.step(row, skipInvalid ? "purchase_skip_invalid" : "purchase", skipInvalid ? "be purchased" : "be purchased (use skip_invalid to buy only the valid shipments)");
+      if (JSON.parse(row.counts).valid === 0) refuse("invalid_state", `The batch is ${row.status} but has no valid shipments to buy.`);
+      const now = nowIso();
+      const ids = await shipments.queueValid(this.db, batchId, now);
+      await this.ctx.storage.put("progress_at", Date.now());
+      const saved = await this.persist(row, moved);
+      for (let i = 0; i < ids.length; i += SEND_BATCH) {
+        await this.env.PURCHASE_QUEUE.sendBatch(ids.slice(i, i + SEND_BATCH).map((id) => ({ body: { batch_id: batchId, shipment_id: id } satisfies PurchaseMessage })));
+      }
       return { ok: true, batch: toBatchSummary(saved) };
     });
   }
 
-  private async revalidate(before: BatchRow, moved: BatchRow, extra: D1PreparedStatement[] = []) {
-    const saved = await this.persist(before, moved, extra);
-    await this.ctx.storage.setAlarm(Date.now());
-    return { ok: true as const, batch: toBatchSummary(saved) };
+  /**
+   * Records purchase results reported by a consumer (one call per consumer batch). A shipment's result
+   * counts once; a repeat is ignored. When nothing is left queued, the batch moves on.
+   */
+  async recordPurchases(batchId: string, results: PurchaseResult[]): Promise<Outcome<{ accepted: string[]; already_purchased: string[] }>> {
+    return this.exclusive(async () => {
+      const row = await this.load(batchId);
+      const now = nowIso();
+      const accepted = await shipments.savePurchaseResults(this.db, results, now);
+      const acceptedSet = new Set(accepted);
+      const rest = results.filter((r) => !acceptedSet.has(r.shipment_id)).map((r) => r.shipment_id);
+      const states = rest.length ? await shipments.statusOf(this.db, rest) : new Map();
+      const already_purchased = rest.filter((id) => states.get(id) === "purchased");
+      if (accepted.length) await this.ctx.storage.put("progress_at", Date.now());
+
+      const tally = await this.counts(batchId);
+      let after = row;
+      if (row.status === "purchasing" && tally.counts.queued === 0) {
+        after = this.step(row, tally.counts.purchased > 0 ? "purchases_done" : "purchases_failed", "finish purchasing");
+      }
+      let saved = await this.persist(row, after, tally);
+      if (saved.status === "generating_labels") saved = await this.persist(saved, this.step(saved, "labels_written", "complete"), tally);
+      return { ok: true, batch: toBatchSummary(saved), accepted, already_purchased };
+    });
+  }
+
+  /** Voids a bought label and credits its amount back, once. */
+  async voidShipment(batchId: string, shipmentId: string): Promise<Outcome<{ shipment: ReturnType<typeof toShipment> }>> {
+    return this.exclusive(async () => {
+      const row = await this.load(batchId);
+      const s = await shipments.getShipment(this.db, batchId, shipmentId);
+      if (!s) return refuse("not_found", "No such shipment in this batch.");
+      if (s.status !== "purchased") refuse("invalid_state", `The shipment is ${s.status}; only a purchased label can be voided.`);
+      const now = nowIso();
+      await this.db.batch([shipments.markVoided(this.db, batchId, shipmentId, now)]);
+      await credit(this.db, shipmentId, "void", now);
+      const saved = await this.persist(row, row);
+      return { ok: true, batch: toBatchSummary(saved), shipment: toShipment({ ...s, status: "voided", updated_at: now }) };
+    });
   }
 
   async alarm(): Promise<void> {
     const batchId = await this.ctx.storage.get<string>("batch_id");
     if (!batchId) return;
-    const outcome = await this.exclusive(() => this.validatePending(batchId));
-    if (!outcome.ok && outcome.code !== "not_found") throw new Error(outcome.message);
+    const outcome = await this.exclusive(() => this.onAlarm(batchId));
+    if (!outcome.ok && outcome.code !== "not_found" && outcome.code !== "invalid_state") throw new Error(outcome.message);
+  }
+
+  private async onAlarm(batchId: string): Promise<Outcome> {
+    const row = await this.load(batchId);
+    if (row.status === "validating") return this.validatePending(row);
+    if (row.status === "purchasing") {
+      const progress = (await this.ctx.storage.get<number>("progress_at")) ?? 0;
+      if (Date.now() - progress >= this.stallMs) return this.timeOut(row);
+    }
+    if ((row.status === "ready" || row.status === "invalid") && Date.now() >= Date.parse(row.expires_at)) {
+      return { ok: true, batch: toBatchSummary(await this.persist(row, this.step(row, "expire", "expire"))) };
+    }
+    await this.scheduleAlarm(row);
+    return { ok: true, batch: toBatchSummary(row) };
   }
 
   /** Validates and rates every shipment still `validating`, a page at a time, then settles the batch. */
-  private async validatePending(batchId: string): Promise<Outcome> {
-    const row = await this.load(batchId);
-    if (row.status !== "validating") return { ok: true, batch: toBatchSummary(row) };
+  private async validatePending(row: BatchRow): Promise<Outcome> {
     for (;;) {
-      const page = await shipments.pendingValidation(this.db, batchId, VALIDATION_PAGE);
+      const page = await shipments.pendingValidation(this.db, row.id, VALIDATION_PAGE);
       if (!page.length) break;
       const now = nowIso();
-      await this.db.batch(shipments.saveValidation(this.db, page.map((s) => validateShipment(s, row.mode, now))));
+      await this.db.batch(shipments.saveValidation(this.db, page.map((s) => validateShipment(s, now))));
     }
-    const invalid = (await shipments.statusCounts(this.db, batchId)).some((r) => r.status === "invalid");
-    const saved = await this.persist(row, this.step(row, invalid ? "some_invalid" : "all_valid", "finish validating"));
+    const tally = await this.counts(row.id);
+    const saved = await this.persist(row, this.step(row, tally.counts.invalid ? "some_invalid" : "all_valid", "finish validating"), tally);
     return { ok: true, batch: toBatchSummary(saved) };
+  }
+
+  /** Purchases stopped making progress: what was bought stays bought; the rest fails and is refunded. */
+  private async timeOut(row: BatchRow): Promise<Outcome> {
+    const now = nowIso();
+    const failed = await shipments.failQueued(this.db, row.id, "Purchase timed out before the carrier answered", now);
+    for (const id of failed) await credit(this.db, id, "refund", now);
+    return { ok: true, batch: toBatchSummary(await this.persist(row, this.step(row, "stalled", "time out"))) };
   }
 }

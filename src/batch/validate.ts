@@ -1,5 +1,5 @@
 import { iso31661, iso31662 } from "iso-3166";
-import { adapterFor } from "../carriers";
+import { rateShipment } from "../carriers";
 import { CARRIER_IDS, findService, type ServiceSpec } from "../carriers/services";
 import type { ShipmentRecord, ValidationResult } from "../db/shipments";
 import type { StoredAddress } from "../schemas/address";
@@ -75,7 +75,7 @@ function checkParcel(errors: Errors, s: ShipmentRecord, spec: ServiceSpec | unde
 }
 
 /** Checks one shipment and, when it is valid, rates it. Pure apart from the clock value it is given. */
-export function validateShipment(s: ShipmentRecord, mode: "test" | "live", now: string): ValidationResult {
+export function validateShipment(s: ShipmentRecord, now: string): ValidationResult {
   // A CSV row with the wrong number of cells stays invalid until it is fixed or removed.
   const errors: Errors = s.input_errors?.row ? { row: [...s.input_errors.row] } : {};
   const spec = checkService(errors, s);
@@ -86,7 +86,7 @@ export function validateShipment(s: ShipmentRecord, mode: "test" | "live", now: 
   if (Object.keys(errors).length || !spec) {
     return { ...base, status: "invalid", errors, rate_cents: null, rate_currency: null, rate_expires_at: null };
   }
-  const quote = adapterFor(mode).rate({
+  const quote = rateShipment({
     service: spec, from: s.from_address, to: s.to_address,
     parcel: s.parcel as { weight_oz: number; length_in: number; width_in: number; height_in: number },
   });

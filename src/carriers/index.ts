@@ -1,9 +1,19 @@
+import { sandboxCarrier, switchesFrom } from "./sandbox";
 import { sandboxRate } from "./sandbox/rates";
 import type { CarrierAdapter } from "./types";
 
-export const sandbox: CarrierAdapter = { rate: sandboxRate };
-
-/** Test mode always uses the sandbox; live mode will use the adapter configured by secrets. */
-export function adapterFor(_mode: "test" | "live"): CarrierAdapter {
-  return sandbox;
+/**
+ * Test mode always buys from the sandbox. Live mode needs a real provider configured by secrets;
+ * until one is, every live purchase fails with a clear message and nothing pretends to buy.
+ */
+export function carrierFor(env: Env, mode: "test" | "live", attempt = 1): CarrierAdapter {
+  if (mode === "test") return sandboxCarrier(env.DB, switchesFrom(env), attempt);
+  return {
+    rate: sandboxRate,
+    purchase: async () => ({ ok: false, message: "Live purchases need a configured carrier account; none is configured for this service." }),
+    void: async () => {},
+  };
 }
+
+/** Rating rules are the published rate card in both modes. */
+export const rateShipment = sandboxRate;

@@ -60,3 +60,8 @@ export async function listBatches(db: D1Database, accountId: string, f: BatchFil
   ]);
   return { rows: rows.results as BatchRow[], total: (total.results[0] as { n: number }).n };
 }
+
+export async function getBatchesByIds(db: D1Database, ids: readonly string[]): Promise<Map<string, BatchRow>> {
+  const { results } = await db.prepare("SELECT * FROM batches WHERE id IN (SELECT value FROM json_each(?))").bind(JSON.stringify(ids)).all<BatchRow>();
+  return new Map(results.map((r) => [r.id, r]));
+}

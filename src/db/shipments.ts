@@ -96,3 +96,57 @@ export const saveEdit = (db: D1Database, s: ShipmentRecord) =>
   ).bind(s.reference, s.carrier, s.service, JSON.stringify(s.from_address), JSON.stringify(s.to_address),
     JSON.stringify(s.parcel), JSON.stringify(s.metadata), s.input_errors ? JSON.stringify(s.input_errors) : null,
     s.updated_at, s.id, s.batch_id);
+
+export async function getShipmentsByIds(db: D1Database, ids: readonly string[]): Promise<Map<string, ShipmentRecord>> {
+  const { results } = await db.prepare("SELECT * FROM shipments WHERE id IN (SELECT value FROM json_each(?))").bind(JSON.stringify(ids)).all();
+  return new Map(results.map((r) => [r.id as string, parseShipment(r)]));
+}
+
+/** Moves every valid shipment of the batch to `queued`; returns their ids in position order. */
+export async function queueValid(db: D1Database, batchId: string, now: string): Promise<string[]> {
+  const { results } = await db.prepare("UPDATE shipments SET status = 'queued', updated_at = ? WHERE batch_id = ? AND status = 'valid' RETURNING id, position")
+    .bind(now, batchId).all<{ id: string; position: number }>();
+  return results.sort((a, b) => a.position - b.position).map((r) => r.id);
+}
+
+export type PurchaseOutcomeRow = {
+  shipment_id: string; status: "purchased" | "purchase_failed"; tracking_number?: string; label_key?: string;
+  rate_cents?: number; rate_expires_at?: string | null; purchased_at?: string; message?: string;
+};
+const RESULT_COLUMNS = ["shipment_id", "status", "tracking_number", "label_key", "rate_cents", "rate_expires_at", "purchased_at", "message"] as const;
+
+/**
+ * Records purchase results, each only while its shipment is still `queued`: a second report of the
+ * same shipment changes nothing. Returns the ids recorded now.
+ */
+export async function savePurchaseResults(db: D1Database, results: readonly PurchaseOutcomeRow[], now: string): Promise<string[]> {
+  const recorded: string[] = [];
+  for (const chunk of jsonChunks(results)) {
+    const { results: rows } = await db.prepare(
+      `UPDATE shipments SET status = u.status, tracking_number = u.tracking_number, label_key = u.label_key,
+         rate_cents = COALESCE(u.rate_cents, shipments.rate_cents), rate_expires_at = COALESCE(u.rate_expires_at, shipments.rate_expires_at),
+         purchased_at = u.purchased_at, message = u.message, updated_at = ?2
+       FROM (SELECT ${extract(RESULT_COLUMNS)} FROM json_each(?1)) AS u
+       WHERE shipments.id = u.shipment_id AND shipments.status = 'queued'
+       RETURNING shipments.id`,
+    ).bind(chunk, now).all<{ id: string }>();
+    recorded.push(...rows.map((r) => r.id));
+  }
+  return recorded;
+}
+
+export async function statusOf(db: D1Database, ids: readonly string[]): Promise<Map<string, string>> {
+  const { results } = await db.prepare("SELECT id, status FROM shipments WHERE id IN (SELECT value FROM json_each(?))").bind(JSON.stringify(ids)).all<{ id: string; status: string }>();
+  return new Map(results.map((r) => [r.id, r.status]));
+}
+
+/** Shipments still `queued` when a batch times out end `purchase_failed`; returns their ids. */
+export async function failQueued(db: D1Database, batchId: string, message: string, now: string): Promise<string[]> {
+  const { results } = await db.prepare("UPDATE shipments SET status = 'purchase_failed', message = ?, updated_at = ? WHERE batch_id = ? AND status = 'queued' RETURNING id")
+    .bind(message, now, batchId).all<{ id: string }>();
+  return results.map((r) => r.id);
+}
+
+export const markVoided = (db: D1Database, batchId: string, id: string, now: string) =>
+  db.prepare("UPDATE shipments SET status = 'voided', voided_at = ?, updated_at = ? WHERE batch_id = ? AND id = ? AND status = 'purchased'")
+    .bind(now, now, batchId, id);

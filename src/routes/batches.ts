@@ -4,7 +4,7 @@ import { batchObject, ownedBatch, unwrap } from "../batch/client";
 import { toBatchSummary, emptyCounts, toShipment } from "../batch/present";
 import { listBatches, type BatchRow } from "../db/batches";
 import { listShipments } from "../db/shipments";
-import { parseBody, validate } from "../http/body";
+import { jsonBody, parseBody, validate } from "../http/body";
 import type { App, AppEnv } from "../http/context";
 import { ApiError } from "../http/errors";
 import { listSchema, page } from "../http/pagination";
@@ -12,7 +12,7 @@ import { route } from "../http/route";
 import { newId } from "../lib/ids";
 import { addMs, DAY_MS, nowIso } from "../lib/time";
 import {
-  Batch, BatchCreate, BatchCreateForm, BatchQuery, BatchSummary, ListBatchesQuery, MAX_SHIPMENTS,
+  Batch, BatchCreate, BatchCreateForm, BatchQuery, BatchSummary, ListBatchesQuery, MAX_SHIPMENTS, PurchaseBody,
 } from "../schemas/batch";
 import { errorResponses, json } from "../schemas/common";
 import { parseShipmentsCsv, type CsvRow } from "../schemas/csv";
@@ -115,5 +115,17 @@ export function registerBatchRoutes(app: App) {
     await parseBody(c);
     const { batch } = unwrap(await batchObject(c.env, row.id).cancel(row.id));
     return c.json(batch);
+  });
+
+  route(app, createRoute({
+    method: "post", path: "/v1/batches/{id}/purchase", tags: ["Batches"], summary: "Buy every valid shipment",
+    description: "Moves the batch to `purchasing` and queues one purchase per valid shipment. A `ready` batch is bought whole; an `invalid` one only with `skip_invalid: true`. Watch `counts` and `completion_percentage`, or the stream. Each purchase debits the prepaid balance; one that cannot be covered fails with `Insufficient prepay balance`.",
+    request: { params: IdParam, headers: z.object({ "Idempotency-Key": z.string().optional() }), body: { content: { "application/json": { schema: PurchaseBody } } } },
+    responses: { 202: json(BatchSummary, "Accepted; purchases run in the background"), ...errorResponses(400, 404, 409, 415) },
+  }), async (c) => {
+    const row = await ownedBatch(c, c.req.param("id")!);
+    const body = await jsonBody(c, PurchaseBody);
+    const { batch } = unwrap(await batchObject(c.env, row.id).purchase(row.id, body.skip_invalid));
+    return c.json(batch, 202);
   });
 }

@@ -1,8 +1,9 @@
 import { createRoute, z } from "@hono/zod-openapi";
 import { batchObject, ownedBatch, unwrap } from "../batch/client";
+import { carrierFor } from "../carriers";
 import { toShipment } from "../batch/present";
 import { listShipments } from "../db/shipments";
-import { jsonBody, validate } from "../http/body";
+import { jsonBody, parseBody, validate } from "../http/body";
 import type { App } from "../http/context";
 import { listSchema, page } from "../http/pagination";
 import { route } from "../http/route";
@@ -63,6 +64,20 @@ export function registerShipmentRoutes(app: App) {
     const row = await ownedBatch(c, c.req.param("id")!);
     const patch = await jsonBody(c, ShipmentPatch);
     const { shipment } = unwrap(await batchObject(c.env, row.id).editShipment(row.id, c.req.param("shipment_id")!, patch));
+    return c.json(shipment);
+  });
+
+  route(app, createRoute({
+    method: "post", path: "/v1/batches/{id}/shipments/{shipment_id}/void", tags: ["Shipments"], summary: "Void a bought label",
+    description: "The label is voided with the carrier and its amount credited back to the prepaid balance, once. Voiding again answers 409.",
+    request: { params: ShipmentParams, headers: idempotent },
+    responses: { 200: json(Shipment, "The shipment, now `voided`"), ...errorResponses(404, 409) },
+  }), async (c) => {
+    const row = await ownedBatch(c, c.req.param("id")!);
+    await parseBody(c);
+    const shipmentId = c.req.param("shipment_id")!;
+    const { shipment } = unwrap(await batchObject(c.env, row.id).voidShipment(row.id, shipmentId));
+    await carrierFor(c.env, row.mode).void(shipmentId);
     return c.json(shipment);
   });
 }

@@ -110,3 +110,8 @@ export const BatchQuery = z.object({
   shipments_page: z.coerce.number().int().min(1).default(1),
   shipments_limit: z.coerce.number().int().min(1).max(1000).default(100),
 });
+
+export const PurchaseBody = z
+  .object({ skip_invalid: z.boolean().default(false).openapi({ description: "Buy the valid shipments of an `invalid` batch, leaving the invalid ones out" }) })
+  .strict()
+  .openapi("PurchaseBatch");

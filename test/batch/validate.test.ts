@@ -12,7 +12,7 @@ const record = (input: Record<string, unknown>, defaults: Defaults = { default_c
 
 describe("shipment validation", () => {
   it("rates a valid shipment and sets a 24 h rate expiry", () => {
-    const r = validateShipment(record({}), "test", now);
+    const r = validateShipment(record({}), now);
     expect(r.status).toBe("valid");
     expect(r.errors).toBeNull();
     expect(r.rate_cents).toBeGreaterThan(0);
@@ -21,7 +21,7 @@ describe("shipment validation", () => {
   });
 
   it("reports every bad field of an address at once", () => {
-    const r = validateShipment(record({ to_address: { name: "", street1: "x", city: "", state: "XX", zip: "1234", email: "nope" } }), "test", now);
+    const r = validateShipment(record({ to_address: { name: "", street1: "x", city: "", state: "XX", zip: "1234", email: "nope" } }), now);
     expect(r.status).toBe("invalid");
     expect(r.errors).toEqual({
       "to_address.name": ["Name is required"],
@@ -34,36 +34,36 @@ describe("shipment validation", () => {
   });
 
   it("accepts ZIP+4, DC, territories and military states; rejects unknown countries", () => {
-    expect(validateShipment(record({ to_address: address({ state: "DC", zip: "20001-1234" }) }), "test", now).status).toBe("valid");
-    expect(validateShipment(record({ to_address: address({ state: "PR", zip: "00901" }) }), "test", now).status).toBe("valid");
-    expect(validateShipment(record({ to_address: address({ state: "AE", zip: "09001" }) }), "test", now).status).toBe("valid");
-    expect(validateShipment(record({ to_address: address({ country: "QQ" }) }), "test", now).errors).toEqual({
+    expect(validateShipment(record({ to_address: address({ state: "DC", zip: "20001-1234" }) }), now).status).toBe("valid");
+    expect(validateShipment(record({ to_address: address({ state: "PR", zip: "00901" }) }), now).status).toBe("valid");
+    expect(validateShipment(record({ to_address: address({ state: "AE", zip: "09001" }) }), now).status).toBe("valid");
+    expect(validateShipment(record({ to_address: address({ country: "QQ" }) }), now).errors).toEqual({
       "to_address.country": ["Unknown country code QQ; use ISO 3166-1 alpha-2"],
     });
-    expect(validateShipment(record({ to_address: address({ country: "DE" }) }), "test", now).errors?.["to_address.country"]).toBeDefined();
+    expect(validateShipment(record({ to_address: address({ country: "DE" }) }), now).errors?.["to_address.country"]).toBeDefined();
   });
 
   it("enforces each service's weight and size limits", () => {
     const heavyForUsps = { weight_oz: 71 * 16, length_in: 10, width_in: 8, height_in: 4 };
-    expect(validateShipment(record({ parcel: heavyForUsps }), "test", now).errors).toEqual({
+    expect(validateShipment(record({ parcel: heavyForUsps }), now).errors).toEqual({
       "parcel.weight_oz": ["Over the 70 lb limit of USPS Priority Mail"],
     });
-    expect(validateShipment(record({ parcel: heavyForUsps, service: "ups_ground" }), "test", now).status).toBe("valid");
+    expect(validateShipment(record({ parcel: heavyForUsps, service: "ups_ground" }), now).status).toBe("valid");
     const long = { weight_oz: 10, length_in: 109, width_in: 2, height_in: 2 };
-    expect(validateShipment(record({ parcel: long, service: "fedex_ground" }), "test", now).errors?.["parcel.length_in"]?.[0]).toMatch(/Longest side/);
+    expect(validateShipment(record({ parcel: long, service: "fedex_ground" }), now).errors?.["parcel.length_in"]?.[0]).toMatch(/Longest side/);
     const girthy = { weight_oz: 10, length_in: 40, width_in: 20, height_in: 20 }; // 40 + 2*(40) = 120 > 108
-    expect(validateShipment(record({ parcel: girthy }), "test", now).errors?.["parcel.length_in"]?.[0]).toMatch(/Length plus girth/);
-    expect(validateShipment(record({ parcel: girthy, service: "usps_ground_advantage" }), "test", now).status).toBe("valid");
+    expect(validateShipment(record({ parcel: girthy }), now).errors?.["parcel.length_in"]?.[0]).toMatch(/Length plus girth/);
+    expect(validateShipment(record({ parcel: girthy, service: "usps_ground_advantage" }), now).status).toBe("valid");
   });
 
   it("requires a parcel, a known service and a carrier that matches it", () => {
-    expect(validateShipment(record({ parcel: { weight_oz: 0 } }), "test", now).errors).toEqual({
+    expect(validateShipment(record({ parcel: { weight_oz: 0 } }), now).errors).toEqual({
       "parcel.weight_oz": ["Must be greater than 0"], "parcel.length_in": ["Required"],
       "parcel.width_in": ["Required"], "parcel.height_in": ["Required"],
     });
-    expect(validateShipment(record({ service: "usps_teleport" }), "test", now).errors).toEqual({ service: ["Unknown service usps_teleport"] });
-    expect(validateShipment(record({}, { default_carrier: null, default_service: null }), "test", now).errors?.service).toBeDefined();
-    expect(validateShipment(record({ carrier: "ups", service: "usps_priority" }), "test", now).errors).toEqual({
+    expect(validateShipment(record({ service: "usps_teleport" }), now).errors).toEqual({ service: ["Unknown service usps_teleport"] });
+    expect(validateShipment(record({}, { default_carrier: null, default_service: null }), now).errors?.service).toBeDefined();
+    expect(validateShipment(record({ carrier: "ups", service: "usps_priority" }), now).errors).toEqual({
       service: ["USPS Priority Mail is not a ups service"],
     });
   });

@@ -1,0 +1,107 @@
+// Where a label is drawn. One 4x6 in label (288 x 432 pt) at an origin on a page; the same function
+// fills single-label PDFs, merged 4x6 files and letter sheets. Fonts are embedded once per document
+// by the caller, which is what makes a 100-label file cheap.
+import {
+  fill, rgb, lineTo, moveTo, PDFDocument, popGraphicsState, pushGraphicsState, rectangle, setFillingGrayscaleColor,
+  setLineWidth, setStrokingGrayscaleColor, stroke, StandardFonts, type PDFFont, type PDFPage,
+} from "pdf-lib";
+import type { StoredAddress } from "../schemas/address";
+import { code128Modules } from "./barcode";
+
+export const LABEL_WIDTH = 288;
+const WHITE = rgb(1, 1, 1);
+export const LABEL_HEIGHT = 432;
+
+export type LabelData = {
+  tracking_number: string;
+  carrier: string;
+  service: string;
+  service_name: string;
+  from: StoredAddress;
+  to: StoredAddress;
+  weight_oz: number;
+  zone: number;
+  ship_date: string;
+  reference: string | null;
+};
+
+export type LabelFonts = { regular: PDFFont; bold: PDFFont };
+
+export async function embedLabelFonts(doc: PDFDocument): Promise<LabelFonts> {
+  const [regular, bold] = await Promise.all([doc.embedFont(StandardFonts.Helvetica), doc.embedFont(StandardFonts.HelveticaBold)]);
+  return { regular, bold };
+}
+
+/** The standard fonts speak WinAnsi only; anything else prints as "?" rather than failing the file. */
+const printable = (s: string | null | undefined) => (s ?? "").replace(/[^\x20-\x7E\xA0-\xFF]/g, "?");
+
+function addressLines(a: StoredAddress): string[] {
+  return [a.name, a.company, a.street1, a.street2, `${a.city ?? ""}, ${a.state ?? ""} ${a.zip ?? ""}`, a.country === "US" ? null : a.country]
+    .filter((l): l is string => !!l)
+    .map(printable);
+}
+
+export function drawLabel(page: PDFPage, fonts: LabelFonts, label: LabelData, x0 = 0, y0 = 0) {
+  const W = LABEL_WIDTH, H = LABEL_HEIGHT;
+  const text = (s: string, x: number, y: number, size: number, bold = false) =>
+    page.drawText(printable(s), { x: x0 + x, y: y0 + y, size, font: bold ? fonts.bold : fonts.regular });
+
+  // Frame and rules as raw path operators: one stroke for all of them.
+  page.pushOperators(
+    pushGraphicsState(), setStrokingGrayscaleColor(0), setLineWidth(1.2),
+    rectangle(x0 + 6, y0 + 6, W - 12, H - 12),
+    moveTo(x0 + 6, y0 + H - 72), lineTo(x0 + W - 6, y0 + H - 72),
+    moveTo(x0 + 6, y0 + 212), lineTo(x0 + W - 6, y0 + 212),
+    moveTo(x0 + 6, y0 + 186), lineTo(x0 + W - 6, y0 + 186),
+    moveTo(x0 + 6, y0 + 44), lineTo(x0 + W - 6, y0 + 44),
+    stroke(), popGraphicsState(),
+  );
+
+  // Service box: the carrier's initial in white on black, like a mail class indicator.
+  page.pushOperators(pushGraphicsState(), setFillingGrayscaleColor(0), rectangle(x0 + 12, y0 + H - 66, 54, 54), fill(), popGraphicsState());
+  page.drawText(printable(label.carrier.toUpperCase().slice(0, 1)), { x: x0 + 24, y: y0 + H - 56, size: 40, font: fonts.bold, color: WHITE });
+
+  text(`${label.carrier.toUpperCase()}`, 76, H - 30, 14, true);
+  text(label.ship_date, 76, H - 46, 8);
+  text(`${(label.weight_oz / 16).toFixed(2)} LB  ZONE ${label.zone}`, 76, H - 58, 8);
+  text("SANDBOX - NOT FOR MAILING", 170, H - 30, 6);
+
+  text("FROM:", 12, H - 84, 7, true);
+  addressLines(label.from).forEach((line, i) => text(line, 12, H - 95 - i * 9, 8));
+
+  text("SHIP TO:", 12, 318, 8, true);
+  addressLines(label.to).forEach((line, i) => text(line, 24, 302 - i * 15, 13, i === 0));
+
+  text(label.service_name.toUpperCase(), 12, 194, 12, true);
+  text(`ZIP ${label.to.zip ?? ""}`, 200, 194, 10, true);
+
+  const modules = code128Modules(label.tracking_number);
+  const total = modules.reduce((a, b) => a + b, 0);
+  const unit = Math.min(1.5, (W - 40) / total);
+  let x = x0 + (W - total * unit) / 2;
+  const bars = [pushGraphicsState(), setFillingGrayscaleColor(0)];
+  modules.forEach((w, i) => {
+    if (i % 2 === 0) bars.push(rectangle(x, y0 + 80, w * unit, 90));
+    x += w * unit;
+  });
+  bars.push(fill(), popGraphicsState());
+  page.pushOperators(...bars);
+  text("TRACKING #", 12, 174, 7, true);
+  text(formatTracking(label.tracking_number), (W - fonts.bold.widthOfTextAtSize(formatTracking(label.tracking_number), 11)) / 2, 64, 11, true);
+
+  if (label.reference) text(`Ref: ${label.reference}`, 12, 28, 8);
+}
+
+/** Groups digits the way carriers print them (USPS in fours, UPS 1Z as 2-6-2-4-4). */
+export function formatTracking(t: string): string {
+  if (t.startsWith("1Z")) return [t.slice(0, 2), t.slice(2, 8), t.slice(8, 10), t.slice(10, 14), t.slice(14)].join(" ");
+  return t.replace(/(.{4})(?=.)/g, "$1 ");
+}
+
+/** A PDF holding one label, as a shipment's own `label_url` serves it. */
+export async function renderLabelPdf(label: LabelData): Promise<Uint8Array> {
+  const doc = await PDFDocument.create();
+  const fonts = await embedLabelFonts(doc);
+  drawLabel(doc.addPage([LABEL_WIDTH, LABEL_HEIGHT]), fonts, label);
+  return doc.save({ useObjectStreams: false });
+}
