@@ -14,6 +14,9 @@ export default defineConfig(async () => {
       setupFiles: ["./test/setup.ts"],
       include: ["test/**/*.test.ts"],
       testTimeout: 30_000,
+      // One runner for all files: every test makes its own account, so shared storage is safe, and it
+      // saves a workerd start and a module transform per file.
+      isolate: false,
     },
   };
 });

@@ -67,3 +67,30 @@ export async function createBatch(key: string, body: Record<string, unknown>) {
 
 export const countRows = async (table: string, where = "1=1", ...params: unknown[]) =>
   (await env.DB.prepare(`SELECT COUNT(*) AS n FROM ${table} WHERE ${where}`).bind(...params).first<{ n: number }>())!.n;
+
+/** Polls the batch until `done` holds (real queue consumers and alarms run in the background). */
+export async function waitFor(key: string, batchId: string, done: (b: any) => boolean, timeoutMs = 20_000) {
+  const stub = env.BATCH.get(env.BATCH.idFromName(batchId));
+  const start = Date.now();
+  for (;;) {
+    const b = (await api(key, `/v1/batches/${batchId}?shipments_limit=1000`)).json;
+    if (done(b)) return b;
+    if (Date.now() - start > timeoutMs) throw new Error(`batch ${batchId} did not get there: ${b.status} ${JSON.stringify(b.counts)}`);
+    if (b.status === "validating") await runDurableObjectAlarm(stub);
+    await new Promise((r) => setTimeout(r, 50));
+  }
+}
+
+export const isFinal = (b: any) => ["completed", "purchase_failed", "timed_out", "cancelled", "expired"].includes(b.status);
+
+export async function balanceCents(accountId: string) {
+  return (await env.DB.prepare("SELECT balance_cents FROM accounts WHERE id = ?").bind(accountId).first<{ balance_cents: number }>())!.balance_cents;
+}
+
+/** A ready batch of `n` valid shipments. */
+export async function readyBatch(key: string, n: number, over: (i: number) => Record<string, unknown> = () => ({})) {
+  const b = await createBatch(key, { shipments: Array.from({ length: n }, (_, i) => shipment(over(i))) });
+  return settle(key, b.id);
+}
+
+export const cents = (amount: string) => Math.round(Number(amount) * 100);
