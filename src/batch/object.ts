@@ -226,7 +226,7 @@ export class BatchObject extends DurableObject<Env> {
       if (s.status !== "purchased") refuse("invalid_state", `The shipment is ${s.status}; only a purchased label can be voided.`);
       const now = nowIso();
       await this.db.batch([shipments.markVoided(this.db, batchId, shipmentId, now)]);
-      await credit(this.db, shipmentId, "void", now);
+      await credit(this.db, [shipmentId], "void", now);
       const saved = await this.persist(row, row);
       return { ok: true, batch: toBatchSummary(saved), shipment: toShipment({ ...s, status: "voided", updated_at: now }) };
     });
@@ -270,7 +270,7 @@ export class BatchObject extends DurableObject<Env> {
   private async timeOut(row: BatchRow): Promise<Outcome> {
     const now = nowIso();
     const failed = await shipments.failQueued(this.db, row.id, "Purchase timed out before the carrier answered", now);
-    for (const id of failed) await credit(this.db, id, "refund", now);
+    await credit(this.db, failed, "refund", now);
     return { ok: true, batch: toBatchSummary(await this.persist(row, this.step(row, "stalled", "time out"))) };
   }
 }

@@ -6,11 +6,13 @@ import type { CarrierAdapter } from "./types";
  * Test mode always buys from the sandbox. Live mode needs a real provider configured by secrets;
  * until one is, every live purchase fails with a clear message and nothing pretends to buy.
  */
-export function carrierFor(env: Env, mode: "test" | "live", attempt = 1): CarrierAdapter {
-  if (mode === "test") return sandboxCarrier(env.DB, switchesFrom(env), attempt);
+export function carrierFor(env: Env, mode: "test" | "live"): CarrierAdapter {
+  if (mode === "test") return sandboxCarrier(env.DB, switchesFrom(env));
   return {
     rate: sandboxRate,
-    purchase: async () => ({ ok: false, message: "Live purchases need a configured carrier account; none is configured for this service." }),
+    purchase: async (requests) => requests.map(() => ({
+      ok: false as const, transient: false, message: "Live purchases need a configured carrier account; none is configured for this service.",
+    })),
     void: async () => {},
   };
 }

@@ -5,19 +5,19 @@ import type { ServiceSpec } from "./services";
 export type RateRequest = { service: ServiceSpec; from: StoredAddress; to: StoredAddress; parcel: { [K in keyof StoredParcel]: number } };
 export type Quote = { cents: number; currency: string };
 
-export type PurchaseRequest = RateRequest & { reference: string | null };
-export type Purchased = { ok: true; tracking_number: string; label: LabelData };
-export type Declined = { ok: false; message: string };
-
-/** A failure worth retrying (timeouts, 5xx): the queue retries the message with backoff. */
-export class TransientCarrierError extends Error {}
+export type PurchaseRequest = RateRequest & { idempotency_key: string; reference: string | null; attempt: number };
+export type PurchaseOutcome =
+  | { ok: true; tracking_number: string; label: LabelData }
+  | { ok: false; message: string; transient: boolean };
 
 /**
  * What every carrier integration provides, chosen by the shipment's carrier and the account's mode.
- * `purchase` must be idempotent: the same key returns the label already bought, never a second one.
+ * `purchase` takes a consumer batch's requests at once (carriers' batch endpoints, one round trip
+ * for ours) and must be idempotent per key: a repeated key returns the label already bought, never a
+ * second one. A transient outcome is retried by the queue with backoff.
  */
 export interface CarrierAdapter {
   rate(req: RateRequest): Quote;
-  purchase(idempotencyKey: string, req: PurchaseRequest): Promise<Purchased | Declined>;
-  void(idempotencyKey: string): Promise<void>;
+  purchase(requests: readonly PurchaseRequest[]): Promise<PurchaseOutcome[]>;
+  void(idempotencyKeys: readonly string[]): Promise<void>;
 }

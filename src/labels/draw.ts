@@ -2,14 +2,14 @@
 // fills single-label PDFs, merged 4x6 files and letter sheets. Fonts are embedded once per document
 // by the caller, which is what makes a 100-label file cheap.
 import {
-  fill, rgb, lineTo, moveTo, PDFDocument, popGraphicsState, pushGraphicsState, rectangle, setFillingGrayscaleColor,
-  setLineWidth, setStrokingGrayscaleColor, stroke, StandardFonts, type PDFFont, type PDFPage,
+  beginText, endText, fill, lineTo, moveTo, PDFDocument, popGraphicsState, pushGraphicsState, rectangle, setFillingGrayscaleColor,
+  setFontAndSize, setLineWidth, setStrokingGrayscaleColor, setTextMatrix, showText, StandardFonts, stroke,
+  type PDFFont, type PDFOperator, type PDFPage,
 } from "pdf-lib";
 import type { StoredAddress } from "../schemas/address";
 import { code128Modules } from "./barcode";
 
 export const LABEL_WIDTH = 288;
-const WHITE = rgb(1, 1, 1);
 export const LABEL_HEIGHT = 432;
 
 export type LabelData = {
@@ -41,55 +41,68 @@ function addressLines(a: StoredAddress): string[] {
     .map(printable);
 }
 
+/**
+ * Draws one label with raw PDF operators: all text in one BT…ET block and all rules and bars as one
+ * path each. pdf-lib's drawText/drawRectangle do the same with far more work per call, and labels are
+ * the hot path.
+ */
 export function drawLabel(page: PDFPage, fonts: LabelFonts, label: LabelData, x0 = 0, y0 = 0) {
   const W = LABEL_WIDTH, H = LABEL_HEIGHT;
-  const text = (s: string, x: number, y: number, size: number, bold = false) =>
-    page.drawText(printable(s), { x: x0 + x, y: y0 + y, size, font: bold ? fonts.bold : fonts.regular });
-
-  // Frame and rules as raw path operators: one stroke for all of them.
-  page.pushOperators(
+  const regular = page.node.newFontDictionary(fonts.regular.name, fonts.regular.ref);
+  const bold = page.node.newFontDictionary(fonts.bold.name, fonts.bold.ref);
+  const ops: PDFOperator[] = [
     pushGraphicsState(), setStrokingGrayscaleColor(0), setLineWidth(1.2),
     rectangle(x0 + 6, y0 + 6, W - 12, H - 12),
     moveTo(x0 + 6, y0 + H - 72), lineTo(x0 + W - 6, y0 + H - 72),
+    moveTo(x0 + 6, y0 + 306), lineTo(x0 + W - 6, y0 + 306),
     moveTo(x0 + 6, y0 + 212), lineTo(x0 + W - 6, y0 + 212),
     moveTo(x0 + 6, y0 + 186), lineTo(x0 + W - 6, y0 + 186),
     moveTo(x0 + 6, y0 + 44), lineTo(x0 + W - 6, y0 + 44),
-    stroke(), popGraphicsState(),
-  );
-
-  // Service box: the carrier's initial in white on black, like a mail class indicator.
-  page.pushOperators(pushGraphicsState(), setFillingGrayscaleColor(0), rectangle(x0 + 12, y0 + H - 66, 54, 54), fill(), popGraphicsState());
-  page.drawText(printable(label.carrier.toUpperCase().slice(0, 1)), { x: x0 + 24, y: y0 + H - 56, size: 40, font: fonts.bold, color: WHITE });
-
-  text(`${label.carrier.toUpperCase()}`, 76, H - 30, 14, true);
-  text(label.ship_date, 76, H - 46, 8);
-  text(`${(label.weight_oz / 16).toFixed(2)} LB  ZONE ${label.zone}`, 76, H - 58, 8);
-  text("SANDBOX - NOT FOR MAILING", 170, H - 30, 6);
-
-  text("FROM:", 12, H - 84, 7, true);
-  addressLines(label.from).forEach((line, i) => text(line, 12, H - 95 - i * 9, 8));
-
-  text("SHIP TO:", 12, 318, 8, true);
-  addressLines(label.to).forEach((line, i) => text(line, 24, 302 - i * 15, 13, i === 0));
-
-  text(label.service_name.toUpperCase(), 12, 194, 12, true);
-  text(`ZIP ${label.to.zip ?? ""}`, 200, 194, 10, true);
+    stroke(),
+    // Service box: the carrier's initial in white on black, like a mail class indicator.
+    setFillingGrayscaleColor(0), rectangle(x0 + 12, y0 + H - 66, 54, 54), fill(),
+  ];
 
   const modules = code128Modules(label.tracking_number);
   const total = modules.reduce((a, b) => a + b, 0);
   const unit = Math.min(1.5, (W - 40) / total);
   let x = x0 + (W - total * unit) / 2;
-  const bars = [pushGraphicsState(), setFillingGrayscaleColor(0)];
   modules.forEach((w, i) => {
-    if (i % 2 === 0) bars.push(rectangle(x, y0 + 80, w * unit, 90));
+    if (i % 2 === 0) ops.push(rectangle(x, y0 + 80, w * unit, 90));
     x += w * unit;
   });
-  bars.push(fill(), popGraphicsState());
-  page.pushOperators(...bars);
-  text("TRACKING #", 12, 174, 7, true);
-  text(formatTracking(label.tracking_number), (W - fonts.bold.widthOfTextAtSize(formatTracking(label.tracking_number), 11)) / 2, 64, 11, true);
+  ops.push(fill(), beginText());
 
+  let font = "";
+  let size = 0;
+  const text = (s: string, tx: number, ty: number, sz: number, isBold = false) => {
+    const f = isBold ? bold : regular;
+    if (f.toString() !== font || sz !== size) {
+      ops.push(setFontAndSize(f, sz));
+      font = f.toString();
+      size = sz;
+    }
+    ops.push(setTextMatrix(1, 0, 0, 1, x0 + tx, y0 + ty), showText((isBold ? fonts.bold : fonts.regular).encodeText(printable(s))));
+  };
+  ops.push(setFillingGrayscaleColor(1));
+  text(label.carrier.toUpperCase().slice(0, 1), 24, H - 56, 40, true);
+  ops.push(setFillingGrayscaleColor(0));
+  text(label.carrier.toUpperCase(), 76, H - 30, 14, true);
+  text(label.ship_date, 76, H - 46, 8);
+  text(`${(label.weight_oz / 16).toFixed(2)} LB  ZONE ${label.zone}`, 76, H - 58, 8);
+  text("SANDBOX - NOT FOR MAILING", 170, H - 30, 6);
+  text("FROM:", 12, H - 84, 7, true);
+  addressLines(label.from).slice(0, 5).forEach((line, i) => text(line, 12, H - 94 - i * 8, 7));
+  text("SHIP TO:", 12, 296, 8, true);
+  addressLines(label.to).slice(0, 6).forEach((line, i) => text(line, 24, 280 - i * 13.5, 12, i === 0));
+  text(label.service_name.toUpperCase(), 12, 194, 12, true);
+  text(`ZIP ${label.to.zip ?? ""}`, 200, 194, 10, true);
+  text("TRACKING #", 12, 174, 7, true);
+  const grouped = formatTracking(label.tracking_number);
+  text(grouped, (W - fonts.bold.widthOfTextAtSize(grouped, 11)) / 2, 64, 11, true);
   if (label.reference) text(`Ref: ${label.reference}`, 12, 28, 8);
+  ops.push(endText(), popGraphicsState());
+  page.pushOperators(...ops);
 }
 
 /** Groups digits the way carriers print them (USPS in fours, UPS 1Z as 2-6-2-4-4). */

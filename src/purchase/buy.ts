@@ -1,5 +1,6 @@
 import { carrierFor } from "../carriers";
 import { findService } from "../carriers/services";
+import type { PurchaseRequest } from "../carriers/types";
 import type { BatchRow } from "../db/batches";
 import { credit, debit } from "../db/ledger";
 import type { ShipmentRecord } from "../db/shipments";
@@ -8,40 +9,65 @@ import { RATE_TTL_MS } from "../batch/validate";
 import { addMs, nowIso } from "../lib/time";
 import { labelKey, type PurchaseResult } from "./messages";
 
+export type BuyItem = { shipment: ShipmentRecord; attempt: number };
+export type BuyOutcome = PurchaseResult | { shipment_id: string; status: "retry"; message: string };
+
 /**
- * Buys one queued shipment: debit first (the balance can never go below zero), then the carrier with
- * the shipment id as idempotency key, then the label into R2. Safe to run again for the same shipment:
- * the debit and the carrier both recognise a repeat. A TransientCarrierError propagates for a retry.
+ * Buys a consumer batch's shipments of one batch: debits first (one transaction; the balance can never
+ * go below zero), then the carrier with each shipment id as idempotency key, then the labels into R2.
+ * Safe to run again for the same shipments: the debit and the carrier both recognise a repeat.
  */
-export async function buyShipment(env: Env, batch: BatchRow, s: ShipmentRecord, attempt: number): Promise<PurchaseResult> {
+export async function buyShipments(env: Env, batch: BatchRow, items: readonly BuyItem[]): Promise<BuyOutcome[]> {
   const now = nowIso();
-  const spec = findService(s.service);
-  const carrier = carrierFor(env, batch.mode, attempt);
-  if (!spec) return { shipment_id: s.id, status: "purchase_failed", message: `Unknown service ${s.service}` };
-  const req = { service: spec, from: s.from_address, to: s.to_address, parcel: s.parcel as Record<keyof typeof s.parcel, number>, reference: s.reference };
+  const carrier = carrierFor(env, batch.mode);
+  const requests = items.map(({ shipment: s, attempt }) => {
+    const spec = findService(s.service)!;
+    const req: PurchaseRequest = {
+      service: spec, from: s.from_address, to: s.to_address, parcel: s.parcel as PurchaseRequest["parcel"],
+      idempotency_key: s.id, reference: s.reference, attempt,
+    };
+    // A rate past its expiry is quoted again; the new amount is what gets charged.
+    const fresh = s.rate_cents !== null && s.rate_expires_at !== null && s.rate_expires_at > now;
+    const rate = fresh ? { cents: s.rate_cents!, expires_at: s.rate_expires_at } : { cents: carrier.rate(req).cents, expires_at: addMs(now, RATE_TTL_MS) };
+    return { s, req, rate };
+  });
 
-  // A rate past its expiry is quoted again; the new amount is what gets charged.
-  const fresh = s.rate_cents !== null && s.rate_expires_at !== null && s.rate_expires_at > now;
-  const rate = fresh ? { cents: s.rate_cents!, expires_at: s.rate_expires_at } : { cents: carrier.rate(req).cents, expires_at: addMs(now, RATE_TTL_MS) };
+  const charges = await debit(env.DB, requests.map(({ s, rate }) => ({ account_id: s.account_id, shipment_id: s.id, cents: rate.cents })), now);
+  const outcomes: BuyOutcome[] = new Array(items.length);
+  const toBuy: number[] = [];
+  charges.forEach((c, i) => {
+    if (c.outcome === "insufficient") outcomes[i] = { shipment_id: requests[i].s.id, status: "purchase_failed", message: "Insufficient prepay balance" };
+    else toBuy.push(i);
+  });
 
-  const charge = await debit(env.DB, s.account_id, s.id, rate.cents, now);
-  if (charge.outcome === "insufficient") return { shipment_id: s.id, status: "purchase_failed", message: "Insufficient prepay balance" };
-
-  const bought = await carrier.purchase(s.id, req);
-  if (!bought.ok) {
-    await credit(env.DB, s.id, "refund", now);
-    return { shipment_id: s.id, status: "purchase_failed", message: bought.message };
-  }
-  const key = labelKey(batch.id, s.id);
-  await env.LABELS.put(key, await renderLabelPdf(bought.label), { httpMetadata: { contentType: "application/pdf" } });
-  return {
-    shipment_id: s.id, status: "purchased", tracking_number: bought.tracking_number, label_key: key,
-    rate_cents: charge.cents, rate_expires_at: rate.expires_at, purchased_at: now,
-  };
+  const bought = await carrier.purchase(toBuy.map((i) => requests[i].req));
+  const declined: string[] = [];
+  await Promise.all(toBuy.map(async (i, j) => {
+    const { s, rate } = requests[i];
+    const b = bought[j];
+    if (!b.ok) {
+      // Transient: keep the debit; the retry finds it and does not charge again.
+      if (b.transient) outcomes[i] = { shipment_id: s.id, status: "retry", message: b.message };
+      else {
+        declined.push(s.id);
+        outcomes[i] = { shipment_id: s.id, status: "purchase_failed", message: b.message };
+      }
+      return;
+    }
+    const key = labelKey(batch.id, s.id);
+    await env.LABELS.put(key, await renderLabelPdf(b.label), { httpMetadata: { contentType: "application/pdf" } });
+    outcomes[i] = {
+      shipment_id: s.id, status: "purchased", tracking_number: b.tracking_number, label_key: key,
+      rate_cents: charges[i].cents, rate_expires_at: rate.expires_at, purchased_at: now,
+    };
+  }));
+  await credit(env.DB, declined, "refund", now);
+  return outcomes;
 }
 
-/** Undoes a purchase whose result can no longer be recorded (the batch timed out meanwhile). */
-export async function undoPurchase(env: Env, batch: BatchRow, shipmentId: string) {
-  await carrierFor(env, batch.mode).void(shipmentId);
-  await credit(env.DB, shipmentId, "refund", nowIso());
+/** Undoes purchases whose results can no longer be recorded (the batch timed out meanwhile). */
+export async function undoPurchases(env: Env, batch: BatchRow, shipmentIds: readonly string[]) {
+  if (!shipmentIds.length) return;
+  await carrierFor(env, batch.mode).void(shipmentIds);
+  await credit(env.DB, shipmentIds, "refund", nowIso());
 }

@@ -1,6 +1,6 @@
 import { getBatchesByIds } from "../db/batches";
 import { getShipmentsByIds } from "../db/shipments";
-import { undoPurchase } from "./buy";
+import { undoPurchases } from "./buy";
 import { report } from "./consumer";
 import type { PurchaseMessage, PurchaseResult } from "./messages";
 
@@ -22,11 +22,13 @@ export async function consumeDeadPurchases(batch: MessageBatch<PurchaseMessage>,
       msg.ack();
       continue;
     }
-    await undoPurchase(env, b, s.id);
     const entry = byBatch.get(b.id) ?? { msgs: [], results: [] };
     entry.msgs.push(msg);
     entry.results.push({ shipment_id: s.id, status: "purchase_failed", message: "The carrier could not be reached; gave up after retrying." });
     byBatch.set(b.id, entry);
   }
-  await Promise.all([...byBatch].map(([id, e]) => report(env, batches.get(id)!, e.msgs, e.results)));
+  await Promise.all([...byBatch].map(async ([id, e]) => {
+    await undoPurchases(env, batches.get(id)!, e.results.map((r) => r.shipment_id));
+    await report(env, batches.get(id)!, e.msgs, e.results);
+  }));
 }

@@ -77,7 +77,7 @@ export function registerShipmentRoutes(app: App) {
     await parseBody(c);
     const shipmentId = c.req.param("shipment_id")!;
     const { shipment } = unwrap(await batchObject(c.env, row.id).voidShipment(row.id, shipmentId));
-    await carrierFor(c.env, row.mode).void(shipmentId);
+    await carrierFor(c.env, row.mode).void([shipmentId]);
     return c.json(shipment);
   });
 }

@@ -2,7 +2,7 @@ import { createExecutionContext, createMessageBatch, getQueueResult, runDurableO
 import { env } from "cloudflare:workers";
 import { describe, expect, it } from "vitest";
 import worker from "../../src/index";
-import { buyShipment } from "../../src/purchase/buy";
+import { buyShipments } from "../../src/purchase/buy";
 import { backoffSeconds } from "../../src/purchase/messages";
 import { getBatchById } from "../../src/db/batches";
 import { getShipment } from "../../src/db/shipments";
@@ -111,7 +111,7 @@ describe("never buy twice", () => {
     await purchase(key, b.id);
     const s = (await getShipment(env.DB, b.id, b.shipments.data[0].id))!;
     // The first delivery gets as far as the carrier and R2, then dies: its result is never reported.
-    const first = await buyShipment(env, (await getBatchById(env.DB, b.id))!, s, 1);
+    const [first] = await buyShipments(env, (await getBatchById(env.DB, b.id))!, [{ shipment: s, attempt: 1 }]);
     expect(first.status).toBe("purchased");
     const done = await waitFor(key, b.id, isFinal);
     expect(done.shipments.data[0].tracking_number).toBe(first.status === "purchased" && first.tracking_number);

@@ -1,4 +1,4 @@
-import { TransientCarrierError, type CarrierAdapter, type PurchaseRequest } from "../types";
+import type { CarrierAdapter, PurchaseOutcome, PurchaseRequest } from "../types";
 import { sandboxRate, zoneBetween } from "./rates";
 import { trackingNumber } from "./tracking";
 
@@ -17,39 +17,53 @@ async function draw(key: string): Promise<number> {
 
 /**
  * The test-mode carrier: real rules, deterministic rates, real tracking numbers, and its own books in
- * D1 so a repeated idempotency key returns the label already bought. A shipment's `reference` can ask
- * for an outcome: containing `sandbox:decline` or `sandbox:transient` forces that result.
+ * D1 so a repeated idempotency key returns the label already bought. A shipment whose `reference`
+ * contains `sandbox:decline` or `sandbox:transient` gets that outcome; the SANDBOX_* variables inject
+ * them at random rates.
  */
-export function sandboxCarrier(db: D1Database, switches: SandboxSwitches, attempt = 1): CarrierAdapter {
+export function sandboxCarrier(db: D1Database, switches: SandboxSwitches): CarrierAdapter {
   return {
     rate: sandboxRate,
-    async purchase(key: string, req: PurchaseRequest) {
+    async purchase(requests: readonly PurchaseRequest[]): Promise<PurchaseOutcome[]> {
       if (switches.latencyMs > 0) await new Promise((r) => setTimeout(r, switches.latencyMs));
-      const existing = await db.prepare("SELECT tracking_number FROM sandbox_labels WHERE idempotency_key = ? AND voided_at IS NULL")
-        .bind(key).first<{ tracking_number: string }>();
-      if (!existing) {
-        if (req.reference?.includes("sandbox:transient") || (await draw(`${key}:t:${attempt}`)) < switches.transientRate) {
-          throw new TransientCarrierError("Sandbox carrier timed out (injected)");
+      const { results } = await db.prepare("SELECT idempotency_key, tracking_number FROM sandbox_labels WHERE idempotency_key IN (SELECT value FROM json_each(?))")
+        .bind(JSON.stringify(requests.map((r) => r.idempotency_key))).all<{ idempotency_key: string; tracking_number: string }>();
+      const bought = new Map(results.map((r) => [r.idempotency_key, r.tracking_number]));
+      const now = new Date().toISOString();
+      const outcomes = await Promise.all(requests.map(async (req): Promise<PurchaseOutcome> => {
+        const key = req.idempotency_key;
+        if (!bought.has(key)) {
+          if (req.reference?.includes("sandbox:transient") || (await draw(`${key}:t:${req.attempt}`)) < switches.transientRate) {
+            return { ok: false, transient: true, message: "Sandbox carrier timed out (injected)" };
+          }
+          if (req.reference?.includes("sandbox:decline") || (await draw(`${key}:d`)) < switches.declineRate) {
+            return { ok: false, transient: false, message: "Declined by carrier: address not serviceable (sandbox)" };
+          }
         }
-        if (req.reference?.includes("sandbox:decline") || (await draw(`${key}:d`)) < switches.declineRate) {
-          return { ok: false as const, message: "Declined by carrier: address not serviceable (sandbox)" };
-        }
+        const tracking = bought.get(key) ?? (await trackingNumber(req.service.carrier, req.service.id, key));
+        return {
+          ok: true, tracking_number: tracking,
+          label: {
+            tracking_number: tracking, carrier: req.service.carrier, service: req.service.id, service_name: req.service.name,
+            from: req.from, to: req.to, weight_oz: req.parcel.weight_oz, zone: zoneBetween(req.from.zip!, req.to.zip!),
+            ship_date: now.slice(0, 10), reference: req.reference,
+          },
+        };
+      }));
+      const fresh = requests.map((r, i) => ({ r, o: outcomes[i] })).filter(({ r, o }) => o.ok && !bought.has(r.idempotency_key));
+      if (fresh.length) {
+        // Two deliveries racing: ON CONFLICT keeps the first record; the number is the same anyway.
+        await db.prepare(
+          `INSERT INTO sandbox_labels (idempotency_key, carrier, service, tracking_number, created_at)
+           SELECT json_extract(value, '$.k'), json_extract(value, '$.c'), json_extract(value, '$.s'), json_extract(value, '$.t'), ?2
+           FROM json_each(?1) WHERE true ON CONFLICT DO NOTHING`,
+        ).bind(JSON.stringify(fresh.map(({ r, o }) => ({ k: r.idempotency_key, c: r.service.carrier, s: r.service.id, t: o.ok && o.tracking_number }))), now).run();
       }
-      const tracking = existing?.tracking_number ?? (await trackingNumber(req.service.carrier, req.service.id, key));
-      // Two deliveries racing: the insert keeps the first, both read back the same number.
-      await db.prepare("INSERT INTO sandbox_labels (idempotency_key, carrier, service, tracking_number, created_at) VALUES (?, ?, ?, ?, ?) ON CONFLICT DO NOTHING")
-        .bind(key, req.service.carrier, req.service.id, tracking, new Date().toISOString()).run();
-      return {
-        ok: true as const, tracking_number: tracking,
-        label: {
-          tracking_number: tracking, carrier: req.service.carrier, service: req.service.id, service_name: req.service.name,
-          from: req.from, to: req.to, weight_oz: req.parcel.weight_oz, zone: zoneBetween(req.from.zip!, req.to.zip!),
-          ship_date: new Date().toISOString().slice(0, 10), reference: req.reference,
-        },
-      };
+      return outcomes;
     },
-    async void(key: string) {
-      await db.prepare("UPDATE sandbox_labels SET voided_at = ? WHERE idempotency_key = ? AND voided_at IS NULL").bind(new Date().toISOString(), key).run();
+    async void(keys: readonly string[]) {
+      await db.prepare("UPDATE sandbox_labels SET voided_at = ?2 WHERE voided_at IS NULL AND idempotency_key IN (SELECT value FROM json_each(?1))")
+        .bind(JSON.stringify(keys), new Date().toISOString()).run();
     },
   };
 }
