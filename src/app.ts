@@ -10,6 +10,7 @@ import { registerAccountRoutes } from "./routes/account";
 import { registerBatchRoutes } from "./routes/batches";
 import { registerCarrierRoutes } from "./routes/carriers";
 import { registerEventRoutes } from "./routes/events";
+import { registerLabelRoutes } from "./routes/labels";
 import { registerShipmentRoutes } from "./routes/shipments";
 
 export function buildApp() {
@@ -50,6 +51,7 @@ export function buildApp() {
   registerAccountRoutes(app);
   registerCarrierRoutes(app);
   registerEventRoutes(app);
+  registerLabelRoutes(app);
 
   app.openAPIRegistry.registerComponent("securitySchemes", "apiKey", {
     type: "http", scheme: "bearer", description: "`sk_test_…` or `sk_live_…`; HTTP Basic with the key as user name works too.",

@@ -1,9 +1,13 @@
-// How the HTTP side reaches a batch: find it within the account, then ask its Durable Object to act.
+// How the HTTP side reaches a batch: find it within the account, ask its Durable Object to act, and
+// present what comes back.
 import type { Context } from "hono";
-import { findBatch, type BatchRow } from "../db/batches";
+import { findBatch, getBatchById, type BatchRow } from "../db/batches";
+import type { ShipmentRecord } from "../db/shipments";
 import type { AppEnv } from "../http/context";
 import { ApiError, notFound } from "../http/errors";
+import { linkerFor } from "../labels/links";
 import type { Outcome } from "./object";
+import { toBatchSummary, toShipment } from "./present";
 
 export const batchObject = (env: Env, batchId: string) => env.BATCH.get(env.BATCH.idFromName(batchId));
 
@@ -13,8 +17,19 @@ export async function ownedBatch(c: Context<AppEnv>, idOrReference: string): Pro
   return row;
 }
 
+/** For downloads: a valid signature stands in for the key, and names the batch by id only. */
+export async function downloadableBatch(c: Context<AppEnv>, id: string): Promise<BatchRow> {
+  const row = c.get("signed") ? await getBatchById(c.env.DB, id) : await findBatch(c.env.DB, c.get("account").id, id);
+  if (!row) throw notFound("batch");
+  return row;
+}
+
 /** The DO answers refusals as values (errors lose their fields crossing RPC); turn them into ApiErrors. */
 export function unwrap<T extends object>(outcome: Outcome<T>): Extract<Outcome<T>, { ok: true }> {
   if (!outcome.ok) throw new ApiError(outcome.code, outcome.message, outcome.details);
   return outcome as Extract<Outcome<T>, { ok: true }>;
 }
+
+const linker = (c: Context<AppEnv>) => linkerFor(c.env, new URL(c.req.url).origin);
+export const presentBatch = (c: Context<AppEnv>, row: BatchRow) => toBatchSummary(row, linker(c));
+export const presentShipment = (c: Context<AppEnv>, s: ShipmentRecord) => toShipment(s, linker(c));

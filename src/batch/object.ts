@@ -4,19 +4,24 @@ import type { BatchRow } from "../db/batches";
 import { insertEvent } from "../db/events";
 import { credit } from "../db/ledger";
 import * as shipments from "../db/shipments";
+import type { ShipmentRecord } from "../db/shipments";
 import type { ErrorCode, ErrorDetail } from "../http/errors";
 import { nowIso } from "../lib/time";
 import type { PurchaseMessage, PurchaseResult } from "../purchase/messages";
-import type { BatchSummary, Counts } from "../schemas/batch";
+import type { Counts } from "../schemas/batch";
 import type { CsvRow } from "../schemas/csv";
 import type { ShipmentIn } from "../schemas/shipment";
+import type { LabelFile, LabelJob } from "../labels/messages";
+import type { LabelFormat, LabelLayout } from "../labels/merge";
+import { addSet, due, emptyPlan, finish, firstSetWritten, markWritten, type LabelPlan } from "./label-plan";
 import { applyPatch, toRecord } from "./intake";
 import { next, type BatchEvent } from "./machine";
-import { emptyCounts, toBatchSummary, toShipment } from "./present";
+import { linkerFor } from "../labels/links";
+import { emptyCounts, toBatchSummary } from "./present";
 import { validateShipment } from "./validate";
 
 export type Refusal = { ok: false; code: ErrorCode; message: string; details?: ErrorDetail[] };
-export type Outcome<T = object> = ({ ok: true; batch: BatchSummary } & T) | Refusal;
+export type Outcome<T = object> = ({ ok: true; row: BatchRow } & T) | Refusal;
 
 const VALIDATION_PAGE = 500;
 const SEND_BATCH = 100; // Queues accept at most 100 messages a sendBatch.
@@ -91,7 +96,7 @@ export class BatchObject extends DurableObject<Env> {
     }
     const statements = [batches.saveBatchState(this.db, row)];
     if (row.status !== before.status) {
-      statements.push(insertEvent(this.db, row.account_id, "batch.updated", row.id, { ...toBatchSummary(row), previous_status: before.status }, now));
+      statements.push(insertEvent(this.db, row.account_id, "batch.updated", row.id, { ...toBatchSummary(row, linkerFor(this.env)), previous_status: before.status }, now));
     }
     await this.db.batch(statements);
     await this.scheduleAlarm(row);
@@ -101,7 +106,7 @@ export class BatchObject extends DurableObject<Env> {
   /** One alarm serves every timer: validation now, the purchase stall check, and expiry. */
   private async scheduleAlarm(row: BatchRow) {
     if (row.status === "validating") return this.ctx.storage.setAlarm(Date.now());
-    if (row.status === "purchasing") {
+    if (row.status === "purchasing" || row.status === "generating_labels") {
       const progress = (await this.ctx.storage.get<number>("progress_at")) ?? Date.now();
       return this.ctx.storage.setAlarm(progress + this.stallMs);
     }
@@ -121,10 +126,10 @@ export class BatchObject extends DurableObject<Env> {
       const initial: BatchRow = { ...row, status: rows.length ? "validating" : "ready", counts: JSON.stringify(emptyCounts()) };
       await this.db.batch([
         batches.insertBatch(this.db, initial),
-        insertEvent(this.db, row.account_id, "batch.created", row.id, toBatchSummary(initial), row.created_at),
+        insertEvent(this.db, row.account_id, "batch.created", row.id, toBatchSummary(initial, linkerFor(this.env)), row.created_at),
       ]);
       await this.intake(initial, rows, 1, row.created_at);
-      return { ok: true, batch: toBatchSummary(await this.persist(initial, initial)) };
+      return { ok: true, row: await this.persist(initial, initial) };
     });
   }
 
@@ -135,7 +140,7 @@ export class BatchObject extends DurableObject<Env> {
       const count = JSON.parse(row.counts).total as number;
       if (count + rows.length > 10_000) refuse("payload_too_large", `A batch holds at most 10,000 shipments; it has ${count}.`);
       await this.intake(row, rows, (await shipments.maxPosition(this.db, batchId)) + 1, nowIso());
-      return { ok: true, batch: toBatchSummary(await this.persist(row, moved)) };
+      return { ok: true, row: await this.persist(row, moved) };
     });
   }
 
@@ -150,11 +155,11 @@ export class BatchObject extends DurableObject<Env> {
           missing.map(({ i }) => ({ path: `shipment_ids.${i}`, message: "No such shipment in this batch" })));
       }
       await this.db.batch([shipments.deleteShipments(this.db, batchId, ids)]);
-      return { ok: true, batch: toBatchSummary(await this.persist(row, moved)) };
+      return { ok: true, row: await this.persist(row, moved) };
     });
   }
 
-  async editShipment(batchId: string, shipmentId: string, patch: ShipmentIn): Promise<Outcome<{ shipment: ReturnType<typeof toShipment> }>> {
+  async editShipment(batchId: string, shipmentId: string, patch: ShipmentIn): Promise<Outcome<{ shipment: ShipmentRecord }>> {
     return this.exclusive(async () => {
       const row = await this.load(batchId);
       const moved = this.step(row, "edit", "change shipments");
@@ -163,14 +168,14 @@ export class BatchObject extends DurableObject<Env> {
       const edited = { ...applyPatch(current, patch, row, nowIso()), status: "validating" as const, errors: null,
         rate_cents: null, rate_currency: null, rate_expires_at: null };
       await this.db.batch([shipments.saveEdit(this.db, edited)]);
-      return { ok: true, batch: toBatchSummary(await this.persist(row, moved)), shipment: toShipment(edited) };
+      return { ok: true, row: await this.persist(row, moved), shipment: edited };
     });
   }
 
   async cancel(batchId: string): Promise<Outcome> {
     return this.exclusive(async () => {
       const row = await this.load(batchId);
-      return { ok: true, batch: toBatchSummary(await this.persist(row, this.step(row, "cancel", "be cancelled"))) };
+      return { ok: true, row: await this.persist(row, this.step(row, "cancel", "be cancelled")) };
     });
   }
 
@@ -181,13 +186,16 @@ export class BatchObject extends DurableObject<Env> {
       const moved = this.step(row, skipInvalid ? "purchase_skip_invalid" : "purchase", skipInvalid ? "be purchased" : "be purchased (use skip_invalid to buy only the valid shipments)");
       if (JSON.parse(row.counts).valid === 0) refuse("invalid_state", `The batch is ${row.status} but has no valid shipments to buy.`);
       const now = nowIso();
-      const ids = await shipments.queueValid(this.db, batchId, now);
-      await this.ctx.storage.put("progress_at", Date.now());
+      const queued = await shipments.queueValid(this.db, batchId, now);
+      await this.ctx.storage.put({
+        progress_at: Date.now(),
+        label_plan: addSet(emptyPlan(), queued.map((q) => q.position), row.label_format, row.label_layout, true),
+      });
       const saved = await this.persist(row, moved);
-      for (let i = 0; i < ids.length; i += SEND_BATCH) {
-        await this.env.PURCHASE_QUEUE.sendBatch(ids.slice(i, i + SEND_BATCH).map((id) => ({ body: { batch_id: batchId, shipment_id: id } satisfies PurchaseMessage })));
+      for (let i = 0; i < queued.length; i += SEND_BATCH) {
+        await this.env.PURCHASE_QUEUE.sendBatch(queued.slice(i, i + SEND_BATCH).map((q) => ({ body: { batch_id: batchId, shipment_id: q.id } satisfies PurchaseMessage })));
       }
-      return { ok: true, batch: toBatchSummary(saved) };
+      return { ok: true, row: saved };
     });
   }
 
@@ -200,25 +208,77 @@ export class BatchObject extends DurableObject<Env> {
       const row = await this.load(batchId);
       const now = nowIso();
       const accepted = await shipments.savePurchaseResults(this.db, results, now);
-      const acceptedSet = new Set(accepted);
-      const rest = results.filter((r) => !acceptedSet.has(r.shipment_id)).map((r) => r.shipment_id);
+      const acceptedIds = new Set(accepted.map((a) => a.id));
+      const rest = results.filter((r) => !acceptedIds.has(r.shipment_id)).map((r) => r.shipment_id);
       const states = rest.length ? await shipments.statusOf(this.db, rest) : new Map();
       const already_purchased = rest.filter((id) => states.get(id) === "purchased");
-      if (accepted.length) await this.ctx.storage.put("progress_at", Date.now());
+      if (accepted.length) {
+        await this.ctx.storage.put("progress_at", Date.now());
+        await this.queueLabelFiles(batchId, accepted.map((a) => a.position));
+      }
 
       const tally = await this.counts(batchId);
       let after = row;
       if (row.status === "purchasing" && tally.counts.queued === 0) {
         after = this.step(row, tally.counts.purchased > 0 ? "purchases_done" : "purchases_failed", "finish purchasing");
       }
-      let saved = await this.persist(row, after, tally);
-      if (saved.status === "generating_labels") saved = await this.persist(saved, this.step(saved, "labels_written", "complete"), tally);
-      return { ok: true, batch: toBatchSummary(saved), accepted, already_purchased };
+      const saved = await this.persist(row, after, tally);
+      return { ok: true, row: saved, accepted: [...acceptedIds], already_purchased };
+    });
+  }
+
+  /** Counts finished purchases against their files and queues every file that became complete. */
+  private async queueLabelFiles(batchId: string, finishedPositions: readonly number[], requeue = false) {
+    let plan = (await this.ctx.storage.get<LabelPlan>("label_plan")) ?? emptyPlan();
+    plan = finish(plan, finishedPositions);
+    if (requeue) plan = { ...plan, files: plan.files.map((f) => (f.written ? f : { ...f, queued: false })) };
+    const { plan: next, jobs } = due(plan, batchId);
+    await this.ctx.storage.put("label_plan", next);
+    for (let i = 0; i < jobs.length; i += SEND_BATCH) {
+      await this.env.LABEL_QUEUE.sendBatch(jobs.slice(i, i + SEND_BATCH).map((body) => ({ body: body satisfies LabelJob })));
+    }
+  }
+
+  /** Records merged files written by the label consumer; the batch completes with its last file. */
+  async recordLabelFiles(batchId: string, files: LabelFile[]): Promise<Outcome> {
+    return this.exclusive(async () => {
+      const row = await this.load(batchId);
+      const plan = markWritten((await this.ctx.storage.get<LabelPlan>("label_plan")) ?? emptyPlan(), files.map((f) => f.n));
+      await this.ctx.storage.put({ label_plan: plan, progress_at: Date.now() });
+      const byN = new Map((JSON.parse(row.labels) as LabelFile[]).map((f) => [f.n, f]));
+      // A file with no bought shipment (all failed or voided) leaves no entry.
+      for (const f of files) if (f.count > 0) byN.set(f.n, f);
+      const updated: BatchRow = { ...row, labels: JSON.stringify([...byN.values()].sort((a, b) => a.n - b.n)) };
+      const after = row.status === "generating_labels" && firstSetWritten(plan) ? this.step(updated, "labels_written", "complete") : updated;
+      return { ok: true, row: await this.persist(row, after) };
+    });
+  }
+
+  /** Another set of merged files (another format or layout) over the shipments bought now. */
+  async requestLabels(batchId: string, format: LabelFormat, layout: LabelLayout): Promise<Outcome> {
+    return this.exclusive(async () => {
+      const row = await this.load(batchId);
+      if (!["generating_labels", "completed", "timed_out"].includes(row.status)) {
+        refuse("invalid_state", `The batch is ${row.status}; label files can be made once its purchase has finished.`);
+      }
+      const positions = await shipments.purchasedPositions(this.db, batchId);
+      if (!positions.length) refuse("invalid_state", "The batch has no bought labels to merge.");
+      const plan = addSet((await this.ctx.storage.get<LabelPlan>("label_plan")) ?? emptyPlan(), positions, format, layout, false);
+      await this.ctx.storage.put("label_plan", plan);
+      await this.queueLabelFiles(batchId, []);
+      return { ok: true, row: row };
+    });
+  }
+
+  async recordScanForm(batchId: string, scanForm: object): Promise<Outcome> {
+    return this.exclusive(async () => {
+      const row = await this.load(batchId);
+      return { ok: true, row: await this.persist(row, { ...row, scan_form: JSON.stringify(scanForm) }) };
     });
   }
 
   /** Voids a bought label and credits its amount back, once. */
-  async voidShipment(batchId: string, shipmentId: string): Promise<Outcome<{ shipment: ReturnType<typeof toShipment> }>> {
+  async voidShipment(batchId: string, shipmentId: string): Promise<Outcome<{ shipment: ShipmentRecord }>> {
     return this.exclusive(async () => {
       const row = await this.load(batchId);
       const s = await shipments.getShipment(this.db, batchId, shipmentId);
@@ -228,7 +288,7 @@ export class BatchObject extends DurableObject<Env> {
       await this.db.batch([shipments.markVoided(this.db, batchId, shipmentId, now)]);
       await credit(this.db, [shipmentId], "void", now);
       const saved = await this.persist(row, row);
-      return { ok: true, batch: toBatchSummary(saved), shipment: toShipment({ ...s, status: "voided", updated_at: now }) };
+      return { ok: true, row: saved, shipment: { ...s, status: "voided" as const, updated_at: now } };
     });
   }
 
@@ -246,11 +306,19 @@ export class BatchObject extends DurableObject<Env> {
       const progress = (await this.ctx.storage.get<number>("progress_at")) ?? 0;
       if (Date.now() - progress >= this.stallMs) return this.timeOut(row);
     }
+    if (row.status === "generating_labels") {
+      const progress = (await this.ctx.storage.get<number>("progress_at")) ?? 0;
+      if (Date.now() - progress >= this.stallMs) {
+        // A label file that never arrived (its message dead-lettered): write it again.
+        await this.ctx.storage.put("progress_at", Date.now());
+        await this.queueLabelFiles(row.id, [], true);
+      }
+    }
     if ((row.status === "ready" || row.status === "invalid") && Date.now() >= Date.parse(row.expires_at)) {
-      return { ok: true, batch: toBatchSummary(await this.persist(row, this.step(row, "expire", "expire"))) };
+      return { ok: true, row: await this.persist(row, this.step(row, "expire", "expire")) };
     }
     await this.scheduleAlarm(row);
-    return { ok: true, batch: toBatchSummary(row) };
+    return { ok: true, row: row };
   }
 
   /** Validates and rates every shipment still `validating`, a page at a time, then settles the batch. */
@@ -263,14 +331,15 @@ export class BatchObject extends DurableObject<Env> {
     }
     const tally = await this.counts(row.id);
     const saved = await this.persist(row, this.step(row, tally.counts.invalid ? "some_invalid" : "all_valid", "finish validating"), tally);
-    return { ok: true, batch: toBatchSummary(saved) };
+    return { ok: true, row: saved };
   }
 
   /** Purchases stopped making progress: what was bought stays bought; the rest fails and is refunded. */
   private async timeOut(row: BatchRow): Promise<Outcome> {
     const now = nowIso();
     const failed = await shipments.failQueued(this.db, row.id, "Purchase timed out before the carrier answered", now);
-    await credit(this.db, failed, "refund", now);
-    return { ok: true, batch: toBatchSummary(await this.persist(row, this.step(row, "stalled", "time out"))) };
+    await credit(this.db, failed.map((f) => f.id), "refund", now);
+    await this.queueLabelFiles(row.id, failed.map((f) => f.position));
+    return { ok: true, row: await this.persist(row, this.step(row, "stalled", "time out")) };
   }
 }

@@ -1,6 +1,8 @@
 // Rows → the API's objects. The one place that decides how a batch and a shipment look on the wire.
 import type { BatchRow } from "../db/batches";
 import type { ShipmentRecord } from "../db/shipments";
+import { signedUrl, type Linker } from "../labels/links";
+import type { LabelFile } from "../labels/messages";
 import { formatCents } from "../lib/money";
 import type { BatchSummary, Counts } from "../schemas/batch";
 
@@ -15,27 +17,41 @@ export function completionPercentage(c: Counts): number {
   return sent === 0 ? 0 : Math.floor((finished * 100) / sent);
 }
 
-export function toBatchSummary(row: BatchRow): BatchSummary {
+export const labelFilePath = (batchId: string, n: number) => `/v1/batches/${batchId}/labels/${n}`;
+export const shipmentLabelPath = (batchId: string, shipmentId: string) => `/v1/batches/${batchId}/shipments/${shipmentId}/label`;
+export const scanFormPath = (batchId: string) => `/v1/batches/${batchId}/scan_form`;
+
+export function toBatchSummary(row: BatchRow, linker: Linker): BatchSummary {
   const counts = JSON.parse(row.counts) as Counts;
+  const files = JSON.parse(row.labels) as LabelFile[];
+  const scanForm = row.scan_form ? JSON.parse(row.scan_form) : null;
   return {
     id: row.id, object: "batch", mode: row.mode, status: row.status, reference: row.reference, name: row.name,
     via: row.via, default_carrier: row.default_carrier, default_service: row.default_service,
     label_format: row.label_format, label_layout: row.label_layout, metadata: JSON.parse(row.metadata),
     counts, completion_percentage: completionPercentage(counts),
     total_amount: formatCents(row.total_cents), currency: row.currency,
-    labels: JSON.parse(row.labels), scan_form: row.scan_form ? JSON.parse(row.scan_form) : null,
+    labels: files.map((f) => ({
+      url: signedUrl(linker, labelFilePath(row.id, f.n)), format: f.format, layout: f.layout, count: f.count,
+      first_position: f.first_position, last_position: f.last_position,
+    })),
+    scan_form: scanForm && {
+      id: scanForm.id, url: signedUrl(linker, scanFormPath(row.id)), shipment_count: scanForm.shipment_count, created_at: scanForm.created_at,
+    },
     created_at: row.created_at, updated_at: row.updated_at, validated_at: row.validated_at,
     purchased_at: row.purchased_at, completed_at: row.completed_at, expires_at: row.expires_at,
   };
 }
 
-export function toShipment(s: ShipmentRecord) {
+export function toShipment(s: ShipmentRecord, linker: Linker) {
   return {
     id: s.id, object: "batch_shipment" as const, position: s.position, reference: s.reference, status: s.status,
     errors: s.status === "invalid" ? s.errors : null, carrier: s.carrier, service: s.service,
     from_address: s.from_address, to_address: s.to_address, parcel: s.parcel,
     rate: s.rate_cents === null ? null : { amount: formatCents(s.rate_cents), currency: s.rate_currency ?? "USD", expires_at: s.rate_expires_at! },
-    tracking_number: s.tracking_number, label_url: null as string | null, message: s.message,
+    tracking_number: s.tracking_number,
+    label_url: s.label_key && s.status === "purchased" ? signedUrl(linker, shipmentLabelPath(s.batch_id, s.id)) : null,
+    message: s.message,
     purchased_at: s.purchased_at, metadata: s.metadata,
   };
 }

@@ -1,11 +1,16 @@
 // `npm run dev`: migrate the local D1, make sure the test account exists, print its key, serve.
 import { spawn } from "node:child_process";
 import { existsSync, mkdirSync, readFileSync, writeFileSync } from "node:fs";
+import { randomBytes } from "node:crypto";
 import { createAccount, keyExists, migrateLocal } from "./local-d1.mjs";
 
 const KEY_FILE = ".wrangler/dev-key";
 const port = process.env.PORT ?? "8787";
 
+// Signed label links need a secret; a fresh clone gets a random one, kept in the ignored .dev.vars.
+if (!existsSync(".dev.vars") || !readFileSync(".dev.vars", "utf8").includes("LABEL_SIGNING_SECRET=")) {
+  writeFileSync(".dev.vars", `LABEL_SIGNING_SECRET=${randomBytes(32).toString("hex")}\n`, { flag: "a" });
+}
 migrateLocal();
 let key = existsSync(KEY_FILE) ? readFileSync(KEY_FILE, "utf8").trim() : "";
 if (!key || !keyExists(key)) {
@@ -15,6 +20,7 @@ if (!key || !keyExists(key)) {
 }
 console.log(`\nTest API key (balance 1000000.00 when created): ${key}\nAPI: http://127.0.0.1:${port}  docs: http://127.0.0.1:${port}/docs\n`);
 
-const child = spawn("wrangler", ["dev", "--ip", "127.0.0.1", "--port", port, ...process.argv.slice(2)], { stdio: "inherit" });
+const args = ["dev", "--ip", "127.0.0.1", "--port", port, "--var", `PUBLIC_BASE_URL:http://127.0.0.1:${port}`, ...process.argv.slice(2)];
+const child = spawn("wrangler", args, { stdio: "inherit" });
 for (const sig of ["SIGINT", "SIGTERM"]) process.on(sig, () => child.kill(sig));
 child.on("exit", (code) => process.exit(code ?? 0));

@@ -102,11 +102,13 @@ export async function getShipmentsByIds(db: D1Database, ids: readonly string[]):
   return new Map(results.map((r) => [r.id as string, parseShipment(r)]));
 }
 
-/** Moves every valid shipment of the batch to `queued`; returns their ids in position order. */
-export async function queueValid(db: D1Database, batchId: string, now: string): Promise<string[]> {
+export type Placed = { id: string; position: number };
+
+/** Moves every valid shipment of the batch to `queued`; returns them in position order. */
+export async function queueValid(db: D1Database, batchId: string, now: string): Promise<Placed[]> {
   const { results } = await db.prepare("UPDATE shipments SET status = 'queued', updated_at = ? WHERE batch_id = ? AND status = 'valid' RETURNING id, position")
-    .bind(now, batchId).all<{ id: string; position: number }>();
-  return results.sort((a, b) => a.position - b.position).map((r) => r.id);
+    .bind(now, batchId).all<Placed>();
+  return results.sort((a, b) => a.position - b.position);
 }
 
 export type PurchaseOutcomeRow = {
@@ -119,8 +121,8 @@ const RESULT_COLUMNS = ["shipment_id", "status", "tracking_number", "label_key",
  * Records purchase results, each only while its shipment is still `queued`: a second report of the
  * same shipment changes nothing. Returns the ids recorded now.
  */
-export async function savePurchaseResults(db: D1Database, results: readonly PurchaseOutcomeRow[], now: string): Promise<string[]> {
-  const recorded: string[] = [];
+export async function savePurchaseResults(db: D1Database, results: readonly PurchaseOutcomeRow[], now: string): Promise<Placed[]> {
+  const recorded: Placed[] = [];
   for (const chunk of jsonChunks(results)) {
     const { results: rows } = await db.prepare(
       `UPDATE shipments SET status = u.status, tracking_number = u.tracking_number, label_key = u.label_key,
@@ -128,9 +130,9 @@ export async function savePurchaseResults(db: D1Database, results: readonly Purc
          purchased_at = u.purchased_at, message = u.message, updated_at = ?2
        FROM (SELECT ${extract(RESULT_COLUMNS)} FROM json_each(?1)) AS u
        WHERE shipments.id = u.shipment_id AND shipments.status = 'queued'
-       RETURNING shipments.id`,
-    ).bind(chunk, now).all<{ id: string }>();
-    recorded.push(...rows.map((r) => r.id));
+       RETURNING shipments.id, shipments.position`,
+    ).bind(chunk, now).all<Placed>();
+    recorded.push(...rows);
   }
   return recorded;
 }
@@ -140,13 +142,35 @@ export async function statusOf(db: D1Database, ids: readonly string[]): Promise<
   return new Map(results.map((r) => [r.id, r.status]));
 }
 
-/** Shipments still `queued` when a batch times out end `purchase_failed`; returns their ids. */
-export async function failQueued(db: D1Database, batchId: string, message: string, now: string): Promise<string[]> {
-  const { results } = await db.prepare("UPDATE shipments SET status = 'purchase_failed', message = ?, updated_at = ? WHERE batch_id = ? AND status = 'queued' RETURNING id")
-    .bind(message, now, batchId).all<{ id: string }>();
-  return results.map((r) => r.id);
+/** Shipments still `queued` when a batch times out end `purchase_failed`. */
+export async function failQueued(db: D1Database, batchId: string, message: string, now: string): Promise<Placed[]> {
+  const { results } = await db.prepare("UPDATE shipments SET status = 'purchase_failed', message = ?, updated_at = ? WHERE batch_id = ? AND status = 'queued' RETURNING id, position")
+    .bind(message, now, batchId).all<Placed>();
+  return results;
 }
 
 export const markVoided = (db: D1Database, batchId: string, id: string, now: string) =>
   db.prepare("UPDATE shipments SET status = 'voided', voided_at = ?, updated_at = ? WHERE batch_id = ? AND id = ? AND status = 'purchased'")
     .bind(now, now, batchId, id);
+
+/** The bought (not voided) shipments of one file, in position order: what a merged file prints. */
+export async function purchasedInRange(db: D1Database, batchId: string, first: number, last: number): Promise<ShipmentRecord[]> {
+  const { results } = await db.prepare(
+    "SELECT * FROM shipments WHERE batch_id = ? AND status = 'purchased' AND position BETWEEN ? AND ? ORDER BY position",
+  ).bind(batchId, first, last).all();
+  return results.map(parseShipment);
+}
+
+export async function purchasedPositions(db: D1Database, batchId: string): Promise<number[]> {
+  const { results } = await db.prepare("SELECT position FROM shipments WHERE batch_id = ? AND status = 'purchased' ORDER BY position")
+    .bind(batchId).all<{ position: number }>();
+  return results.map((r) => r.position);
+}
+
+export async function manifestRows(db: D1Database, batchId: string) {
+  const { results } = await db.prepare(
+    `SELECT position, tracking_number, service, json_extract(parcel, '$.weight_oz') AS weight_oz, rate_cents AS cents, from_address
+     FROM shipments WHERE batch_id = ? AND status = 'purchased' ORDER BY position`,
+  ).bind(batchId).all<{ position: number; tracking_number: string; service: string; weight_oz: number; cents: number; from_address: string }>();
+  return results;
+}

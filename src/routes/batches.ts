@@ -1,7 +1,7 @@
 import { createRoute, z } from "@hono/zod-openapi";
 import type { Context } from "hono";
-import { batchObject, ownedBatch, unwrap } from "../batch/client";
-import { toBatchSummary, emptyCounts, toShipment } from "../batch/present";
+import { batchObject, ownedBatch, presentBatch, presentShipment, unwrap } from "../batch/client";
+import { emptyCounts } from "../batch/present";
 import { listBatches, type BatchRow } from "../db/batches";
 import { listShipments } from "../db/shipments";
 import { jsonBody, parseBody, validate } from "../http/body";
@@ -21,10 +21,10 @@ const IdParam = z.object({ id: z.string().openapi({ description: "A batch id, or
 const EXPIRY_MS = 30 * DAY_MS;
 
 /** The batch with one page of its shipments, as GET /v1/batches/{id} and POST /v1/batches answer. */
-export async function batchResponse(c: Context<AppEnv>, summary: ReturnType<typeof toBatchSummary>) {
+export async function batchResponse(c: Context<AppEnv>, row: BatchRow) {
   const q = validate(BatchQuery, c.req.query());
-  const { rows, total } = await listShipments(c.env.DB, summary.id, { page: q.shipments_page, limit: q.shipments_limit, status: q.shipments_status });
-  return { ...summary, shipments: page(rows.map(toShipment), q.shipments_page, q.shipments_limit, total) };
+  const { rows, total } = await listShipments(c.env.DB, row.id, { page: q.shipments_page, limit: q.shipments_limit, status: q.shipments_status });
+  return { ...presentBatch(c, row), shipments: page(rows.map((s) => presentShipment(c, s)), q.shipments_page, q.shipments_limit, total) };
 }
 
 /** Shipments from JSON `shipments` or a CSV `file`; the 10,000 limit answers 413 before anything else. */
@@ -83,8 +83,8 @@ export function registerBatchRoutes(app: App) {
       created_at: now, updated_at: now, validated_at: null, purchased_at: null, completed_at: null,
       expires_at: addMs(now, EXPIRY_MS),
     };
-    const { batch } = unwrap(await batchObject(c.env, row.id).create(row, rows));
-    return c.json(await batchResponse(c, batch), 202);
+    const created = unwrap(await batchObject(c.env, row.id).create(row, rows));
+    return c.json(await batchResponse(c, created.row), 202);
   });
 
   route(app, createRoute({
@@ -94,7 +94,7 @@ export function registerBatchRoutes(app: App) {
   }), async (c) => {
     const q = validate(ListBatchesQuery, c.req.query());
     const { rows, total } = await listBatches(c.env.DB, c.get("account").id, q);
-    return c.json(page(rows.map(toBatchSummary), q.page, q.limit, total));
+    return c.json(page(rows.map((r) => presentBatch(c, r)), q.page, q.limit, total));
   });
 
   route(app, createRoute({
@@ -103,7 +103,7 @@ export function registerBatchRoutes(app: App) {
     responses: { 200: json(Batch, "The batch"), ...errorResponses(400, 404) },
   }), async (c) => {
     const row = await ownedBatch(c, c.req.param("id")!);
-    return c.json(await batchResponse(c, toBatchSummary(row)));
+    return c.json(await batchResponse(c, row));
   });
 
   route(app, createRoute({
@@ -113,8 +113,7 @@ export function registerBatchRoutes(app: App) {
   }), async (c) => {
     const row = await ownedBatch(c, c.req.param("id")!);
     await parseBody(c);
-    const { batch } = unwrap(await batchObject(c.env, row.id).cancel(row.id));
-    return c.json(batch);
+    return c.json(presentBatch(c, unwrap(await batchObject(c.env, row.id).cancel(row.id)).row));
   });
 
   route(app, createRoute({
@@ -125,7 +124,6 @@ export function registerBatchRoutes(app: App) {
   }), async (c) => {
     const row = await ownedBatch(c, c.req.param("id")!);
     const body = await jsonBody(c, PurchaseBody);
-    const { batch } = unwrap(await batchObject(c.env, row.id).purchase(row.id, body.skip_invalid));
-    return c.json(batch, 202);
+    return c.json(presentBatch(c, unwrap(await batchObject(c.env, row.id).purchase(row.id, body.skip_invalid)).row), 202);
   });
 }

@@ -1,7 +1,6 @@
 import { createRoute, z } from "@hono/zod-openapi";
-import { batchObject, ownedBatch, unwrap } from "../batch/client";
+import { batchObject, ownedBatch, presentBatch, presentShipment, unwrap } from "../batch/client";
 import { carrierFor } from "../carriers";
-import { toShipment } from "../batch/present";
 import { listShipments } from "../db/shipments";
 import { jsonBody, parseBody, validate } from "../http/body";
 import type { App } from "../http/context";
@@ -25,7 +24,7 @@ export function registerShipmentRoutes(app: App) {
     const row = await ownedBatch(c, c.req.param("id")!);
     const q = validate(ShipmentsQuery, c.req.query());
     const { rows, total } = await listShipments(c.env.DB, row.id, q);
-    return c.json(page(rows.map(toShipment), q.page, q.limit, total));
+    return c.json(page(rows.map((s) => presentShipment(c, s)), q.page, q.limit, total));
   });
 
   route(app, createRoute({
@@ -39,8 +38,7 @@ export function registerShipmentRoutes(app: App) {
   }), async (c) => {
     const row = await ownedBatch(c, c.req.param("id")!);
     const { rows } = await readShipments(c, { fieldsSchema: z.object({}).strict(), jsonSchema: AddShipments });
-    const { batch } = unwrap(await batchObject(c.env, row.id).addShipments(row.id, rows));
-    return c.json(batch, 202);
+    return c.json(presentBatch(c, unwrap(await batchObject(c.env, row.id).addShipments(row.id, rows)).row), 202);
   });
 
   route(app, createRoute({
@@ -51,8 +49,7 @@ export function registerShipmentRoutes(app: App) {
   }), async (c) => {
     const row = await ownedBatch(c, c.req.param("id")!);
     const body = await jsonBody(c, RemoveShipments);
-    const { batch } = unwrap(await batchObject(c.env, row.id).removeShipments(row.id, [...new Set(body.shipment_ids)]));
-    return c.json(batch);
+    return c.json(presentBatch(c, unwrap(await batchObject(c.env, row.id).removeShipments(row.id, [...new Set(body.shipment_ids)])).row));
   });
 
   route(app, createRoute({
@@ -64,7 +61,7 @@ export function registerShipmentRoutes(app: App) {
     const row = await ownedBatch(c, c.req.param("id")!);
     const patch = await jsonBody(c, ShipmentPatch);
     const { shipment } = unwrap(await batchObject(c.env, row.id).editShipment(row.id, c.req.param("shipment_id")!, patch));
-    return c.json(shipment);
+    return c.json(presentShipment(c, shipment));
   });
 
   route(app, createRoute({
@@ -78,6 +75,6 @@ export function registerShipmentRoutes(app: App) {
     const shipmentId = c.req.param("shipment_id")!;
     const { shipment } = unwrap(await batchObject(c.env, row.id).voidShipment(row.id, shipmentId));
     await carrierFor(c.env, row.mode).void([shipmentId]);
-    return c.json(shipment);
+    return c.json(presentShipment(c, shipment));
   });
 }

@@ -115,3 +115,8 @@ export const PurchaseBody = z
   .object({ skip_invalid: z.boolean().default(false).openapi({ description: "Buy the valid shipments of an `invalid` batch, leaving the invalid ones out" }) })
   .strict()
   .openapi("PurchaseBatch");
+
+export const LabelsBody = z
+  .object({ format: LabelFormat.default("pdf"), layout: LabelLayout.default("4x6") })
+  .strict()
+  .openapi("CreateLabelFiles");

@@ -1,0 +1,55 @@
+// Which merged files a batch will have, decided when it is bought: the shipments sent to purchase,
+// in position order, cut into files of 100. A file is written as soon as every one of its shipments
+// has finished, so `labels` fills while a large batch is still purchasing. Kept in the batch's
+// Durable Object storage; pure functions so the rules are easy to test.
+import { LABELS_PER_FILE, type LabelFormat, type LabelLayout } from "../labels/merge";
+import type { LabelJob } from "../labels/messages";
+
+export type PlannedFile = {
+  n: number; set: number; format: LabelFormat; layout: LabelLayout;
+  first_position: number; last_position: number; remaining: number; queued: boolean; written: boolean;
+};
+export type LabelPlan = { next_n: number; sets: number; files: PlannedFile[] };
+
+export const emptyPlan = (): LabelPlan => ({ next_n: 1, sets: 0, files: [] });
+
+/** Adds a set of files over `positions` (sorted); `remaining` is how many are still being bought. */
+export function addSet(plan: LabelPlan, positions: readonly number[], format: LabelFormat, layout: LabelLayout, pending: boolean): LabelPlan {
+  const set = plan.sets + 1;
+  const files = [...plan.files];
+  let n = plan.next_n;
+  for (let i = 0; i < positions.length; i += LABELS_PER_FILE) {
+    const chunk = positions.slice(i, i + LABELS_PER_FILE);
+    files.push({ n: n++, set, format, layout, first_position: chunk[0], last_position: chunk.at(-1)!, remaining: pending ? chunk.length : 0, queued: false, written: false });
+  }
+  return { next_n: n, sets: set, files };
+}
+
+/** Counts finished purchases against their files. */
+export function finish(plan: LabelPlan, positions: readonly number[]): LabelPlan {
+  const files = plan.files.map((f) => ({ ...f }));
+  for (const p of positions) {
+    const f = files.find((x) => x.set === 1 && x.remaining > 0 && p >= x.first_position && p <= x.last_position);
+    if (f) f.remaining--;
+  }
+  return { ...plan, files };
+}
+
+/** Files whose shipments have all finished and that are not yet queued for writing. */
+export function due(plan: LabelPlan, batchId: string): { plan: LabelPlan; jobs: LabelJob[] } {
+  const jobs: LabelJob[] = [];
+  const files = plan.files.map((f) => {
+    if (f.queued || f.remaining > 0) return f;
+    jobs.push({ batch_id: batchId, n: f.n, first_position: f.first_position, last_position: f.last_position, format: f.format, layout: f.layout });
+    return { ...f, queued: true };
+  });
+  return { plan: { ...plan, files }, jobs };
+}
+
+export function markWritten(plan: LabelPlan, ns: readonly number[]): LabelPlan {
+  const done = new Set(ns);
+  return { ...plan, files: plan.files.map((f) => (done.has(f.n) ? { ...f, written: true } : f)) };
+}
+
+/** The purchase's own files are all written: the batch can be `completed`. */
+export const firstSetWritten = (plan: LabelPlan) => plan.files.filter((f) => f.set === 1).every((f) => f.written);

@@ -1,0 +1,44 @@
+import { batchObject } from "../batch/client";
+import { purchasedInRange } from "../db/shipments";
+import { labelDataOf } from "./data";
+import { mergeLabels } from "./merge";
+import { fileKey, type LabelFile, type LabelJob } from "./messages";
+
+/**
+ * The label queue: each message is one merged file. Files are rendered one after another so an
+ * invocation never holds more than one file's labels, and reported to the batch's object together.
+ */
+export async function consumeLabelJobs(batch: MessageBatch<LabelJob>, env: Env): Promise<void> {
+  const written = new Map<string, { msgs: Message<LabelJob>[]; files: LabelFile[] }>();
+  for (const msg of batch.messages) {
+    const job = msg.body;
+    try {
+      const shipments = await purchasedInRange(env.DB, job.batch_id, job.first_position, job.last_position);
+      const file: LabelFile = {
+        n: job.n, format: job.format, layout: job.layout, count: shipments.length,
+        first_position: shipments[0]?.position ?? job.first_position, last_position: shipments.at(-1)?.position ?? job.last_position, key: "",
+      };
+      if (shipments.length) {
+        const merged = await mergeLabels(shipments.map((s) => labelDataOf(s, s.tracking_number!, s.purchased_at!)), job.format, job.layout);
+        file.key = fileKey(job.batch_id, job.n, merged.ext);
+        await env.LABELS.put(file.key, merged.bytes, { httpMetadata: { contentType: merged.contentType } });
+      }
+      const entry = written.get(job.batch_id) ?? { msgs: [], files: [] };
+      entry.msgs.push(msg);
+      entry.files.push(file);
+      written.set(job.batch_id, entry);
+    } catch (err) {
+      console.warn(`label file ${job.batch_id}/${job.n} failed: ${(err as Error).message}`);
+      msg.retry({ delaySeconds: Math.min(60, 2 ** msg.attempts) });
+    }
+  }
+  await Promise.all([...written].map(async ([batchId, e]) => {
+    try {
+      await batchObject(env, batchId).recordLabelFiles(batchId, e.files);
+      for (const m of e.msgs) m.ack();
+    } catch (err) {
+      console.warn(`reporting label files to ${batchId} failed: ${(err as Error).message}`);
+      for (const m of e.msgs) m.retry({ delaySeconds: Math.min(60, 2 ** m.attempts) });
+    }
+  }));
+}

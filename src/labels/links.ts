@@ -1,0 +1,28 @@
+// Signed download links: HMAC-SHA256 over the path and the expiry, so a link works without the API
+// key until it expires and cannot be pointed at anything else. node:crypto keeps this synchronous,
+// which lets the presenters sign while they build a response.
+import { createHmac, timingSafeEqual } from "node:crypto";
+
+export const LINK_TTL_MS = 7 * 24 * 3600 * 1000;
+const HOUR_MS = 3600 * 1000;
+
+export type Linker = { base: string; secret: string };
+
+export function linkerFor(env: Env, origin?: string): Linker {
+  if (!env.LABEL_SIGNING_SECRET) throw new Error("LABEL_SIGNING_SECRET is not set");
+  return { base: (env.PUBLIC_BASE_URL || origin || "").replace(/\/$/, ""), secret: env.LABEL_SIGNING_SECRET };
+}
+
+const mac = (secret: string, path: string, expires: number) => createHmac("sha256", secret).update(`${path}\n${expires}`).digest("hex");
+
+/** A link valid for at least a week; the expiry is rounded up to the hour so links stay stable within it. */
+export function signedUrl(linker: Linker, path: string, now = Date.now()): string {
+  const expires = Math.ceil((now + LINK_TTL_MS) / HOUR_MS) * (HOUR_MS / 1000);
+  return `${linker.base}${path}?expires=${expires}&signature=${mac(linker.secret, path, expires)}`;
+}
+
+export function verifySignature(secret: string, path: string, expires: string | undefined, signature: string | undefined, now = Date.now()): boolean {
+  if (!expires || !signature || !/^\d+$/.test(expires) || !/^[0-9a-f]{64}$/.test(signature)) return false;
+  if (Number(expires) * 1000 < now) return false;
+  return timingSafeEqual(Buffer.from(mac(secret, path, Number(expires)), "hex"), Buffer.from(signature, "hex"));
+}

@@ -1,0 +1,100 @@
+import { createRoute, z } from "@hono/zod-openapi";
+import type { Context } from "hono";
+import { batchObject, downloadableBatch, ownedBatch, presentBatch, unwrap } from "../batch/client";
+import { getShipment, manifestRows } from "../db/shipments";
+import { jsonBody, parseBody } from "../http/body";
+import type { App, AppEnv } from "../http/context";
+import { ApiError, notFound } from "../http/errors";
+import { route } from "../http/route";
+import type { LabelFile } from "../labels/messages";
+import { renderScanForm } from "../labels/scan-form";
+import { newId } from "../lib/ids";
+import { nowIso } from "../lib/time";
+import { BatchSummary, LabelsBody } from "../schemas/batch";
+import { errorResponses, json } from "../schemas/common";
+
+const file = (description: string, types: string[]) => ({
+  description, content: Object.fromEntries(types.map((t) => [t, { schema: z.string().openapi({ format: "binary" }) }])),
+});
+const signedQuery = z.object({
+  expires: z.string().optional().openapi({ description: "From a signed link: unix seconds" }),
+  signature: z.string().optional().openapi({ description: "From a signed link: works without the API key" }),
+});
+
+async function serve(c: Context<AppEnv>, key: string, filename: string) {
+  const object = await c.env.LABELS.get(key);
+  if (!object) throw notFound("file");
+  return new Response(object.body, {
+    headers: {
+      "content-type": object.httpMetadata?.contentType ?? "application/octet-stream",
+      "content-disposition": `inline; filename="${filename}"`,
+      "cache-control": "private, max-age=3600",
+    },
+  });
+}
+
+export function registerLabelRoutes(app: App) {
+  route(app, createRoute({
+    method: "post", path: "/v1/batches/{id}/labels", tags: ["Labels"], summary: "Write the batch's labels again in another format or layout",
+    description: "A new set of merged files (at most 100 labels each, in position order) over the shipments bought now, so voided ones are left out. Files appear in `labels` as they are written; the batch keeps every set. Allowed once the purchase has finished.",
+    request: { params: z.object({ id: z.string() }), headers: z.object({ "Idempotency-Key": z.string().optional() }), body: { content: { "application/json": { schema: LabelsBody } } } },
+    responses: { 202: json(BatchSummary, "Accepted; files are being written"), ...errorResponses(400, 404, 409, 415) },
+  }), async (c) => {
+    const row = await ownedBatch(c, c.req.param("id")!);
+    const body = await jsonBody(c, LabelsBody);
+    return c.json(presentBatch(c, unwrap(await batchObject(c.env, row.id).requestLabels(row.id, body.format, body.layout)).row), 202);
+  });
+
+  route(app, createRoute({
+    method: "get", path: "/v1/batches/{id}/labels/{n}", tags: ["Labels"], summary: "Download merged label file n",
+    description: "With the API key, or through the signed `url` in `labels` (no key needed until it expires).",
+    request: { params: z.object({ id: z.string(), n: z.string() }), query: signedQuery },
+    responses: { 200: file("The merged file", ["application/pdf", "text/plain"]), ...errorResponses(404) },
+  }), async (c) => {
+    const row = await downloadableBatch(c, c.req.param("id")!);
+    const n = Number(c.req.param("n"));
+    const entry = (JSON.parse(row.labels) as LabelFile[]).find((f) => f.n === n);
+    if (!entry) throw notFound("label file");
+    return serve(c, entry.key, `${row.id}-${n}.${entry.format}`);
+  });
+
+  route(app, createRoute({
+    method: "get", path: "/v1/batches/{id}/shipments/{shipment_id}/label", tags: ["Labels"], summary: "Download one shipment's label",
+    request: { params: z.object({ id: z.string(), shipment_id: z.string() }), query: signedQuery },
+    responses: { 200: file("The label PDF", ["application/pdf"]), ...errorResponses(404) },
+  }), async (c) => {
+    const row = await downloadableBatch(c, c.req.param("id")!);
+    const s = await getShipment(c.env.DB, row.id, c.req.param("shipment_id")!);
+    if (!s?.label_key || s.status !== "purchased") throw notFound("label");
+    return serve(c, s.label_key, `${s.id}.pdf`);
+  });
+
+  route(app, createRoute({
+    method: "post", path: "/v1/batches/{id}/scan_form", tags: ["Labels"], summary: "Make a SCAN form (manifest) for the bought shipments",
+    description: "A manifest PDF listing every bought shipment with its tracking number and service, totals, and one barcode to scan at pickup. Making another replaces it.",
+    request: { params: z.object({ id: z.string() }), headers: z.object({ "Idempotency-Key": z.string().optional() }) },
+    responses: { 200: json(BatchSummary, "The batch with `scan_form`"), ...errorResponses(404, 409) },
+  }), async (c) => {
+    const row = await ownedBatch(c, c.req.param("id")!);
+    await parseBody(c);
+    const rows = await manifestRows(c.env.DB, row.id);
+    if (!rows.length) throw new ApiError("invalid_state", `The batch is ${row.status} and has no bought shipments to manifest.`);
+    const scanForm = { id: newId("sf"), shipment_count: rows.length, created_at: nowIso(), key: `scan_forms/${row.id}.pdf` };
+    const pdf = await renderScanForm({
+      id: scanForm.id, batch_id: row.id, shipper: JSON.parse(rows[0].from_address), date: scanForm.created_at.slice(0, 10),
+      rows: rows.map((r) => ({ position: r.position, tracking_number: r.tracking_number, service: r.service, weight_oz: r.weight_oz, cents: r.cents })),
+    });
+    await c.env.LABELS.put(scanForm.key, pdf, { httpMetadata: { contentType: "application/pdf" } });
+    return c.json(presentBatch(c, unwrap(await batchObject(c.env, row.id).recordScanForm(row.id, scanForm)).row));
+  });
+
+  route(app, createRoute({
+    method: "get", path: "/v1/batches/{id}/scan_form", tags: ["Labels"], summary: "Download the SCAN form",
+    request: { params: z.object({ id: z.string() }), query: signedQuery },
+    responses: { 200: file("The manifest PDF", ["application/pdf"]), ...errorResponses(404) },
+  }), async (c) => {
+    const row = await downloadableBatch(c, c.req.param("id")!);
+    if (!row.scan_form) throw notFound("scan form");
+    return serve(c, JSON.parse(row.scan_form).key, `${row.id}-scan-form.pdf`);
+  });
+}
