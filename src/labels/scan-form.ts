@@ -13,7 +13,9 @@ import { LETTER } from "./merge";
 export type ManifestRow = { position: number; tracking_number: string; service: string; weight_oz: number; cents: number };
 export type Manifest = { id: string; batch_id: string; shipper: StoredAddress; date: string; rows: ManifestRow[] };
 
+const FIRST_PAGE_ROWS = 40;
 const ROWS_PER_PAGE = 48;
+export const SCAN_BARCODE = { x: 40, y: 650, height: 45, maxWidth: 532 };
 
 export async function renderScanForm(m: Manifest): Promise<Uint8Array> {
   const doc = await PDFDocument.create();
@@ -22,7 +24,7 @@ export async function renderScanForm(m: Manifest): Promise<Uint8Array> {
   const totalOz = m.rows.reduce((a, r) => a + r.weight_oz, 0);
   const perService = new Map<string, number>();
   for (const r of m.rows) perService.set(r.service, (perService.get(r.service) ?? 0) + 1);
-  const pages = Math.max(1, Math.ceil(m.rows.length / ROWS_PER_PAGE));
+  const pages = 1 + Math.max(0, Math.ceil((m.rows.length - FIRST_PAGE_ROWS) / ROWS_PER_PAGE));
 
   for (let p = 0; p < pages; p++) {
     const page = doc.addPage([LETTER.width, LETTER.height]);
@@ -31,11 +33,12 @@ export async function renderScanForm(m: Manifest): Promise<Uint8Array> {
     const ops: PDFOperator[] = [pushGraphicsState()];
     if (p === 0) {
       const modules = code128Modules(m.id);
-      let x = 340;
+      const unit = Math.min(1.2, SCAN_BARCODE.maxWidth / modules.reduce((a, b) => a + b, 0));
+      let x = SCAN_BARCODE.x;
       ops.push(setFillingGrayscaleColor(0));
       modules.forEach((w, i) => {
-        if (i % 2 === 0) ops.push(rectangle(x, 700, w * 1.2, 50));
-        x += w * 1.2;
+        if (i % 2 === 0) ops.push(rectangle(x, SCAN_BARCODE.y, w * unit, SCAN_BARCODE.height));
+        x += w * unit;
       });
       ops.push(fill());
     }
@@ -48,20 +51,21 @@ export async function renderScanForm(m: Manifest): Promise<Uint8Array> {
       text("SHIPMENT MANIFEST (SCAN FORM)", 40, 740, 16, true);
       text(`${m.id}   batch ${m.batch_id}`, 40, 722, 8);
       text(`Date: ${m.date}`, 40, 708, 9);
-      text(m.id, 340, 688, 8);
-      text("Shipper:", 40, 680, 9, true);
+      text(m.id, 40, 638, 8);
+      text("Shipper:", 40, 620, 9, true);
       [m.shipper.name, m.shipper.street1, `${m.shipper.city ?? ""}, ${m.shipper.state ?? ""} ${m.shipper.zip ?? ""}`]
-        .forEach((l, i) => text(l ?? "", 40, 666 - i * 12, 9));
-      text(`Shipments: ${m.rows.length}    Total weight: ${(totalOz / 16).toFixed(2)} lb    Total postage: ${formatCents(totalCents)} USD`, 40, 616, 10, true);
-      text([...perService].map(([s, n]) => `${s}: ${n}`).join("   "), 40, 602, 8);
+        .forEach((l, i) => text(l ?? "", 40, 606 - i * 12, 9));
+      text(`Shipments: ${m.rows.length}    Total weight: ${(totalOz / 16).toFixed(2)} lb    Total postage: ${formatCents(totalCents)} USD`, 40, 560, 10, true);
+      text([...perService].map(([s, n]) => `${s}: ${n}`).join("   "), 40, 546, 8);
     }
-    const top = p === 0 ? 575 : 740;
+    const top = p === 0 ? 520 : 740;
     text("#", 40, top, 8, true);
     text("Tracking number", 80, top, 8, true);
     text("Service", 290, top, 8, true);
     text("Weight (oz)", 430, top, 8, true);
     text("Postage", 510, top, 8, true);
-    const rows = m.rows.slice(p * ROWS_PER_PAGE, (p + 1) * ROWS_PER_PAGE);
+    const from = p === 0 ? 0 : FIRST_PAGE_ROWS + (p - 1) * ROWS_PER_PAGE;
+    const rows = m.rows.slice(from, p === 0 ? FIRST_PAGE_ROWS : from + ROWS_PER_PAGE);
     rows.forEach((r, i) => {
       const y = top - 14 - i * (p === 0 ? 11 : 14);
       text(String(r.position), 40, y, 8);

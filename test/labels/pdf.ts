@@ -17,3 +17,21 @@ export function pageText(page: PDFPage): string {
 }
 
 export const loadPdf = (bytes: Uint8Array | ArrayBuffer) => PDFDocument.load(bytes);
+
+/**
+ * Reads the barcode back off a page: the filled rectangles of the bar band, in x order, turned into
+ * module widths (bars and the gaps between them), for decodeCode128.
+ */
+export function barcodeModules(page: PDFPage, bandY: number, bandH = 90, offsetX = 0, width = 288): number[] {
+  const rects = [...pageContent(page).matchAll(/(-?[\d.]+) (-?[\d.]+) ([\d.]+) ([\d.]+) re/g)]
+    .map((m) => ({ x: Number(m[1]), y: Number(m[2]), w: Number(m[3]), h: Number(m[4]) }))
+    .filter((r) => Math.abs(r.y - bandY) < 0.01 && Math.abs(r.h - bandH) < 0.01 && r.x >= offsetX && r.x < offsetX + width)
+    .sort((a, b) => a.x - b.x);
+  const unit = Math.min(...rects.map((r) => r.w));
+  const modules: number[] = [];
+  rects.forEach((r, i) => {
+    if (i > 0) modules.push(Math.round((r.x - (rects[i - 1].x + rects[i - 1].w)) / unit));
+    modules.push(Math.round(r.w / unit));
+  });
+  return modules;
+}

@@ -1,0 +1,166 @@
+import { env } from "cloudflare:workers";
+import { describe, expect, it } from "vitest";
+import { signedUrl } from "../../src/labels/links";
+import { api, isFinal, newAccount, readyBatch, waitFor } from "../helpers";
+import { decodeCode128 } from "./code128";
+import { barcodeModules, loadPdf, pageText } from "./pdf";
+
+const purchase = (key: string, id: string) => api(key, `/v1/batches/${id}/purchase`, { body: {} });
+
+/** Fetches a signed link without any API key, as a browser or printer would. */
+async function download(url: string) {
+  const u = new URL(url, "https://api.test");
+  return api(null, `${u.pathname}${u.search}`);
+}
+async function downloadBytes(url: string) {
+  const u = new URL(url, "https://api.test");
+  const { exports } = await import("cloudflare:workers");
+  const res = await exports.default.fetch(new Request(`https://api.test${u.pathname}${u.search}`));
+  return { status: res.status, type: res.headers.get("content-type"), bytes: new Uint8Array(await res.arrayBuffer()) };
+}
+
+const trackingOnPage = (text: string) => text.match(/(?:\d{4} ){5}\d{2}|1Z \S+ \S+ \S+ \S+|\d{4} \d{4} \d{4}/)?.[0].replace(/ /g, "");
+
+describe("merged label files", () => {
+  it("250 shipments make files of 100/100/50 in position order, each page's barcode decoding to its tracking number", async () => {
+    const { key } = await newAccount();
+    const b = await readyBatch(key, 250, (i) => ({ service: i % 3 === 0 ? "ups_ground" : "usps_priority" }));
+    await purchase(key, b.id);
+    const done = await waitFor(key, b.id, isFinal, 60_000);
+    expect(done.status).toBe("completed");
+    expect(done.labels.map((l: any) => [l.count, l.first_position, l.last_position, l.format, l.layout])).toEqual([
+      [100, 1, 100, "pdf", "4x6"], [100, 101, 200, "pdf", "4x6"], [50, 201, 250, "pdf", "4x6"],
+    ]);
+    const tracking = (await api(key, `/v1/batches/${b.id}/shipments?limit=1000`)).json.data.map((s: any) => s.tracking_number);
+    const printed: string[] = [];
+    for (const file of done.labels) {
+      const res = await downloadBytes(file.url);
+      expect(res.status).toBe(200);
+      expect(res.type).toBe("application/pdf");
+      const doc = await loadPdf(res.bytes);
+      expect(doc.getPageCount()).toBe(file.count);
+      for (const page of doc.getPages()) {
+        expect(Object.values(page.getSize())).toEqual([288, 432]);
+        const fromBars = decodeCode128(barcodeModules(page, 80));
+        expect(trackingOnPage(pageText(page))).toBe(fromBars);
+        printed.push(fromBars);
+      }
+    }
+    expect(printed).toEqual(tracking);
+  });
+
+  it("signed links work without a key; tampered, swapped or expired links are refused", async () => {
+    const { key } = await newAccount();
+    const b = await readyBatch(key, 2);
+    await purchase(key, b.id);
+    const done = await waitFor(key, b.id, isFinal);
+    const url = new URL(done.labels[0].url);
+    expect(url.searchParams.get("expires")).toMatch(/^\d+$/);
+    expect(Number(url.searchParams.get("expires")) * 1000 - Date.now()).toBeGreaterThan(24 * 3600 * 1000);
+    expect((await download(url.toString())).status).toBe(200);
+
+    const tampered = new URL(url);
+    tampered.searchParams.set("signature", url.searchParams.get("signature")!.replace(/^./, (c) => (c === "a" ? "b" : "a")));
+    const later = new URL(url);
+    later.searchParams.set("expires", String(Number(url.searchParams.get("expires")) + 3600));
+    const otherPath = new URL(url);
+    otherPath.pathname = url.pathname.replace(/\/1$/, "/2");
+    const expired = signedUrl({ base: "", secret: "test-signing-secret" }, url.pathname, Date.now() - 8 * 24 * 3600 * 1000);
+    for (const bad of [tampered.toString(), later.toString(), otherPath.toString(), expired]) {
+      const res = await download(bad);
+      expect(res.status, bad).toBe(401);
+      expect(res.json.error.code).toBe("unauthorized");
+    }
+    // A signature never opens anything but a download.
+    const sig = `expires=${url.searchParams.get("expires")}&signature=${url.searchParams.get("signature")}`;
+    expect((await api(null, `/v1/batches/${b.id}?${sig}`)).status).toBe(401);
+  });
+
+  it("downloads with the API key too, and not with another account's", async () => {
+    const { key } = await newAccount();
+    const other = await newAccount();
+    const b = await readyBatch(key, 1);
+    await purchase(key, b.id);
+    const done = await waitFor(key, b.id, isFinal);
+    expect((await api(key, `/v1/batches/${b.id}/labels/1`)).status).toBe(200);
+    expect((await api(other.key, `/v1/batches/${b.id}/labels/1`)).status).toBe(404);
+    expect((await api(key, `/v1/batches/${b.id}/labels/9`)).status).toBe(404);
+    const s = done.shipments.data[0];
+    const own = await downloadBytes(s.label_url);
+    expect(own.type).toBe("application/pdf");
+    const doc = await loadPdf(own.bytes);
+    expect(decodeCode128(barcodeModules(doc.getPage(0), 80))).toBe(s.tracking_number);
+  });
+
+  it("files are written while a big batch is still purchasing; a failed shipment leaves no page", async () => {
+    const { key } = await newAccount();
+    const b = await readyBatch(key, 150, (i) => ({ reference: i === 149 ? "sandbox:transient" : `r-${i}` }));
+    await purchase(key, b.id);
+    const partial = await waitFor(key, b.id, (x) => x.labels.length === 1);
+    expect(partial.status).toBe("purchasing");
+    expect(partial.labels[0]).toMatchObject({ count: 100, first_position: 1, last_position: 100 });
+    const stuck = partial.shipments.data[149];
+    const worker = (await import("../../src/index")).default;
+    const { createMessageBatch } = await import("cloudflare:test");
+    await worker.queue(createMessageBatch("batch-purchases-dlq", [{ id: "dlq-1", timestamp: new Date(), attempts: 6, body: { batch_id: b.id, shipment_id: stuck.id } }]) as MessageBatch, env);
+    const done = await waitFor(key, b.id, isFinal);
+    expect(done.status).toBe("completed");
+    expect(done.labels.map((l: any) => [l.count, l.first_position, l.last_position])).toEqual([[100, 1, 100], [49, 101, 149]]);
+  });
+
+  it("another set in ZPL and on letter sheets; voided shipments are absent from the new files", async () => {
+    const { key } = await newAccount();
+    const b = await readyBatch(key, 3);
+    await purchase(key, b.id);
+    const done = await waitFor(key, b.id, isFinal);
+    const [s1, s2, s3] = done.shipments.data;
+    await api(key, `/v1/batches/${b.id}/shipments/${s2.id}/void`, { method: "POST" });
+
+    expect((await api(key, `/v1/batches/${b.id}/labels`, { body: { format: "zpl", layout: "4x6" } })).status).toBe(202);
+    expect((await api(key, `/v1/batches/${b.id}/labels`, { body: { format: "pdf", layout: "letter" } })).status).toBe(202);
+    const after = await waitFor(key, b.id, (x) => x.labels.length === 3);
+    expect(after.status).toBe("completed");
+    expect(after.labels.map((l: any) => [l.format, l.layout, l.count])).toEqual([["pdf", "4x6", 3], ["zpl", "4x6", 2], ["pdf", "letter", 2]]);
+
+    const zpl = await downloadBytes(after.labels[1].url);
+    expect(zpl.type).toMatch(/^text\/plain/);
+    const text = new TextDecoder().decode(zpl.bytes);
+    expect(text.match(/\^XA/g)).toHaveLength(2);
+    expect(text.match(/\^XZ/g)).toHaveLength(2);
+    expect(text).toContain("^PW812");
+    expect([...text.matchAll(/\^BCN[^\^]*\^FD(\w+)\^FS/g)].map((m) => m[1])).toEqual([s1.tracking_number, s3.tracking_number]);
+
+    const letter = await loadPdf((await downloadBytes(after.labels[2].url)).bytes);
+    expect(letter.getPageCount()).toBe(1);
+    expect(Object.values(letter.getPage(0).getSize())).toEqual([612, 792]);
+    const onSheet = [decodeCode128(barcodeModules(letter.getPage(0), 260, 90, 0, 306)), decodeCode128(barcodeModules(letter.getPage(0), 260, 90, 306, 306))];
+    expect(onSheet).toEqual([s1.tracking_number, s3.tracking_number]);
+  });
+
+  it("refuses label files before the purchase has finished, and bad bodies", async () => {
+    const { key } = await newAccount();
+    const b = await readyBatch(key, 1);
+    const early = await api(key, `/v1/batches/${b.id}/labels`, { body: { format: "zpl" } });
+    expect(early.status).toBe(409);
+    expect(early.json.error.message).toContain("ready");
+    expect((await api(key, `/v1/batches/${b.id}/labels`, { body: { format: "png" } })).json.error.code).toBe("validation_failed");
+    expect((await api(key, `/v1/batches/${b.id}/scan_form`, { method: "POST" })).status).toBe(409);
+  });
+
+  it("a SCAN form lists every bought shipment with totals and a barcode", async () => {
+    const { key } = await newAccount();
+    const b = await readyBatch(key, 3);
+    await purchase(key, b.id);
+    const done = await waitFor(key, b.id, isFinal);
+    const res = await api(key, `/v1/batches/${b.id}/scan_form`, { method: "POST" });
+    expect(res.status).toBe(200);
+    expect(res.json.scan_form).toMatchObject({ id: expect.stringMatching(/^sf_/), shipment_count: 3 });
+    const doc = await loadPdf((await downloadBytes(res.json.scan_form.url)).bytes);
+    const text = pageText(doc.getPage(0));
+    expect(text).toContain("SHIPMENT MANIFEST");
+    expect(text).toContain(`Shipments: 3`);
+    expect(text).toContain(`Total postage: ${done.total_amount} USD`);
+    for (const s of done.shipments.data) expect(text).toContain(s.tracking_number);
+    expect(decodeCode128(barcodeModules(doc.getPage(0), 650, 45, 0, 612))).toBe(res.json.scan_form.id);
+  });
+});
