@@ -11,6 +11,7 @@ import { registerBatchRoutes } from "./routes/batches";
 import { registerCarrierRoutes } from "./routes/carriers";
 import { registerEventRoutes } from "./routes/events";
 import { registerLabelRoutes } from "./routes/labels";
+import { registerWebhookRoutes } from "./routes/webhooks";
 import { registerShipmentRoutes } from "./routes/shipments";
 
 export function buildApp() {
@@ -52,6 +53,7 @@ export function buildApp() {
   registerCarrierRoutes(app);
   registerEventRoutes(app);
   registerLabelRoutes(app);
+  registerWebhookRoutes(app);
 
   app.openAPIRegistry.registerComponent("securitySchemes", "apiKey", {
     type: "http", scheme: "bearer", description: "`sk_test_…` or `sk_live_…`; HTTP Basic with the key as user name works too.",

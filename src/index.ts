@@ -4,6 +4,8 @@ import { consumeDeadPurchases } from "./purchase/dead-letter";
 import type { PurchaseMessage } from "./purchase/messages";
 import { consumeLabelJobs } from "./labels/consumer";
 import type { LabelJob } from "./labels/messages";
+import { consumeDeadWebhooks, consumeWebhooks } from "./webhooks/consumer";
+import type { WebhookMessage } from "./webhooks/messages";
 
 export { BatchObject } from "./batch/object";
 
@@ -22,8 +24,8 @@ export default {
       for (const m of batch.messages) console.error("label job dead-lettered", JSON.stringify(m.body));
       return batch.ackAll();
     }
-    // The webhook consumer arrives with its issue; until then a message is retried and ends in its
-    // dead-letter queue rather than being acknowledged unread.
+    if (name === "batch-webhooks") return consumeWebhooks(batch as MessageBatch<WebhookMessage>, env);
+    if (name === "batch-webhooks-dlq") return consumeDeadWebhooks(batch as MessageBatch<WebhookMessage>, env);
     throw new Error(`No consumer for queue ${batch.queue}`);
   },
 } satisfies ExportedHandler<Env>;

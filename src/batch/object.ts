@@ -15,7 +15,10 @@ import type { LabelFile, LabelJob } from "../labels/messages";
 import type { LabelFormat, LabelLayout } from "../labels/merge";
 import { addSet, due, emptyPlan, finish, firstSetWritten, markWritten, type LabelPlan } from "./label-plan";
 import { applyPatch, toRecord } from "./intake";
-import { next, type BatchEvent } from "./machine";
+import { FINAL_STATUSES, next, type BatchEvent } from "./machine";
+import type { WebhookMessage } from "../webhooks/messages";
+
+const ENCODER = new TextEncoder();
 import { linkerFor } from "../labels/links";
 import { emptyCounts, toBatchSummary } from "./present";
 import { validateShipment } from "./validate";
@@ -95,10 +98,13 @@ export class BatchObject extends DurableObject<Env> {
       if (row.status === "completed") row.completed_at = now;
     }
     const statements = [batches.saveBatchState(this.db, row)];
-    if (row.status !== before.status) {
-      statements.push(insertEvent(this.db, row.account_id, "batch.updated", row.id, { ...toBatchSummary(row, linkerFor(this.env)), previous_status: before.status }, now));
-    }
+    const event = row.status !== before.status
+      ? insertEvent(this.db, row.account_id, "batch.updated", row.id, { ...toBatchSummary(row, linkerFor(this.env)), previous_status: before.status }, now)
+      : null;
+    if (event) statements.push(event.statement);
     await this.db.batch(statements);
+    if (event) await this.announce(event.id);
+    this.broadcast(row);
     await this.scheduleAlarm(row);
     return row;
   }
@@ -114,6 +120,53 @@ export class BatchObject extends DurableObject<Env> {
     return this.ctx.storage.deleteAlarm();
   }
 
+  /** Hands a stored event to the webhook queue, which fans it out to the account's subscriptions. */
+  private async announce(eventId: string) {
+    await this.env.WEBHOOK_QUEUE.send({ kind: "event", event_id: eventId } satisfies WebhookMessage);
+  }
+
+  // Live progress: every open GET /v1/batches/{id}/stream is a writer here, fed on each change.
+  private watchers = new Set<WritableStreamDefaultWriter<Uint8Array>>();
+  private heartbeat: ReturnType<typeof setInterval> | undefined;
+
+  async fetch(request: Request): Promise<Response> {
+    const batchId = new URL(request.url).searchParams.get("batch_id") ?? "";
+    const row = await batches.getBatchById(this.db, batchId);
+    if (!row) return new Response("not found", { status: 404 });
+    const { readable, writable } = new TransformStream<Uint8Array, Uint8Array>();
+    const writer = writable.getWriter();
+    this.send(writer, row);
+    if (FINAL_STATUSES.includes(row.status)) writer.close().catch(() => undefined);
+    else {
+      this.watchers.add(writer);
+      // A comment line every 15 s keeps proxies from closing an idle stream.
+      this.heartbeat ??= setInterval(() => {
+        for (const w of this.watchers) w.write(ENCODER.encode(": ping\n\n")).catch(() => this.watchers.delete(w));
+      }, 15_000);
+    }
+    return new Response(readable, { headers: { "content-type": "text/event-stream; charset=utf-8", "cache-control": "no-cache" } });
+  }
+
+  private send(writer: WritableStreamDefaultWriter<Uint8Array>, row: BatchRow) {
+    const summary = toBatchSummary(row, linkerFor(this.env));
+    const data = JSON.stringify({ id: summary.id, status: summary.status, counts: summary.counts, completion_percentage: summary.completion_percentage, total_amount: summary.total_amount, labels: summary.labels.length, updated_at: summary.updated_at });
+    writer.write(ENCODER.encode(`event: batch\nid: ${row.updated_at}\ndata: ${data}\n\n`)).catch(() => this.watchers.delete(writer));
+  }
+
+  private broadcast(row: BatchRow) {
+    if (!this.watchers.size) return;
+    const final = FINAL_STATUSES.includes(row.status);
+    for (const w of this.watchers) {
+      this.send(w, row);
+      if (final) w.close().catch(() => undefined);
+    }
+    if (final) {
+      this.watchers.clear();
+      clearInterval(this.heartbeat);
+      this.heartbeat = undefined;
+    }
+  }
+
   private async intake(row: BatchRow, rows: readonly CsvRow[], firstPosition: number, now: string) {
     const records = rows.map((r, i) =>
       toRecord(r.input, firstPosition + i, { batch_id: row.id, account_id: row.account_id }, row, now, r.errors));
@@ -124,10 +177,9 @@ export class BatchObject extends DurableObject<Env> {
     return this.exclusive(async () => {
       await this.ctx.storage.put("batch_id", row.id);
       const initial: BatchRow = { ...row, status: rows.length ? "validating" : "ready", counts: JSON.stringify(emptyCounts()) };
-      await this.db.batch([
-        batches.insertBatch(this.db, initial),
-        insertEvent(this.db, row.account_id, "batch.created", row.id, toBatchSummary(initial, linkerFor(this.env)), row.created_at),
-      ]);
+      const created = insertEvent(this.db, row.account_id, "batch.created", row.id, toBatchSummary(initial, linkerFor(this.env)), row.created_at);
+      await this.db.batch([batches.insertBatch(this.db, initial), created.statement]);
+      await this.announce(created.id);
       await this.intake(initial, rows, 1, row.created_at);
       return { ok: true, row: await this.persist(initial, initial) };
     });

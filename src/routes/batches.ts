@@ -126,4 +126,15 @@ export function registerBatchRoutes(app: App) {
     const body = await jsonBody(c, PurchaseBody);
     return c.json(presentBatch(c, unwrap(await batchObject(c.env, row.id).purchase(row.id, body.skip_invalid)).row), 202);
   });
+
+  route(app, createRoute({
+    method: "get", path: "/v1/batches/{id}/stream", tags: ["Batches"], summary: "Watch a batch live (Server-Sent Events)",
+    description: "`text/event-stream`: an `event: batch` with the status and counts at once, then one on every change, until the batch reaches a final status; then the stream closes. Comment lines keep it alive.",
+    request: { params: IdParam },
+    responses: { 200: { description: "The event stream", content: { "text/event-stream": { schema: z.string() } } }, ...errorResponses(404) },
+  }), async (c) => {
+    const row = await ownedBatch(c, c.req.param("id")!);
+    const res = await batchObject(c.env, row.id).fetch(new Request(`https://batch/stream?batch_id=${encodeURIComponent(row.id)}`));
+    return new Response(res.body, { status: res.status, headers: res.headers });
+  });
 }

@@ -1,15 +1,30 @@
 import { createRoute, z } from "@hono/zod-openapi";
-import { listEvents } from "../db/events";
+import { getAccountEvent, listEvents, type EventRow } from "../db/events";
+import { attemptsFor } from "../db/webhooks";
+import { notFound } from "../http/errors";
 import { validate } from "../http/body";
 import type { App } from "../http/context";
 import { listSchema, page, pageQuery } from "../http/pagination";
 import { route } from "../http/route";
 import { errorResponses, json, Timestamp } from "../schemas/common";
 
+const Delivery = z.object({
+  webhook_id: z.string(), attempt: z.number().int(), status_code: z.number().int().nullable(), error: z.string().nullable(),
+  outcome: z.enum(["delivered", "retrying", "failed"]), created_at: Timestamp,
+}).openapi("DeliveryAttempt");
 const Event = z.object({
   id: z.string(), object: z.literal("event"), type: z.enum(["batch.created", "batch.updated"]), created_at: Timestamp,
   data: z.record(z.string(), z.unknown()).openapi({ description: "The batch summary; `batch.updated` adds `previous_status`" }),
+  deliveries: z.array(Delivery).openapi({ description: "Every attempt to deliver this event to your webhooks" }),
 }).openapi("Event");
+
+async function present(db: D1Database, rows: EventRow[]) {
+  const attempts = await attemptsFor(db, rows.map((r) => r.id));
+  return rows.map((e) => ({
+    id: e.id, object: "event" as const, type: e.type, created_at: e.created_at, data: JSON.parse(e.data),
+    deliveries: attempts.filter((a) => a.event_id === e.id).map(({ event_id: _, ...a }) => a),
+  }));
+}
 const EventsQuery = pageQuery(25, 100).extend({ type: z.enum(["batch.created", "batch.updated"]).optional(), batch_id: z.string().optional() });
 
 export function registerEventRoutes(app: App) {
@@ -20,6 +35,16 @@ export function registerEventRoutes(app: App) {
   }), async (c) => {
     const q = validate(EventsQuery, c.req.query());
     const { rows, total } = await listEvents(c.env.DB, c.get("account").id, q);
-    return c.json(page(rows.map((e) => ({ id: e.id, object: "event" as const, type: e.type, created_at: e.created_at, data: JSON.parse(e.data) })), q.page, q.limit, total));
+    return c.json(page(await present(c.env.DB, rows), q.page, q.limit, total));
+  });
+
+  route(app, createRoute({
+    method: "get", path: "/v1/events/{id}", tags: ["Events"], summary: "One event with its delivery attempts",
+    request: { params: z.object({ id: z.string() }) },
+    responses: { 200: json(Event, "The event"), ...errorResponses(404) },
+  }), async (c) => {
+    const row = await getAccountEvent(c.env.DB, c.get("account").id, c.req.param("id")!);
+    if (!row) throw notFound("event");
+    return c.json((await present(c.env.DB, [row]))[0]);
   });
 }

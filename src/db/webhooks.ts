@@ -1,0 +1,54 @@
+
+export type WebhookRow = { id: string; account_id: string; url: string; events: string; secret: string; created_at: string; deleted_at: string | null };
+export type AttemptRow = { event_id: string; webhook_id: string; attempt: number; status_code: number | null; error: string | null; outcome: string; created_at: string };
+
+export const insertWebhook = (db: D1Database, w: WebhookRow) =>
+  db.prepare("INSERT INTO webhooks (id, account_id, url, events, secret, created_at) VALUES (?, ?, ?, ?, ?, ?)")
+    .bind(w.id, w.account_id, w.url, w.events, w.secret, w.created_at).run();
+
+export async function listWebhooks(db: D1Database, accountId: string, page: number, limit: number) {
+  const w = { sql: "account_id = ? AND deleted_at IS NULL", params: [accountId] };
+  const [rows, total] = await db.batch([
+    db.prepare(`SELECT * FROM webhooks WHERE ${w.sql} ORDER BY id DESC LIMIT ? OFFSET ?`).bind(...w.params, limit, (page - 1) * limit),
+    db.prepare(`SELECT COUNT(*) AS n FROM webhooks WHERE ${w.sql}`).bind(...w.params),
+  ]);
+  return { rows: rows.results as WebhookRow[], total: (total.results[0] as { n: number }).n };
+}
+
+/** Soft delete: deliveries check `deleted_at` before each attempt, so they stop at once. */
+export async function deleteWebhook(db: D1Database, accountId: string, id: string): Promise<boolean> {
+  const r = await db.prepare("UPDATE webhooks SET deleted_at = ? WHERE id = ? AND account_id = ? AND deleted_at IS NULL")
+    .bind(new Date().toISOString(), id, accountId).run();
+  return r.meta.changes === 1;
+}
+
+export async function subscribers(db: D1Database, accountId: string, type: string): Promise<WebhookRow[]> {
+  const { results } = await db.prepare(
+    "SELECT * FROM webhooks WHERE account_id = ? AND deleted_at IS NULL AND EXISTS (SELECT 1 FROM json_each(webhooks.events) WHERE value = ?)",
+  ).bind(accountId, type).all<WebhookRow>();
+  return results;
+}
+
+export const activeWebhook = (db: D1Database, id: string) =>
+  db.prepare("SELECT * FROM webhooks WHERE id = ? AND deleted_at IS NULL").bind(id).first<WebhookRow>();
+
+export const recordAttempt = (db: D1Database, a: AttemptRow) =>
+  db.prepare(
+    `INSERT INTO webhook_attempts (event_id, webhook_id, attempt, status_code, error, outcome, created_at) VALUES (?, ?, ?, ?, ?, ?, ?)
+     ON CONFLICT (event_id, webhook_id, attempt) DO UPDATE SET status_code = excluded.status_code, error = excluded.error, outcome = excluded.outcome`,
+  ).bind(a.event_id, a.webhook_id, a.attempt, a.status_code, a.error, a.outcome, a.created_at);
+
+export async function attemptsFor(db: D1Database, eventIds: readonly string[]): Promise<AttemptRow[]> {
+  if (!eventIds.length) return [];
+  const { results } = await db.prepare("SELECT * FROM webhook_attempts WHERE event_id IN (SELECT value FROM json_each(?)) ORDER BY created_at, attempt")
+    .bind(JSON.stringify(eventIds)).all<AttemptRow>();
+  return results;
+}
+
+/** The final word on a delivery whose retries ran out: one more row, `failed`. */
+export const recordFailure = (db: D1Database, eventId: string, webhookId: string, now: string) =>
+  db.prepare(
+    `INSERT INTO webhook_attempts (event_id, webhook_id, attempt, status_code, error, outcome, created_at)
+     SELECT ?1, ?2, COALESCE(MAX(attempt), 0) + 1, NULL, 'Gave up after the last retry', 'failed', ?3
+     FROM webhook_attempts WHERE event_id = ?1 AND webhook_id = ?2`,
+  ).bind(eventId, webhookId, now);

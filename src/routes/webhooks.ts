@@ -1,0 +1,72 @@
+import { createRoute, z } from "@hono/zod-openapi";
+import { deleteWebhook, insertWebhook, listWebhooks, type WebhookRow } from "../db/webhooks";
+import { jsonBody, parseBody, validate } from "../http/body";
+import type { App } from "../http/context";
+import { ApiError, notFound } from "../http/errors";
+import { listSchema, page, pageQuery } from "../http/pagination";
+import { route } from "../http/route";
+import { newId } from "../lib/ids";
+import { nowIso } from "../lib/time";
+import { errorResponses, json, Timestamp } from "../schemas/common";
+import { WEBHOOK_EVENTS } from "../webhooks/messages";
+
+const WebhookCreate = z.object({
+  url: z.string().url().max(2000).openapi({ example: "https://example.com/hooks/labels" }),
+  events: z.array(z.enum(WEBHOOK_EVENTS)).min(1).optional().openapi({ description: "Defaults to every event type" }),
+}).strict().openapi("WebhookCreate");
+
+const Webhook = z.object({
+  id: z.string(), object: z.literal("webhook"), url: z.string(), events: z.array(z.string()), created_at: Timestamp,
+}).openapi("Webhook");
+const WebhookWithSecret = Webhook.extend({
+  secret: z.string().openapi({ description: "Standard Webhooks signing secret (`whsec_…`); shown only here" }),
+}).openapi("WebhookCreated");
+
+const present = (w: WebhookRow) => ({ id: w.id, object: "webhook" as const, url: w.url, events: JSON.parse(w.events) as string[], created_at: w.created_at });
+
+export function registerWebhookRoutes(app: App) {
+  route(app, createRoute({
+    method: "post", path: "/v1/webhooks", tags: ["Webhooks"], summary: "Subscribe an endpoint to events",
+    description: "Deliveries are `POST`s of `{ id, type, created_at, data }` signed per Standard Webhooks (`webhook-id`, `webhook-timestamp`, `webhook-signature`), retried with exponential backoff on a non-2xx answer or a time-out. Live keys accept only https URLs.",
+    request: { headers: z.object({ "Idempotency-Key": z.string().optional() }), body: { content: { "application/json": { schema: WebhookCreate } } } },
+    responses: { 201: json(WebhookWithSecret, "The subscription, with its signing secret (shown once)"), ...errorResponses(400, 409, 415) },
+  }), async (c) => {
+    const body = await jsonBody(c, WebhookCreate);
+    const url = new URL(body.url);
+    const account = c.get("account");
+    if (!["http:", "https:"].includes(url.protocol) || (account.mode === "live" && url.protocol !== "https:")) {
+      throw new ApiError("validation_failed", "The request failed validation.", [
+        { path: "url", message: account.mode === "live" ? "Live webhooks need an https URL" : "Use an http or https URL" },
+      ]);
+    }
+    const secret = `whsec_${btoa(String.fromCharCode(...crypto.getRandomValues(new Uint8Array(32))))}`;
+    const row: WebhookRow = {
+      id: newId("whk"), account_id: account.id, url: url.toString(), events: JSON.stringify(body.events ?? WEBHOOK_EVENTS),
+      secret, created_at: nowIso(), deleted_at: null,
+    };
+    await insertWebhook(c.env.DB, row);
+    return c.json({ ...present(row), secret }, 201);
+  });
+
+  const ListQuery = pageQuery(25, 100);
+  route(app, createRoute({
+    method: "get", path: "/v1/webhooks", tags: ["Webhooks"], summary: "List subscriptions (without secrets)",
+    request: { query: ListQuery },
+    responses: { 200: json(listSchema(Webhook, "WebhookList"), "A page of subscriptions"), ...errorResponses(400) },
+  }), async (c) => {
+    const q = validate(ListQuery, c.req.query());
+    const { rows, total } = await listWebhooks(c.env.DB, c.get("account").id, q.page, q.limit);
+    return c.json(page(rows.map(present), q.page, q.limit, total));
+  });
+
+  route(app, createRoute({
+    method: "delete", path: "/v1/webhooks/{id}", tags: ["Webhooks"], summary: "Delete a subscription; deliveries stop at once",
+    request: { params: z.object({ id: z.string() }) },
+    responses: { 200: json(z.object({ id: z.string(), object: z.literal("webhook"), deleted: z.literal(true) }), "Deleted"), ...errorResponses(404) },
+  }), async (c) => {
+    await parseBody(c);
+    const id = c.req.param("id")!;
+    if (!(await deleteWebhook(c.env.DB, c.get("account").id, id))) throw notFound("webhook");
+    return c.json({ id, object: "webhook" as const, deleted: true as const });
+  });
+}
