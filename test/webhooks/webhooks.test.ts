@@ -1,0 +1,209 @@
+import { createMessageBatch, getQueueResult, createExecutionContext } from "cloudflare:test";
+import { env } from "cloudflare:workers";
+import { Webhook } from "standardwebhooks";
+import { afterEach, beforeEach, describe, expect, it, vi } from "vitest";
+import worker from "../../src/index";
+import { webhookBackoffSeconds } from "../../src/webhooks/messages";
+import { api, createBatch, isFinal, newAccount, readyBatch, settle, shipment, waitFor } from "../helpers";
+
+type Call = { url: string; headers: Record<string, string>; body: string; at: number };
+let calls: Call[] = [];
+let answer: (url: string, signal?: AbortSignal | null) => Promise<Response> = async () => new Response("ok");
+const realFetch = globalThis.fetch;
+
+beforeEach(() => {
+  calls = [];
+  answer = async () => new Response("ok");
+  // Outbound calls to hooks.test are answered here; nothing leaves the machine.
+  vi.spyOn(globalThis, "fetch").mockImplementation(async (input: RequestInfo | URL, init?: RequestInit) => {
+    const req = new Request(input, init);
+    if (!req.url.startsWith("https://hooks.test/")) return realFetch(input, init);
+    calls.push({ url: req.url, headers: Object.fromEntries(req.headers), body: await req.text(), at: Date.now() });
+    return answer(req.url, init?.signal);
+  });
+});
+afterEach(() => vi.restoreAllMocks());
+
+const subscribe = async (key: string, path: string, events?: string[]) =>
+  (await api(key, "/v1/webhooks", { body: { url: `https://hooks.test/${path}`, ...(events ? { events } : {}) } })).json;
+
+async function run(messages: unknown[], queue = "batch-webhooks", attempts = 1) {
+  const batch = createMessageBatch(queue, messages.map((body, i) => ({ id: `w-${Math.random()}-${i}`, timestamp: new Date(), attempts, body })));
+  const ctx = createExecutionContext();
+  await worker.queue(batch as MessageBatch, env);
+  return getQueueResult(batch, ctx);
+}
+
+async function until<T>(fn: () => T | undefined, ms = 10_000): Promise<T> {
+  const start = Date.now();
+  for (;;) {
+    const v = fn();
+    if (v) return v;
+    if (Date.now() - start > ms) throw new Error("timed out waiting");
+    await new Promise((r) => setTimeout(r, 50));
+  }
+}
+
+describe("webhook subscriptions", () => {
+  it("creates with a secret shown once, lists without it, deletes once", async () => {
+    const { key } = await newAccount();
+    const other = await newAccount();
+    const created = await api(key, "/v1/webhooks", { body: { url: "https://hooks.test/a", events: ["batch.updated"] } });
+    expect(created.status).toBe(201);
+    expect(created.json).toMatchObject({ id: expect.stringMatching(/^whk_/), object: "webhook", url: "https://hooks.test/a", events: ["batch.updated"] });
+    expect(created.json.secret).toMatch(/^whsec_/);
+    const list = await api(key, "/v1/webhooks");
+    expect(list.json.data).toHaveLength(1);
+    expect(list.text).not.toContain(created.json.secret);
+    expect((await api(other.key, "/v1/webhooks")).json.data).toHaveLength(0);
+    expect((await api(other.key, `/v1/webhooks/${created.json.id}`, { method: "DELETE" })).status).toBe(404);
+    expect((await api(key, `/v1/webhooks/${created.json.id}`, { method: "DELETE" })).json).toEqual({ id: created.json.id, object: "webhook", deleted: true });
+    expect((await api(key, `/v1/webhooks/${created.json.id}`, { method: "DELETE" })).status).toBe(404);
+  });
+
+  it("refuses URLs that are not http(s), http in live mode, and unknown events", async () => {
+    const { key } = await newAccount();
+    const live = await newAccount("1.00", "live");
+    for (const [k, body] of [[key, { url: "ftp://x.test/a" }], [key, { url: "not a url" }], [key, { url: "https://hooks.test/a", events: ["batch.exploded"] }],
+      [live.key, { url: "http://hooks.test/a" }]] as const) {
+      const res = await api(k, "/v1/webhooks", { body });
+      expect(res.status, JSON.stringify(body)).toBe(400);
+      expect(res.json.error.code).toBe("validation_failed");
+    }
+    expect((await api(live.key, "/v1/webhooks", { body: { url: "https://hooks.test/live" } })).status).toBe(201);
+  });
+});
+
+describe("deliveries", () => {
+  it("every batch event reaches the endpoint, signed so the library's own verifier accepts it", async () => {
+    const { key } = await newAccount();
+    const hook = await subscribe(key, "signed");
+    const b = await createBatch(key, { shipments: [shipment()] });
+    await settle(key, b.id);
+    const got = await until(() => (calls.filter((c) => c.url.endsWith("/signed")).length >= 2 ? calls : undefined));
+    const bodies = got.map((c) => {
+      const verified = new Webhook(hook.secret).verify(c.body, c.headers) as any;
+      expect(c.headers["webhook-id"]).toBe(verified.id);
+      return verified;
+    });
+    const created = bodies.find((e) => e.type === "batch.created");
+    const updated = bodies.find((e) => e.type === "batch.updated");
+    expect(created).toMatchObject({ id: expect.stringMatching(/^evt_/), data: { id: b.id, status: "validating" } });
+    expect(updated).toMatchObject({ data: { id: b.id, status: "ready", previous_status: "validating" } });
+    // A forged body fails the same verifier.
+    expect(() => new Webhook(hook.secret).verify(got[0].body.replace(b.id, "batch_forged"), got[0].headers)).toThrow();
+  });
+
+  it("a failed attempt is retried with backoff, keeping the same webhook-id; attempts show on the event", async () => {
+    const { key } = await newAccount();
+    const hook = await subscribe(key, "flaky", ["batch.created"]);
+    answer = async () => new Response("down", { status: 503 });
+    const b = await createBatch(key, {});
+    const event = (await api(key, `/v1/events?batch_id=${b.id}`)).json.data[0];
+    const msg = { kind: "delivery", event_id: event.id, webhook_id: hook.id };
+    const first = await run([msg], "batch-webhooks", 1);
+    expect(first.retryMessages).toHaveLength(1);
+    answer = async () => new Response("ok");
+    const second = await run([msg], "batch-webhooks", 2);
+    expect(second.explicitAcks).toHaveLength(1);
+    const mine = calls.filter((c) => c.url.endsWith("/flaky"));
+    expect(new Set(mine.map((c) => c.headers["webhook-id"]))).toEqual(new Set([event.id]));
+    const shown = (await api(key, `/v1/events/${event.id}`)).json.deliveries;
+    expect(shown).toEqual(expect.arrayContaining([
+      expect.objectContaining({ webhook_id: hook.id, attempt: 1, status_code: 503, outcome: "retrying" }),
+      expect.objectContaining({ webhook_id: hook.id, attempt: 2, status_code: 200, outcome: "delivered" }),
+    ]));
+    expect([1, 2, 3, 4, 20].map(webhookBackoffSeconds)).toEqual([10, 20, 40, 80, 3600]);
+  });
+
+  it("after the last retry the delivery is recorded as failed on the event", async () => {
+    const { key } = await newAccount();
+    const hook = await subscribe(key, "dead", ["batch.created"]);
+    answer = async () => new Response("down", { status: 500 });
+    const b = await createBatch(key, {});
+    const event = (await api(key, `/v1/events?batch_id=${b.id}`)).json.data[0];
+    await run([{ kind: "delivery", event_id: event.id, webhook_id: hook.id }], "batch-webhooks", 9);
+    await run([{ kind: "delivery", event_id: event.id, webhook_id: hook.id }], "batch-webhooks-dlq", 1);
+    const shown = (await api(key, `/v1/events/${event.id}`)).json.deliveries.filter((d: any) => d.webhook_id === hook.id);
+    expect(shown.at(-1)).toMatchObject({ outcome: "failed", error: expect.stringContaining("Gave up") });
+  });
+
+  it("a deleted subscription receives nothing more", async () => {
+    const { key } = await newAccount();
+    const hook = await subscribe(key, "gone");
+    await api(key, `/v1/webhooks/${hook.id}`, { method: "DELETE" });
+    const b = await createBatch(key, {});
+    const event = (await api(key, `/v1/events?batch_id=${b.id}`)).json.data[0];
+    // Both paths: the fan-out skips it, and a delivery already queued before the delete is dropped.
+    await run([{ kind: "event", event_id: event.id }, { kind: "delivery", event_id: event.id, webhook_id: hook.id }]);
+    await new Promise((r) => setTimeout(r, 1500));
+    expect(calls.filter((c) => c.url.endsWith("/gone"))).toHaveLength(0);
+  });
+
+  it("an endpoint that hangs does not stall the others", async () => {
+    const { key } = await newAccount();
+    const slow = await subscribe(key, "hang", ["batch.created"]);
+    const fast = await subscribe(key, "fast", ["batch.created"]);
+    answer = (url, signal) => url.endsWith("/hang")
+      ? new Promise((_, reject) => signal?.addEventListener("abort", () => reject(signal.reason)))
+      : Promise.resolve(new Response("ok"));
+    const b = await createBatch(key, {});
+    const event = (await api(key, `/v1/events?batch_id=${b.id}`)).json.data[0];
+    const start = Date.now();
+    const result = await run([{ kind: "delivery", event_id: event.id, webhook_id: slow.id }, { kind: "delivery", event_id: event.id, webhook_id: fast.id }]);
+    const fastCall = calls.find((c) => c.url.endsWith("/fast"))!;
+    expect(fastCall.at - start).toBeLessThan(250);
+    expect(result.explicitAcks).toHaveLength(1);
+    expect(result.retryMessages).toHaveLength(1);
+    const shown = (await api(key, `/v1/events/${event.id}`)).json.deliveries;
+    expect(shown.find((d: any) => d.webhook_id === slow.id)).toMatchObject({ error: "Timed out", outcome: "retrying" });
+    expect(shown.find((d: any) => d.webhook_id === fast.id)).toMatchObject({ status_code: 200, outcome: "delivered" });
+  });
+
+  it("another account's events are never delivered to yours", async () => {
+    const mine = await newAccount();
+    const theirs = await newAccount();
+    const hook = await subscribe(mine.key, "mine");
+    const b = await createBatch(theirs.key, {});
+    const event = (await api(theirs.key, `/v1/events?batch_id=${b.id}`)).json.data[0];
+    await run([{ kind: "event", event_id: event.id }, { kind: "delivery", event_id: event.id, webhook_id: hook.id }]);
+    await new Promise((r) => setTimeout(r, 1500));
+    expect(calls.filter((c) => c.url.endsWith("/mine"))).toHaveLength(0);
+    expect((await api(mine.key, `/v1/events/${event.id}`)).status).toBe(404);
+  });
+});
+
+describe("GET /v1/batches/{id}/stream", () => {
+  async function readStream(key: string, id: string) {
+    const { exports } = await import("cloudflare:workers");
+    const res = await exports.default.fetch(new Request(`https://api.test/v1/batches/${id}/stream`, { headers: { authorization: `Bearer ${key}` } }));
+    expect(res.headers.get("content-type")).toMatch(/^text\/event-stream/);
+    const text = await res.text(); // ends when the server closes the stream
+    return text.split("\n\n").filter((b) => b.startsWith("event: batch")).map((b) => JSON.parse(b.split("\ndata: ")[1]));
+  }
+
+  it("sends the state at once, each change, and closes after completed; many clients can watch", async () => {
+    const { key } = await newAccount();
+    const b = await readyBatch(key, 3);
+    const watchers = [readStream(key, b.id), readStream(key, b.id)];
+    await new Promise((r) => setTimeout(r, 100));
+    await api(key, `/v1/batches/${b.id}/purchase`, { body: {} });
+    for (const events of await Promise.all(watchers)) {
+      expect(events[0].status).toBe("ready");
+      expect(events.map((e) => e.status)).toContain("purchasing");
+      expect(events.at(-1)).toMatchObject({ status: "completed", completion_percentage: 100, counts: { purchased: 3 } });
+    }
+  });
+
+  it("answers a finished batch with its state and closes; another account gets 404", async () => {
+    const { key } = await newAccount();
+    const b = await readyBatch(key, 1);
+    await api(key, `/v1/batches/${b.id}/purchase`, { body: {} });
+    await waitFor(key, b.id, isFinal);
+    const events = await readStream(key, b.id);
+    expect(events).toHaveLength(1);
+    expect(events[0].status).toBe("completed");
+    const other = await newAccount();
+    expect((await api(other.key, `/v1/batches/${b.id}/stream`)).status).toBe(404);
+  });
+});
