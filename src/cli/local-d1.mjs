@@ -6,12 +6,15 @@ import { createHash, randomBytes } from "node:crypto";
 const wrangler = (args) =>
   execFileSync("wrangler", args, { encoding: "utf8", stdio: ["ignore", "pipe", "pipe"], env: { ...process.env, CI: "true" } });
 
+// The benchmark keeps its own state elsewhere so it never touches the dev database.
+const persist = () => (process.env.BATCH_LABELS_PERSIST ? ["--persist-to", process.env.BATCH_LABELS_PERSIST] : []);
+
 export function migrateLocal() {
-  wrangler(["d1", "migrations", "apply", "DB", "--local"]);
+  wrangler(["d1", "migrations", "apply", "DB", "--local", ...persist()]);
 }
 
 export function queryLocal(sql) {
-  const out = wrangler(["d1", "execute", "DB", "--local", "--json", "--command", sql]);
+  const out = wrangler(["d1", "execute", "DB", "--local", ...persist(), "--json", "--command", sql]);
   return JSON.parse(out)[0]?.results ?? [];
 }
 

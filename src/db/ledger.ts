@@ -5,38 +5,53 @@ export type Debit = { account_id: string; shipment_id: string; cents: number };
 export type DebitResult = { outcome: "debited" | "already_debited" | "insufficient"; cents: number };
 
 /**
- * Debits each shipment unless it was debited before. The conditional UPDATE (`balance_cents >= ?`) is
- * what keeps the balance from going below zero; the ledger row is written in the same transaction only
- * if that UPDATE changed the row (`changes()`), so money and record can never disagree. Debits apply in
- * order, so when the balance runs out part way, the earlier shipments are the ones bought.
+ * Debits each shipment unless it was debited before, in one transaction for the whole list. Which
+ * shipments fit is planned from the balance read just before; the transaction then takes the total
+ * with a conditional `UPDATE … WHERE balance_cents >= total` (the balance can never go below zero)
+ * and writes the ledger rows in the same transaction only if that UPDATE changed the row. If anything
+ * moved in between (another consumer debited, or recorded one of these shipments), the UPDATE or the
+ * ledger's primary key refuses, the whole transaction rolls back, and the plan is made again.
+ * Debits apply in list order: when the balance runs out part way, the earlier shipments are bought.
  */
 export async function debit(db: D1Database, items: readonly Debit[], now: string): Promise<DebitResult[]> {
   if (!items.length) return [];
-  const results = await db.batch(items.flatMap((d) => [
-    db.prepare(
-      `UPDATE accounts SET balance_cents = balance_cents - ?1
-       WHERE id = ?2 AND balance_cents >= ?1
-         AND NOT EXISTS (SELECT 1 FROM ledger WHERE shipment_id = ?3 AND kind = 'debit')`,
-    ).bind(d.cents, d.account_id, d.shipment_id),
-    db.prepare(
-      `INSERT INTO ledger (shipment_id, kind, account_id, cents, reason, created_at)
-       SELECT ?1, 'debit', ?2, ?3, 'purchase', ?4 WHERE changes() = 1`,
-    ).bind(d.shipment_id, d.account_id, d.cents, now),
-  ]));
-  const debited = items.map((_, i) => results[2 * i].meta.changes === 1);
-  const others = items.filter((_, i) => !debited[i]).map((d) => d.shipment_id);
-  // A redelivered message: what was debited the first time stands, even if the rate has changed since.
-  const prior = new Map<string, number>();
-  if (others.length) {
-    const { results: rows } = await db.prepare("SELECT shipment_id, cents FROM ledger WHERE kind = 'debit' AND shipment_id IN (SELECT value FROM json_each(?))")
-      .bind(JSON.stringify(others)).all<{ shipment_id: string; cents: number }>();
-    for (const r of rows) prior.set(r.shipment_id, r.cents);
+  const accountId = items[0].account_id;
+  if (items.some((d) => d.account_id !== accountId)) throw new Error("debit: one account per call");
+  for (let attempt = 0; ; attempt++) {
+    const [account, prior] = await db.batch([
+      db.prepare("SELECT balance_cents FROM accounts WHERE id = ?").bind(accountId),
+      db.prepare("SELECT shipment_id, cents FROM ledger WHERE kind = 'debit' AND shipment_id IN (SELECT value FROM json_each(?))")
+        .bind(JSON.stringify(items.map((d) => d.shipment_id))),
+    ]);
+    let balance = (account.results[0] as { balance_cents: number } | undefined)?.balance_cents ?? 0;
+    const debited = new Map((prior.results as { shipment_id: string; cents: number }[]).map((r) => [r.shipment_id, r.cents]));
+    const results: DebitResult[] = items.map((d) => {
+      // A redelivered message: what was debited the first time stands, even if the rate has changed since.
+      const before = debited.get(d.shipment_id);
+      if (before !== undefined) return { outcome: "already_debited", cents: before };
+      if (d.cents > balance) return { outcome: "insufficient", cents: d.cents };
+      balance -= d.cents;
+      return { outcome: "debited", cents: d.cents };
+    });
+    const fresh = items.filter((_, i) => results[i].outcome === "debited");
+    if (!fresh.length) return results;
+    const total = fresh.reduce((a, d) => a + d.cents, 0);
+    try {
+      const [update] = await db.batch([
+        db.prepare("UPDATE accounts SET balance_cents = balance_cents - ?1 WHERE id = ?2 AND balance_cents >= ?1").bind(total, accountId),
+        db.prepare(
+          `INSERT INTO ledger (shipment_id, kind, account_id, cents, reason, created_at)
+           SELECT json_extract(value, '$.shipment_id'), 'debit', ?2, json_extract(value, '$.cents'), 'purchase', ?3
+           FROM json_each(?1) WHERE changes() = 1`,
+        ).bind(JSON.stringify(fresh.map((d) => ({ shipment_id: d.shipment_id, cents: d.cents }))), accountId, now),
+      ]);
+      if (update.meta.changes === 1) return results;
+    } catch (err) {
+      // A shipment debited meanwhile by a concurrent delivery: its ledger row already exists.
+      if (!/UNIQUE|constraint/i.test((err as Error).message) || attempt > 5) throw err;
+    }
+    if (attempt > 5) throw new Error("debit: the balance kept changing");
   }
-  return items.map((d, i) => {
-    if (debited[i]) return { outcome: "debited", cents: d.cents };
-    const cents = prior.get(d.shipment_id);
-    return cents === undefined ? { outcome: "insufficient", cents: d.cents } : { outcome: "already_debited", cents };
-  });
 }
 
 /** Credits back what was debited for each shipment, at most once per shipment. */

@@ -4,7 +4,6 @@ import type { PurchaseRequest } from "../carriers/types";
 import type { BatchRow } from "../db/batches";
 import { credit, debit } from "../db/ledger";
 import type { ShipmentRecord } from "../db/shipments";
-import { renderLabelPdf } from "../labels/draw";
 import { RATE_TTL_MS } from "../batch/validate";
 import { addMs, nowIso } from "../lib/time";
 import { labelKey, type PurchaseResult } from "./messages";
@@ -14,7 +13,7 @@ export type BuyOutcome = PurchaseResult | { shipment_id: string; status: "retry"
 
 /**
  * Buys a consumer batch's shipments of one batch: debits first (one transaction; the balance can never
- * go below zero), then the carrier with each shipment id as idempotency key, then the labels into R2.
+ * go below zero), then the carrier with each shipment id as idempotency key.
  * Safe to run again for the same shipments: the debit and the carrier both recognise a repeat.
  */
 export async function buyShipments(env: Env, batch: BatchRow, items: readonly BuyItem[]): Promise<BuyOutcome[]> {
@@ -54,8 +53,9 @@ export async function buyShipments(env: Env, batch: BatchRow, items: readonly Bu
       }
       return;
     }
+    // The sandbox sells label data, not a document: the shipment's own PDF is drawn from it on first
+    // download (and kept in R2), and merged files draw the same data, so nothing is rendered twice.
     const key = labelKey(batch.id, s.id);
-    await env.LABELS.put(key, await renderLabelPdf(b.label), { httpMetadata: { contentType: "application/pdf" } });
     outcomes[i] = {
       shipment_id: s.id, status: "purchased", tracking_number: b.tracking_number, label_key: key,
       rate_cents: charges[i].cents, rate_expires_at: rate.expires_at, purchased_at: now,

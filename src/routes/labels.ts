@@ -6,6 +6,8 @@ import { jsonBody, parseBody } from "../http/body";
 import type { App, AppEnv } from "../http/context";
 import { ApiError, notFound } from "../http/errors";
 import { route } from "../http/route";
+import { labelDataOf } from "../labels/data";
+import { renderLabelPdf } from "../labels/draw";
 import type { LabelFile } from "../labels/messages";
 import { renderScanForm } from "../labels/scan-form";
 import { newId } from "../lib/ids";
@@ -65,7 +67,12 @@ export function registerLabelRoutes(app: App) {
   }), async (c) => {
     const row = await downloadableBatch(c, c.req.param("id")!);
     const s = await getShipment(c.env.DB, row.id, c.req.param("shipment_id")!);
-    if (!s?.label_key || s.status !== "purchased") throw notFound("label");
+    if (!s?.label_key || !s.tracking_number || s.status !== "purchased") throw notFound("label");
+    // Drawn on first download from what was bought, then served from R2.
+    if (!(await c.env.LABELS.head(s.label_key))) {
+      const pdf = await renderLabelPdf(labelDataOf(s, s.tracking_number, s.purchased_at!));
+      await c.env.LABELS.put(s.label_key, pdf, { httpMetadata: { contentType: "application/pdf" } });
+    }
     return serve(c, s.label_key, `${s.id}.pdf`);
   });
 

@@ -1,5 +1,6 @@
 import { createExecutionContext, createMessageBatch, getQueueResult, runDurableObjectAlarm, runInDurableObject } from "cloudflare:test";
-import { env } from "cloudflare:workers";
+import { env, exports } from "cloudflare:workers";
+import { PDFDocument } from "pdf-lib";
 import { describe, expect, it } from "vitest";
 import worker from "../../src/index";
 import { buyShipments } from "../../src/purchase/buy";
@@ -37,6 +38,12 @@ describe("purchasing a batch", () => {
     expect(fedex.tracking_number).toMatch(/^\d{12}$/);
     for (const s of done.shipments.data) {
       expect(s).toMatchObject({ status: "purchased", message: null });
+      // Each shipment's own label downloads as a 4x6 PDF and is kept in R2 from then on.
+      const u = new URL(s.label_url);
+      const pdf = await exports.default.fetch(new Request(`https://api.test${u.pathname}${u.search}`));
+      expect(pdf.headers.get("content-type")).toBe("application/pdf");
+      const doc = await PDFDocument.load(await pdf.arrayBuffer());
+      expect(Object.values(doc.getPage(0).getSize())).toEqual([288, 432]);
       expect(await env.LABELS.head(`labels/${b.id}/${s.id}.pdf`)).not.toBeNull();
     }
     expect((await api(key, "/v1/account")).json.balance).toBe(((100_000 - sum) / 100).toFixed(2));

@@ -1,0 +1,123 @@
+// `npm run bench`: the service as `npm run dev` runs it (wrangler dev, Miniflare's D1, Queues, R2,
+// Durable Objects), timed end to end for 100, 1,000 and 10,000 shipments, against the naive label
+// baseline rendered in this same process on this same machine. Sizes: `npm run bench -- 100 1000`.
+import { spawn } from "node:child_process";
+import { mkdtempSync, readFileSync, readdirSync, rmSync } from "node:fs";
+import os from "node:os";
+import { join } from "node:path";
+import autocannon from "autocannon";
+import { naiveRenderAndMerge } from "./bench-naive.mjs";
+
+const sizes = process.argv.slice(2).map(Number).filter(Boolean);
+if (!sizes.length) sizes.push(100, 1000, 10000);
+const port = Number(process.env.BENCH_PORT ?? 8788);
+const base = `http://127.0.0.1:${port}`;
+const dir = mkdtempSync(join(os.tmpdir(), "batch-labels-bench-"));
+process.env.BATCH_LABELS_PERSIST = dir;
+const { createAccount, migrateLocal } = await import("./local-d1.mjs");
+
+migrateLocal();
+const { key } = createAccount("100000000.00");
+const auth = { authorization: `Bearer ${key}`, "content-type": "application/json" };
+const server = spawn("wrangler", ["dev", "--ip", "127.0.0.1", "--port", String(port), "--persist-to", dir,
+  "--var", `PUBLIC_BASE_URL:${base}`, "--var", "LABEL_SIGNING_SECRET:bench-only-secret", "--log-level", "error"],
+{ stdio: ["ignore", "ignore", "inherit"], detached: true });
+const stop = () => { try { process.kill(-server.pid, "SIGTERM"); } catch {} };
+process.on("exit", () => { stop(); rmSync(dir, { recursive: true, force: true }); });
+process.on("SIGINT", () => process.exit(130));
+
+const sleep = (ms) => new Promise((r) => setTimeout(r, ms));
+const call = async (path, init) => (await fetch(`${base}${path}`, { headers: auth, ...init })).json();
+for (let i = 0; ; i++) {
+  try { if ((await fetch(`${base}/health`)).ok) break; } catch {}
+  if (i > 240) throw new Error("wrangler dev did not start");
+  await sleep(250);
+}
+
+// Resident memory of the dev server: every process under wrangler (workerd does the work).
+function treeRssMb(root) {
+  const children = new Map();
+  for (const pid of readdirSync("/proc").filter((p) => /^\d+$/.test(p))) {
+    try {
+      const ppid = Number(readFileSync(`/proc/${pid}/stat`, "utf8").split(") ")[1].split(" ")[1]);
+      children.set(ppid, [...(children.get(ppid) ?? []), Number(pid)]);
+    } catch {}
+  }
+  let kb = 0;
+  const walk = (pid) => {
+    try { kb += Number(/VmRSS:\s+(\d+)/.exec(readFileSync(`/proc/${pid}/status`, "utf8"))?.[1] ?? 0); } catch {}
+    for (const c of children.get(pid) ?? []) walk(c);
+  };
+  walk(root);
+  return kb / 1024;
+}
+let peakMb = 0;
+const sampler = setInterval(() => { peakMb = Math.max(peakMb, treeRssMb(server.pid)); }, 250);
+
+const shipment = (i) => ({
+  reference: `bench-${i}`,
+  from_address: { name: "Bench Warehouse", street1: "500 Dock Rd", city: "Reno", state: "NV", zip: "89501" },
+  to_address: { name: `Customer ${i}`, street1: `${1 + (i % 9000)} Main St`, city: "Springfield", state: "IL", zip: String(10000 + ((i * 7919) % 89999)).padStart(5, "0") },
+  parcel: { weight_oz: 1 + (i % 200), length_in: 10, width_in: 8, height_in: 4 },
+});
+
+async function pipeline(n, measureGets) {
+  const body = JSON.stringify({ reference: `bench-${n}`, default_service: "usps_priority", shipments: Array.from({ length: n }, (_, i) => shipment(i)) });
+  const t0 = performance.now();
+  const created = await call("/v1/batches", { method: "POST", body });
+  const at = { accepted: performance.now() };
+  const path = `/v1/batches/${created.id}?shipments_limit=1`;
+  let load;
+  const loadDone = measureGets ? new Promise((resolve) => {
+    // A steady trickle of reads while the batch runs, to see what a polling client experiences.
+    load = autocannon({ url: `${base}${path}`, headers: auth, connections: 2, overallRate: 40, duration: 3600 }, (err, res) => resolve(err ? null : res));
+  }) : null;
+  for (;;) {
+    const b = await call(path);
+    if (!at.ready && b.status !== "validating") {
+      at.ready = performance.now();
+      if (b.status !== "ready") throw new Error(`batch is ${b.status}`);
+      await call(`/v1/batches/${created.id}/purchase`, { method: "POST", body: "{}" });
+    }
+    if (at.ready && !at.purchased && b.counts.queued === 0 && b.status !== "ready") at.purchased = performance.now();
+    if (["completed", "purchase_failed", "timed_out"].includes(b.status)) {
+      at.labels = performance.now();
+      if (b.status !== "completed" || b.counts.purchased !== n) throw new Error(`batch ended ${b.status} ${JSON.stringify(b.counts)}`);
+      at.files = b.labels.length;
+      break;
+    }
+    await sleep(100);
+  }
+  load?.stop();
+  const gets = loadDone ? await loadDone : null;
+  const s = (k) => (at[k] - t0) / 1000;
+  return { n, accepted: s("accepted"), ready: s("ready"), purchased: s("purchased"), labels: s("labels"), files: at.files,
+    p50: gets?.latency.p50, p99: gets?.latency.p99, requests: gets?.requests.total };
+}
+
+const results = [];
+for (const n of sizes) {
+  const r = await pipeline(n, n === Math.max(...sizes));
+  const labels = Array.from({ length: n }, (_, i) => {
+    const s = shipment(i);
+    return { tracking_number: `9405511899223${String(100000000 + i).slice(1)}`, carrier: "usps", service_name: "USPS Priority Mail",
+      from: s.from_address, to: s.to_address, weight_oz: s.parcel.weight_oz, zone: 5, ship_date: "2026-11-22", reference: s.reference };
+  });
+  const naive = await naiveRenderAndMerge(labels);
+  results.push({ ...r, naive: naive.seconds, ratio: r.labels / naive.seconds });
+  console.error(`done ${n}: ${r.labels.toFixed(1)} s, naive ${naive.seconds.toFixed(1)} s`);
+}
+clearInterval(sampler);
+
+const f = (x, d = 2) => (x === undefined ? "—" : x.toFixed(d));
+console.log(`\nmachine: ${os.cpus().length} × ${os.cpus()[0]?.model.trim()}, ${Math.round(os.totalmem() / 2 ** 30)} GiB, node ${process.version}`);
+console.log("\n| shipments | accepted s | ready s | purchased s | labels written s | shipments/s | naive render+merge s | ratio |");
+console.log("|---|---|---|---|---|---|---|---|");
+for (const r of results) {
+  console.log(`| ${r.n} | ${f(r.accepted)} | ${f(r.ready)} | ${f(r.purchased)} | ${f(r.labels)} | ${f(r.n / r.labels, 0)} | ${f(r.naive)} | ${f(r.ratio)} |`);
+}
+const big = results.at(-1);
+console.log(`\nGET /v1/batches/{id} while ${big.n} ran: p50 ${big.p50} ms, p99 ${big.p99} ms over ${big.requests} requests`);
+console.log(`peak memory of the dev server (wrangler + workerd): ${peakMb.toFixed(0)} MB`);
+console.log(`\n${JSON.stringify({ results, peak_mb: Math.round(peakMb) })}`);
+process.exit(0);
