@@ -10,9 +10,9 @@ export type LabelLayout = "4x6" | "letter";
 export const LETTER = { width: 612, height: 792 };
 export const LABELS_PER_FILE = 100;
 
-// Drawing 100 labels is ~100 ms of uninterrupted CPU; yielding every few labels lets the same isolate
-// answer API reads in between, which keeps GET latency low while a big batch is being printed.
-const YIELD_EVERY = 4;
+// Yielding every few labels lets the same isolate answer API reads while a big batch is being
+// printed, which keeps GET latency low.
+const YIELD_EVERY = 10;
 const pause = () => new Promise<void>((resolve) => setTimeout(resolve, 0));
 
 export async function mergeLabels(labels: readonly LabelData[], format: LabelFormat, layout: LabelLayout) {

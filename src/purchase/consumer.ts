@@ -1,9 +1,39 @@
 import { batchObject } from "../batch/client";
 import type { BatchObject } from "../batch/object";
 import { getBatchesByIds, type BatchRow } from "../db/batches";
-import { getShipmentsByIds } from "../db/shipments";
-import { buyShipments, undoPurchases, type BuyItem } from "./buy";
+import { getShipmentsByIds, type ShipmentRecord } from "../db/shipments";
+import { buyShipments, undoPurchases } from "./buy";
 import { backoffSeconds, type PurchaseMessage, type PurchaseResult } from "./messages";
+
+type Group = { batch: BatchRow; msgs: Message<PurchaseMessage>[]; shipments: ShipmentRecord[] };
+
+/**
+ * The messages that still have something to buy, grouped by batch. The rest are acknowledged here:
+ * already recorded, never queued, a duplicate within this delivery, or the batch has moved on
+ * (cancelled, timed out) — a late message buys nothing.
+ */
+export async function queuedByBatch(env: Env, msgs: readonly Message<PurchaseMessage>[]): Promise<Group[]> {
+  const [shipments, batches] = await Promise.all([
+    getShipmentsByIds(env.DB, msgs.map((m) => m.body.shipment_id)),
+    getBatchesByIds(env.DB, [...new Set(msgs.map((m) => m.body.batch_id))]),
+  ]);
+  const groups = new Map<string, Group>();
+  const seen = new Set<string>();
+  for (const msg of msgs) {
+    const s = shipments.get(msg.body.shipment_id);
+    const b = batches.get(msg.body.batch_id);
+    if (!s || !b || s.batch_id !== b.id || s.status !== "queued" || b.status !== "purchasing" || seen.has(s.id)) {
+      msg.ack();
+      continue;
+    }
+    seen.add(s.id);
+    const g = groups.get(b.id) ?? { batch: b, msgs: [], shipments: [] };
+    g.msgs.push(msg);
+    g.shipments.push(s);
+    groups.set(b.id, g);
+  }
+  return [...groups.values()];
+}
 
 /**
  * The purchase queue: buys the messages' shipments, grouped by batch, then reports the results to
@@ -12,36 +42,12 @@ import { backoffSeconds, type PurchaseMessage, type PurchaseResult } from "./mes
  * into the same label and no second charge.
  */
 export async function consumePurchases(batch: MessageBatch<PurchaseMessage>, env: Env): Promise<void> {
-  const msgs = batch.messages;
-  const [shipments, batches] = await Promise.all([
-    getShipmentsByIds(env.DB, msgs.map((m) => m.body.shipment_id)),
-    getBatchesByIds(env.DB, [...new Set(msgs.map((m) => m.body.batch_id))]),
-  ]);
-  const groups = new Map<string, { msgs: Message<PurchaseMessage>[]; items: BuyItem[] }>();
-  const seen = new Set<string>();
-  for (const msg of msgs) {
-    const s = shipments.get(msg.body.shipment_id);
-    const b = batches.get(msg.body.batch_id);
-    // Already recorded, never queued, a duplicate in this delivery, or the batch has moved on
-    // (cancelled, timed out): nothing to buy.
-    if (!s || !b || s.batch_id !== b.id || s.status !== "queued" || b.status !== "purchasing" || seen.has(s.id)) {
-      msg.ack();
-      continue;
-    }
-    seen.add(s.id);
-    const g = groups.get(b.id) ?? { msgs: [], items: [] };
-    g.msgs.push(msg);
-    g.items.push({ shipment: s, attempt: msg.attempts });
-    groups.set(b.id, g);
-  }
-
-  await Promise.all([...groups].map(async ([batchId, g]) => {
-    const b = batches.get(batchId)!;
+  await Promise.all((await queuedByBatch(env, batch.messages)).map(async (g) => {
     let outcomes;
     try {
-      outcomes = await buyShipments(env, b, g.items);
+      outcomes = await buyShipments(env, g.batch, g.shipments.map((shipment, i) => ({ shipment, attempt: g.msgs[i].attempts })));
     } catch (err) {
-      console.warn(`purchases for ${batchId} failed: ${(err as Error).message}`);
+      console.warn(`purchases for ${g.batch.id} failed: ${(err as Error).message}`);
       for (const m of g.msgs) m.retry({ delaySeconds: backoffSeconds(m.attempts) });
       return;
     }
@@ -54,7 +60,7 @@ export async function consumePurchases(batch: MessageBatch<PurchaseMessage>, env
         results.push(o);
       }
     });
-    if (results.length) await report(env, b, done, results);
+    if (results.length) await report(env, g.batch, done, results);
   }));
 }
 
