@@ -120,9 +120,17 @@ export class BatchObject extends DurableObject<Env> {
     return this.ctx.storage.deleteAlarm();
   }
 
-  /** Hands a stored event to the webhook queue, which fans it out to the account's subscriptions. */
+  /**
+   * Hands a stored event to the webhook queue, which fans it out to the account's subscriptions. The
+   * state change it reports is already committed, so a failed send must not fail the operation; the
+   * event stays listed in GET /v1/events.
+   */
   private async announce(eventId: string) {
-    await this.env.WEBHOOK_QUEUE.send({ kind: "event", event_id: eventId } satisfies WebhookMessage);
+    try {
+      await this.env.WEBHOOK_QUEUE.send({ kind: "event", event_id: eventId } satisfies WebhookMessage);
+    } catch (err) {
+      console.error(`event ${eventId} could not be queued for webhooks: ${(err as Error).message}`);
+    }
   }
 
   // Live progress: every open GET /v1/batches/{id}/stream is a writer here, fed on each change.
