@@ -87,6 +87,11 @@ export class BatchObject extends DurableObject<Env> {
     return { counts, cents };
   }
 
+  /** The counts as stored, for changes that touch no shipment (a label file, a scan form). */
+  private unchanged(row: BatchRow) {
+    return { counts: JSON.parse(row.counts) as Counts, cents: row.total_cents };
+  }
+
   /** Writes the batch row with fresh counts and one `batch.updated` event per status change. */
   private async persist(before: BatchRow, after: BatchRow, tally?: { counts: Counts; cents: number }): Promise<BatchRow> {
     const now = nowIso();
@@ -310,7 +315,7 @@ export class BatchObject extends DurableObject<Env> {
       for (const f of files) if (f.count > 0) byN.set(f.n, f);
       const updated: BatchRow = { ...row, labels: JSON.stringify([...byN.values()].sort((a, b) => a.n - b.n)) };
       const after = row.status === "generating_labels" && firstSetWritten(plan) ? this.step(updated, "labels_written", "complete") : updated;
-      return { ok: true, row: await this.persist(row, after) };
+      return { ok: true, row: await this.persist(row, after, this.unchanged(row)) };
     });
   }
 
@@ -333,7 +338,7 @@ export class BatchObject extends DurableObject<Env> {
   async recordScanForm(batchId: string, scanForm: object): Promise<Outcome> {
     return this.exclusive(async () => {
       const row = await this.load(batchId);
-      return { ok: true, row: await this.persist(row, { ...row, scan_form: JSON.stringify(scanForm) }) };
+      return { ok: true, row: await this.persist(row, { ...row, scan_form: JSON.stringify(scanForm) }, this.unchanged(row)) };
     });
   }
 
