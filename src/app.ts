@@ -5,6 +5,7 @@ import { requireAccount } from "./http/auth";
 import type { AppEnv } from "./http/context";
 import { ApiError } from "./http/errors";
 import { idempotency } from "./http/idempotency";
+import { rateLimit } from "./http/rate-limit";
 import { newId } from "./lib/ids";
 import { registerAccountRoutes } from "./routes/account";
 import { registerBatchRoutes } from "./routes/batches";
@@ -33,7 +34,7 @@ export function buildApp() {
       console.error(requestId, err);
       error = new ApiError("internal_error", `Something went wrong on our side; quote request id ${requestId}.`);
     }
-    return c.json(error.toBody(), error.status, { "X-Request-Id": requestId, "content-type": "application/json; charset=utf-8" });
+    return c.json(error.toBody(), error.status, { ...error.headers, "X-Request-Id": requestId, "content-type": "application/json; charset=utf-8" });
   });
 
   app.notFound((c) => {
@@ -46,7 +47,7 @@ export function buildApp() {
 
   app.get("/health", (c) => c.json({ ok: true }));
 
-  app.use("/v1/*", requireAccount, idempotency);
+  app.use("/v1/*", requireAccount, rateLimit, idempotency);
   registerBatchRoutes(app);
   registerShipmentRoutes(app);
   registerAccountRoutes(app);

@@ -25,6 +25,7 @@ export class ApiError extends Error {
     readonly code: ErrorCode,
     message: string,
     readonly details?: ErrorDetail[],
+    readonly headers: Record<string, string> = {},
   ) {
     super(message);
   }

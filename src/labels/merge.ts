@@ -12,7 +12,7 @@ export const LABELS_PER_FILE = 100;
 
 // Yielding every few labels lets the same isolate answer API reads while a big batch is being
 // printed, which keeps GET latency low.
-const YIELD_EVERY = 4;
+const YIELD_EVERY = 10;
 const pause = () => new Promise<void>((resolve) => setTimeout(resolve, 0));
 
 export async function mergeLabels(labels: readonly LabelData[], format: LabelFormat, layout: LabelLayout) {

@@ -1,5 +1,5 @@
 import { describe, expect, it } from "vitest";
-import { api, newAccount } from "../helpers";
+import { api, countRows, newAccount } from "../helpers";
 
 describe("service endpoints", () => {
   it("GET /health needs no key", async () => {
@@ -52,5 +52,40 @@ describe("service endpoints", () => {
     const res = await api(null, "/docs");
     expect(res.status).toBe(200);
     expect(res.text).toContain("/openapi.json");
+  });
+});
+
+describe("limits and failures", () => {
+  it("over the per-account budget answers 429 rate_limited with Retry-After; other accounts go on", async () => {
+    const { key, id } = await newAccount();
+    const other = await newAccount();
+    const { env } = await import("cloudflare:workers");
+    const { vi } = await import("vitest");
+    // The binding is Cloudflare's; what is ours is asking it per account and answering its "no".
+    const spy = vi.spyOn(env.RATE_LIMITER, "limit").mockImplementation(async ({ key: k }) => ({ success: k !== id }));
+    const limited = await api(key, "/v1/batches", { body: {} });
+    const fine = await api(other.key, "/v1/account");
+    spy.mockRestore();
+    expect(limited.status).toBe(429);
+    expect(limited.json).toEqual({ error: { code: "rate_limited", message: expect.any(String) } });
+    expect(limited.headers.get("retry-after")).toBe("10");
+    expect(fine.status).toBe(200);
+    expect(await countRows("batches", "account_id = ?", id)).toBe(0);
+  });
+
+  it("an unexpected failure is 500 internal_error with the request id and no stack", async () => {
+    const { key } = await newAccount();
+    const { env } = await import("cloudflare:workers");
+    const { vi } = await import("vitest");
+    const spy = vi.spyOn(env.DB, "prepare").mockImplementationOnce(() => {
+      throw new Error("disk on fire at /secret/path.ts:12");
+    });
+    const res = await api(key, "/v1/account");
+    spy.mockRestore();
+    expect(res.status).toBe(500);
+    const id = res.headers.get("x-request-id")!;
+    expect(id).toMatch(/^req_/);
+    expect(res.json).toEqual({ error: { code: "internal_error", message: expect.stringContaining(id) } });
+    expect(res.text).not.toMatch(/fire|secret|\.ts/);
   });
 });
