@@ -163,4 +163,29 @@ describe("merged label files", () => {
     for (const s of done.shipments.data) expect(text).toContain(s.tracking_number);
     expect(decodeCode128(barcodeModules(doc.getPage(0), 650, 45, 0, 612))).toBe(res.json.scan_form.id);
   });
+
+  it("a label file whose message was lost is written again by the batch's alarm", async () => {
+    const { runDurableObjectAlarm, runInDurableObject } = await import("cloudflare:test");
+    const { vi } = await import("vitest");
+    const { key } = await newAccount();
+    const b = await readyBatch(key, 2);
+    // The label queue swallows the file's message: nothing will ever write it.
+    const lost = vi.spyOn(env.LABEL_QUEUE, "sendBatch").mockResolvedValue(undefined as never);
+    await purchase(key, b.id);
+    const stuck = await waitFor(key, b.id, (x) => x.status === "generating_labels");
+    expect(lost).toHaveBeenCalled();
+    lost.mockRestore();
+    await new Promise((r) => setTimeout(r, 1500));
+    expect((await api(key, `/v1/batches/${b.id}`)).json).toMatchObject({ status: "generating_labels", labels: [] });
+    const stub = env.BATCH.get(env.BATCH.idFromName(stuck.id));
+    await runInDurableObject(stub, async (_o, state) => {
+      await state.storage.put("progress_at", Date.now() - 3_600_000);
+      await state.storage.setAlarm(Date.now());
+    });
+    await runDurableObjectAlarm(stub);
+    const done = await waitFor(key, b.id, isFinal);
+    expect(done.status).toBe("completed");
+    expect(done.labels).toHaveLength(1);
+    expect(done.labels[0].count).toBe(2);
+  });
 });
