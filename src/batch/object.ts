@@ -10,7 +10,7 @@ import { nowIso } from "../lib/time";
 import type { PurchaseMessage, PurchaseResult } from "../purchase/messages";
 import type { Counts } from "../schemas/batch";
 import type { CsvRow } from "../schemas/csv";
-import type { ShipmentIn } from "../schemas/shipment";
+import type { ShipmentIn, ShipmentStatus } from "../schemas/shipment";
 import type { LabelFile, LabelJob } from "../labels/messages";
 import type { LabelFormat, LabelLayout } from "../labels/merge";
 import { addSet, due, emptyPlan, finish, firstSetWritten, markWritten, type LabelPlan } from "./label-plan";
@@ -89,11 +89,25 @@ export class BatchObject extends DurableObject<Env> {
 
   /** The counts as stored, for changes that touch no shipment (a label file, a scan form). */
   private unchanged(row: BatchRow) {
-    return { counts: JSON.parse(row.counts) as Counts, cents: row.total_cents };
+    return this.adjusted(row, {});
   }
 
-  /** Writes the batch row with fresh counts and one `batch.updated` event per status change. */
-  private async persist(before: BatchRow, after: BatchRow, tally?: { counts: Counts; cents: number }): Promise<BatchRow> {
+  /** The stored counts moved by known changes, so they can be written in the same transaction. */
+  private adjusted(row: BatchRow, delta: Partial<Record<ShipmentStatus, number>>) {
+    const counts = { ...(JSON.parse(row.counts) as Counts) };
+    for (const [status, n] of Object.entries(delta) as [ShipmentStatus, number][]) {
+      counts[status] += n;
+      counts.total += n;
+    }
+    return { counts, cents: row.total_cents };
+  }
+
+  /**
+   * Writes the batch row with fresh counts and one `batch.updated` event per status change, in one
+   * transaction with `shipmentWrites`, so a batch's status never disagrees with its shipments. With
+   * shipment writes, pass the tally they produce (it cannot be read before they run).
+   */
+  private async persist(before: BatchRow, after: BatchRow, tally?: { counts: Counts; cents: number }, shipmentWrites: D1PreparedStatement[] = []): Promise<BatchRow> {
     const now = nowIso();
     const { counts, cents } = tally ?? (await this.counts(after.id));
     const row: BatchRow = { ...after, counts: JSON.stringify(counts), total_cents: cents, updated_at: now };
@@ -102,7 +116,7 @@ export class BatchObject extends DurableObject<Env> {
       if (row.status === "purchasing") row.purchased_at = now;
       if (row.status === "completed") row.completed_at = now;
     }
-    const statements = [batches.saveBatchState(this.db, row)];
+    const statements = [...shipmentWrites, batches.saveBatchState(this.db, row)];
     const event = row.status !== before.status
       ? insertEvent(this.db, row.account_id, "batch.updated", row.id, { ...toBatchSummary(row, linkerFor(this.env)), previous_status: before.status }, now)
       : null;
@@ -180,10 +194,9 @@ export class BatchObject extends DurableObject<Env> {
     }
   }
 
-  private async intake(row: BatchRow, rows: readonly CsvRow[], firstPosition: number, now: string) {
-    const records = rows.map((r, i) =>
-      toRecord(r.input, firstPosition + i, { batch_id: row.id, account_id: row.account_id }, row, now, r.errors));
-    if (records.length) await this.db.batch(shipments.insertShipments(this.db, records));
+  private intake(row: BatchRow, rows: readonly CsvRow[], firstPosition: number, now: string): D1PreparedStatement[] {
+    return shipments.insertShipments(this.db, rows.map((r, i) =>
+      toRecord(r.input, firstPosition + i, { batch_id: row.id, account_id: row.account_id }, row, now, r.errors)));
   }
 
   async create(row: BatchRow, rows: CsvRow[]): Promise<Outcome> {
@@ -191,10 +204,11 @@ export class BatchObject extends DurableObject<Env> {
       await this.ctx.storage.put("batch_id", row.id);
       const initial: BatchRow = { ...row, status: rows.length ? "validating" : "ready", counts: JSON.stringify(emptyCounts()) };
       const created = insertEvent(this.db, row.account_id, "batch.created", row.id, toBatchSummary(initial, linkerFor(this.env)), row.created_at);
-      await this.db.batch([batches.insertBatch(this.db, initial), created.statement]);
+      // The batch, its event and every shipment land together or not at all.
+      const saved = await this.persist(initial, initial, this.adjusted(initial, { validating: rows.length }),
+        [batches.insertBatch(this.db, initial), created.statement, ...this.intake(initial, rows, 1, row.created_at)]);
       await this.announce(created.id);
-      await this.intake(initial, rows, 1, row.created_at);
-      return { ok: true, row: await this.persist(initial, initial) };
+      return { ok: true, row: saved };
     });
   }
 
@@ -204,8 +218,8 @@ export class BatchObject extends DurableObject<Env> {
       const moved = this.step(row, "edit", "take new shipments");
       const count = JSON.parse(row.counts).total as number;
       if (count + rows.length > 10_000) refuse("payload_too_large", `A batch holds at most 10,000 shipments; it has ${count}.`);
-      await this.intake(row, rows, (await shipments.maxPosition(this.db, batchId)) + 1, nowIso());
-      return { ok: true, row: await this.persist(row, moved) };
+      const inserts = this.intake(row, rows, (await shipments.maxPosition(this.db, batchId)) + 1, nowIso());
+      return { ok: true, row: await this.persist(row, moved, this.adjusted(row, { validating: rows.length }), inserts) };
     });
   }
 
@@ -213,14 +227,15 @@ export class BatchObject extends DurableObject<Env> {
     return this.exclusive(async () => {
       const row = await this.load(batchId);
       const moved = this.step(row, "edit", "remove shipments");
-      const found = await shipments.findIds(this.db, batchId, ids);
+      const found = await shipments.statusesIn(this.db, batchId, ids);
       const missing = ids.map((id, i) => ({ id, i })).filter(({ id }) => !found.has(id));
       if (missing.length) {
         refuse("validation_failed", "Some shipment ids are not in this batch; nothing was removed.",
           missing.map(({ i }) => ({ path: `shipment_ids.${i}`, message: "No such shipment in this batch" })));
       }
-      await this.db.batch([shipments.deleteShipments(this.db, batchId, ids)]);
-      return { ok: true, row: await this.persist(row, moved) };
+      const removed: Partial<Record<ShipmentStatus, number>> = {};
+      for (const status of found.values()) removed[status] = (removed[status] ?? 0) - 1;
+      return { ok: true, row: await this.persist(row, moved, this.adjusted(row, removed), [shipments.deleteShipments(this.db, batchId, ids)]) };
     });
   }
 
@@ -232,8 +247,8 @@ export class BatchObject extends DurableObject<Env> {
       if (!current) return refuse("not_found", "No such shipment in this batch.");
       const edited = { ...applyPatch(current, patch, row, nowIso()), status: "validating" as const, errors: null,
         rate_cents: null, rate_currency: null, rate_expires_at: null };
-      await this.db.batch([shipments.saveEdit(this.db, edited)]);
-      return { ok: true, row: await this.persist(row, moved), shipment: edited };
+      const tally = this.adjusted(row, current.status === "validating" ? {} : { [current.status]: -1, validating: 1 });
+      return { ok: true, row: await this.persist(row, moved, tally, [shipments.saveEdit(this.db, edited)]), shipment: edited };
     });
   }
 
@@ -275,7 +290,7 @@ export class BatchObject extends DurableObject<Env> {
       const accepted = await shipments.savePurchaseResults(this.db, results, now);
       const acceptedIds = new Set(accepted.map((a) => a.id));
       const rest = results.filter((r) => !acceptedIds.has(r.shipment_id)).map((r) => r.shipment_id);
-      const states = rest.length ? await shipments.statusOf(this.db, rest) : new Map();
+      const states = rest.length ? await shipments.statusesIn(this.db, batchId, rest) : new Map();
       const already_purchased = rest.filter((id) => states.get(id) === "purchased");
       if (accepted.length) {
         await this.ctx.storage.put("progress_at", Date.now());

@@ -78,10 +78,11 @@ export async function maxPosition(db: D1Database, batchId: string): Promise<numb
   return row?.p ?? 0;
 }
 
-export async function findIds(db: D1Database, batchId: string, ids: readonly string[]): Promise<Set<string>> {
-  const { results } = await db.prepare("SELECT id FROM shipments WHERE batch_id = ? AND id IN (SELECT value FROM json_each(?))")
-    .bind(batchId, JSON.stringify(ids)).all<{ id: string }>();
-  return new Set(results.map((r) => r.id));
+/** The status of each of `ids` that belongs to the batch; ids of other batches are simply absent. */
+export async function statusesIn(db: D1Database, batchId: string, ids: readonly string[]): Promise<Map<string, ShipmentStatus>> {
+  const { results } = await db.prepare("SELECT id, status FROM shipments WHERE batch_id = ? AND id IN (SELECT value FROM json_each(?))")
+    .bind(batchId, JSON.stringify(ids)).all<{ id: string; status: ShipmentStatus }>();
+  return new Map(results.map((r) => [r.id, r.status]));
 }
 
 export const deleteShipments = (db: D1Database, batchId: string, ids: readonly string[]) =>
@@ -135,11 +136,6 @@ export async function savePurchaseResults(db: D1Database, results: readonly Purc
     recorded.push(...rows);
   }
   return recorded;
-}
-
-export async function statusOf(db: D1Database, ids: readonly string[]): Promise<Map<string, string>> {
-  const { results } = await db.prepare("SELECT id, status FROM shipments WHERE id IN (SELECT value FROM json_each(?))").bind(JSON.stringify(ids)).all<{ id: string; status: string }>();
-  return new Map(results.map((r) => [r.id, r.status]));
 }
 
 /** Shipments still `queued` when a batch times out end `purchase_failed`. */

@@ -29,7 +29,7 @@ export async function embedLabelFonts(doc: PDFDocument): Promise<LabelFonts> {
 }
 
 /** The standard fonts speak WinAnsi only; anything else prints as "?" rather than failing the file. */
-const printable = (s: string | null | undefined) => (s ?? "").replace(/[^\x20-\x7E\xA0-\xFF]/g, "?");
+export const printable = (s: string | null | undefined) => (s ?? "").replace(/[^\x20-\x7E\xA0-\xFF]/g, "?");
 
 function addressLines(a: StoredAddress): string[] {
   return [a.name, a.company, a.street1, a.street2, `${a.city ?? ""}, ${a.state ?? ""} ${a.zip ?? ""}`, a.country === "US" ? null : a.country]

@@ -7,7 +7,7 @@ import {
 import type { StoredAddress } from "../schemas/address";
 import { formatCents } from "../lib/money";
 import { code128Modules } from "./barcode";
-import { embedLabelFonts } from "./draw";
+import { embedLabelFonts, printable } from "./draw";
 import { LETTER } from "./merge";
 
 export type ManifestRow = { position: number; tracking_number: string; service: string; weight_oz: number; cents: number };
@@ -45,7 +45,7 @@ export async function renderScanForm(m: Manifest): Promise<Uint8Array> {
     ops.push(beginText());
     const text = (s: string, x: number, y: number, size: number, isBold = false) => {
       ops.push(setFontAndSize(isBold ? bold : reg, size), setTextMatrix(1, 0, 0, 1, x, y),
-        showText((isBold ? fonts.bold : fonts.regular).encodeText(s.replace(/[^\x20-\x7E\xA0-\xFF]/g, "?"))));
+        showText((isBold ? fonts.bold : fonts.regular).encodeText(printable(s))));
     };
     if (p === 0) {
       text("SHIPMENT MANIFEST (SCAN FORM)", 40, 740, 16, true);

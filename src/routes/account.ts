@@ -4,9 +4,9 @@ import type { App } from "../http/context";
 import { notFound } from "../http/errors";
 import { route } from "../http/route";
 import { formatCents } from "../lib/money";
-import { errorResponses, json, Money } from "../schemas/common";
+import { errorResponses, json, Mode, Money } from "../schemas/common";
 
-const Account = z.object({ id: z.string(), object: z.literal("account"), mode: z.enum(["test", "live"]), balance: Money, currency: z.string() })
+const Account = z.object({ id: z.string(), object: z.literal("account"), mode: Mode, balance: Money, currency: z.string() })
   .openapi("Account");
 
 export function registerAccountRoutes(app: App) {

@@ -2,7 +2,7 @@ import { z } from "@hono/zod-openapi";
 import { CARRIER_IDS, SERVICE_IDS } from "../carriers/services";
 import { BATCH_STATUSES } from "../batch/machine";
 import { pageQuery, PaginationSchema } from "../http/pagination";
-import { Metadata, Money, Timestamp } from "./common";
+import { Metadata, Mode, Money, Timestamp } from "./common";
 import { Shipment, ShipmentInput, ShipmentStatus } from "./shipment";
 
 export const MAX_SHIPMENTS = 10_000;
@@ -64,7 +64,7 @@ export const BatchSummary = z
   .object({
     id: z.string().openapi({ example: "batch_01JQ…" }),
     object: z.literal("batch"),
-    mode: z.enum(["test", "live"]),
+    mode: Mode,
     status: BatchStatus,
     reference: z.string().nullable(),
     name: z.string().nullable(),

@@ -226,3 +226,38 @@ describe("one writer per batch", () => {
   });
 
 });
+
+describe("a batch never disagrees with its shipments", () => {
+  it("when the write of a new batch's shipments fails, neither the batch nor its event remains", async () => {
+    const { key, id } = await newAccount();
+    const { vi } = await import("vitest");
+    const real = env.DB.batch.bind(env.DB);
+    // D1 refuses the transaction that writes the shipment rows, whatever else travels with it.
+    const spy = vi.spyOn(env.DB, "batch").mockImplementation(async (statements: D1PreparedStatement[]) => {
+      if (statements.some((st) => /INSERT INTO shipments/.test((st as unknown as { statement: string }).statement))) throw new Error("D1 is unavailable");
+      return real(statements);
+    });
+    const res = await api(key, "/v1/batches", { body: { default_service: "usps_priority", shipments: [shipment(), shipment()] } });
+    spy.mockRestore();
+    expect(res.status).toBe(500);
+    expect(await countRows("batches", "account_id = ?", id)).toBe(0);
+    expect(await countRows("shipments", "account_id = ?", id)).toBe(0);
+    expect(await countRows("events", "account_id = ?", id)).toBe(0);
+  });
+
+  it("add, fix and remove answer counts that match the shipments", async () => {
+    const { key } = await newAccount();
+    const b = await createBatch(key, { shipments: [shipment(), shipment({ parcel: null })] });
+    const settled = await settle(key, b.id);
+    const bad = settled.shipments.data[1];
+    const added = await api(key, `/v1/batches/${b.id}/add_shipments`, { body: { shipments: [shipment()] } });
+    expect(added.json.counts).toMatchObject({ total: 3, valid: 1, invalid: 1, validating: 1 });
+    await settle(key, b.id);
+    const patched = await api(key, `/v1/batches/${b.id}/shipments/${bad.id}`, { method: "PATCH", body: { parcel: { weight_oz: 8, length_in: 6, width_in: 6, height_in: 6 } } });
+    expect(patched.status).toBe(200);
+    expect((await api(key, `/v1/batches/${b.id}?shipments_limit=1`)).json.counts).toMatchObject({ total: 3, valid: 2, invalid: 0, validating: 1 });
+    await settle(key, b.id);
+    const removed = await api(key, `/v1/batches/${b.id}/remove_shipments`, { body: { shipment_ids: [bad.id] } });
+    expect(removed.json.counts).toMatchObject({ total: 2, valid: 2, validating: 0, invalid: 0 });
+  });
+});
