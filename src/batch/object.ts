@@ -307,9 +307,13 @@ export class BatchObject extends DurableObject<Env> {
     });
   }
 
+  private async plan(): Promise<LabelPlan> {
+    return (await this.ctx.storage.get<LabelPlan>("label_plan")) ?? emptyPlan();
+  }
+
   /** Counts finished purchases against their files and queues every file that became complete. */
   private async queueLabelFiles(batchId: string, finishedPositions: readonly number[], requeue = false) {
-    let plan = (await this.ctx.storage.get<LabelPlan>("label_plan")) ?? emptyPlan();
+    let plan = (await this.plan());
     plan = finish(plan, finishedPositions);
     if (requeue) plan = { ...plan, files: plan.files.map((f) => (f.written ? f : { ...f, queued: false })) };
     const { plan: next, jobs } = due(plan, batchId);
@@ -323,7 +327,7 @@ export class BatchObject extends DurableObject<Env> {
   async recordLabelFiles(batchId: string, files: LabelFile[]): Promise<Outcome> {
     return this.exclusive(async () => {
       const row = await this.load(batchId);
-      const plan = markWritten((await this.ctx.storage.get<LabelPlan>("label_plan")) ?? emptyPlan(), files.map((f) => f.n));
+      const plan = markWritten((await this.plan()), files.map((f) => f.n));
       await this.ctx.storage.put({ label_plan: plan, progress_at: Date.now() });
       const byN = new Map((JSON.parse(row.labels) as LabelFile[]).map((f) => [f.n, f]));
       // A file with no bought shipment (all failed or voided) leaves no entry.
@@ -343,7 +347,7 @@ export class BatchObject extends DurableObject<Env> {
       }
       const positions = await shipments.purchasedPositions(this.db, batchId);
       if (!positions.length) refuse("invalid_state", "The batch has no bought labels to merge.");
-      const plan = addSet((await this.ctx.storage.get<LabelPlan>("label_plan")) ?? emptyPlan(), positions, format, layout, false);
+      const plan = addSet((await this.plan()), positions, format, layout, false);
       await this.ctx.storage.put("label_plan", plan);
       await this.queueLabelFiles(batchId, []);
       return { ok: true, row: row };
