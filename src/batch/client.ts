@@ -1,8 +1,8 @@
 // How the HTTP side reaches a batch: find it within the account, ask its Durable Object to act, and
 // present what comes back.
 import type { Context } from "hono";
-import { findBatch, getBatchById, type BatchRow } from "../db/batches";
-import type { ShipmentRecord } from "../db/shipments";
+import { findBatch, getBatchById, selectBatch, type BatchRef, type BatchRow } from "../db/batches";
+import { readShipmentPage, shipmentPage, type PageFilter, type ShipmentRecord } from "../db/shipments";
 import type { AppEnv } from "../http/context";
 import { ApiError, notFound } from "../http/errors";
 import { linkerFor } from "../labels/links";
@@ -15,6 +15,15 @@ export async function ownedBatch(c: Context<AppEnv>, idOrReference: string): Pro
   const row = await findBatch(c.env.DB, c.get("account").id, idOrReference);
   if (!row) throw notFound("batch");
   return row;
+}
+
+/** A batch and one page of its shipments in one D1 round trip: what a polling client asks for. */
+export async function batchWithShipments(c: Context<AppEnv>, ref: BatchRef, f: PageFilter) {
+  const db = c.env.DB;
+  const [batch, rows, total] = await db.batch([selectBatch(db, ref), ...shipmentPage(db, ref, f)]);
+  const row = batch.results[0] as BatchRow | undefined;
+  if (!row) throw notFound("batch");
+  return { row, ...readShipmentPage(rows, total) };
 }
 
 /** For downloads: a valid signature stands in for the key, and names the batch by id only. */

@@ -33,13 +33,22 @@ export const saveBatchState = (db: D1Database, row: BatchRow) =>
 export const getBatchById = (db: D1Database, id: string) =>
   db.prepare("SELECT * FROM batches WHERE id = ?").bind(id).first<BatchRow>();
 
-/** By id, else the newest batch with that reference; always within the account. */
-export async function findBatch(db: D1Database, accountId: string, idOrReference: string): Promise<BatchRow | null> {
-  const byId = await db.prepare("SELECT * FROM batches WHERE id = ? AND account_id = ?").bind(idOrReference, accountId).first<BatchRow>();
-  if (byId) return byId;
-  return db.prepare("SELECT * FROM batches WHERE account_id = ? AND reference = ? ORDER BY created_at DESC, id DESC LIMIT 1")
-    .bind(accountId, idOrReference).first<BatchRow>();
-}
+/** A batch id as SQL to splice into a query, with its parameters. */
+export type BatchRef = { sql: string; params: unknown[] };
+export const batchById = (id: string): BatchRef => ({ sql: "?", params: [id] });
+
+/** The account's batch with this id, else its newest batch with this reference. */
+export const ownedBatchRef = (accountId: string, idOrReference: string): BatchRef => ({
+  sql: `COALESCE((SELECT id FROM batches WHERE id = ? AND account_id = ?),
+    (SELECT id FROM batches WHERE account_id = ? AND reference = ? ORDER BY created_at DESC, id DESC LIMIT 1))`,
+  params: [idOrReference, accountId, accountId, idOrReference],
+});
+
+export const selectBatch = (db: D1Database, ref: BatchRef) =>
+  db.prepare(`SELECT * FROM batches WHERE id = ${ref.sql}`).bind(...ref.params);
+
+export const findBatch = (db: D1Database, accountId: string, idOrReference: string) =>
+  selectBatch(db, ownedBatchRef(accountId, idOrReference)).first<BatchRow>();
 
 export type BatchFilters = {
   page: number; limit: number; order: "asc" | "desc"; status?: string; via?: string; reference?: string;

@@ -1,5 +1,5 @@
 import type { MiddlewareHandler } from "hono";
-import { findKey } from "../db/accounts";
+import { findKey, type KeyRow } from "../db/accounts";
 import { sha256Hex } from "../lib/hash";
 import { verifySignature } from "../labels/links";
 import { ApiError } from "./errors";
@@ -23,6 +23,25 @@ export function keyFromHeader(header: string | undefined): string | null {
   return null;
 }
 
+// Every request needs its key's account, and keys change rarely, so an isolate remembers a found key
+// for a few seconds: a polling client then costs no D1 read for auth. A revoked key therefore stops
+// working within KEY_CACHE_MS. Unknown keys are not remembered, so guessing cannot fill the cache.
+export const KEY_CACHE_MS = 10_000;
+const MAX_CACHED_KEYS = 10_000;
+const keyCache = new Map<string, { row: KeyRow; until: number }>();
+
+async function lookupKey(db: D1Database, hash: string): Promise<KeyRow | null> {
+  const hit = keyCache.get(hash);
+  if (hit && hit.until > Date.now()) return hit.row;
+  const row = await findKey(db, hash);
+  if (!row) keyCache.delete(hash);
+  else {
+    if (keyCache.size >= MAX_CACHED_KEYS) keyCache.clear();
+    keyCache.set(hash, { row, until: Date.now() + KEY_CACHE_MS });
+  }
+  return row;
+}
+
 export const requireAccount: MiddlewareHandler<AppEnv> = async (c, next) => {
   // A signed download link stands in for the key. Only download paths are ever signed, and the
   // signature covers the exact path, so it opens nothing else.
@@ -37,7 +56,7 @@ export const requireAccount: MiddlewareHandler<AppEnv> = async (c, next) => {
   if (!key || !/^sk_(test|live)_[A-Za-z0-9]+$/.test(key)) {
     throw new ApiError("unauthorized", "Provide a valid API key as `Authorization: Bearer sk_…`.");
   }
-  const found = await findKey(c.env.DB, await sha256Hex(key));
+  const found = await lookupKey(c.env.DB, sha256Hex(key));
   if (!found) throw new ApiError("unauthorized", "This API key is unknown or has been revoked.");
   c.set("account", { id: found.account_id, mode: found.mode });
   await next();

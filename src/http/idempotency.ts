@@ -19,7 +19,7 @@ export const idempotency: MiddlewareHandler<AppEnv> = async (c, next) => {
     ]);
   }
   const account = c.get("account");
-  const hash = await requestHash(c.req.method, new URL(c.req.url).pathname, c.req.header("content-type") ?? "", await rawBody(c));
+  const hash = requestHash(c.req.method, new URL(c.req.url).pathname, c.req.header("content-type") ?? "", await rawBody(c));
 
   const claimed = await store.claim(c.env.DB, account.id, key, hash, Date.now() - DAY_MS);
   if (!claimed) {
@@ -47,7 +47,7 @@ export const idempotency: MiddlewareHandler<AppEnv> = async (c, next) => {
   else await store.complete(c.env.DB, account.id, key, c.res.status, await c.res.clone().text());
 };
 
-async function requestHash(method: string, path: string, type: string, body: Uint8Array): Promise<string> {
+function requestHash(method: string, path: string, type: string, body: Uint8Array): string {
   let text = new TextDecoder().decode(body);
   // A multipart boundary is random per send; the same file sent again must hash the same.
   const boundary = isMultipart(type) ? /boundary="?([^";]+)"?/i.exec(type)?.[1] : undefined;

@@ -1,9 +1,8 @@
 import { createRoute, z } from "@hono/zod-openapi";
 import type { Context } from "hono";
-import { batchObject, ownedBatch, presentBatch, presentShipment, unwrap } from "../batch/client";
+import { batchObject, batchWithShipments, ownedBatch, presentBatch, presentShipment, unwrap } from "../batch/client";
 import { emptyCounts } from "../batch/present";
-import { listBatches, type BatchRow } from "../db/batches";
-import { listShipments } from "../db/shipments";
+import { batchById, listBatches, ownedBatchRef, type BatchRef, type BatchRow } from "../db/batches";
 import { jsonBody, parseBody, validate } from "../http/body";
 import type { App, AppEnv } from "../http/context";
 import { ApiError } from "../http/errors";
@@ -21,9 +20,9 @@ const IdParam = z.object({ id: z.string().openapi({ description: "A batch id, or
 const EXPIRY_MS = 30 * DAY_MS;
 
 /** The batch with one page of its shipments, as GET /v1/batches/{id} and POST /v1/batches answer. */
-export async function batchResponse(c: Context<AppEnv>, row: BatchRow) {
+async function batchResponse(c: Context<AppEnv>, ref: BatchRef) {
   const q = validate(BatchQuery, c.req.query());
-  const { rows, total } = await listShipments(c.env.DB, row.id, { page: q.shipments_page, limit: q.shipments_limit, status: q.shipments_status });
+  const { row, rows, total } = await batchWithShipments(c, ref, { page: q.shipments_page, limit: q.shipments_limit, status: q.shipments_status });
   return { ...presentBatch(c, row), shipments: page(rows.map((s) => presentShipment(c, s)), q.shipments_page, q.shipments_limit, total) };
 }
 
@@ -84,7 +83,7 @@ export function registerBatchRoutes(app: App) {
       expires_at: addMs(now, EXPIRY_MS),
     };
     const created = unwrap(await batchObject(c.env, row.id).create(row, rows));
-    return c.json(await batchResponse(c, created.row), 202);
+    return c.json(await batchResponse(c, batchById(created.row.id)), 202);
   });
 
   route(app, createRoute({
@@ -102,8 +101,7 @@ export function registerBatchRoutes(app: App) {
     request: { params: IdParam, query: BatchQuery },
     responses: { 200: json(Batch, "The batch"), ...errorResponses(400, 404) },
   }), async (c) => {
-    const row = await ownedBatch(c, c.req.param("id")!);
-    return c.json(await batchResponse(c, row));
+    return c.json(await batchResponse(c, ownedBatchRef(c.get("account").id, c.req.param("id")!)));
   });
 
   route(app, createRoute({

@@ -1,7 +1,7 @@
 import { createRoute, z } from "@hono/zod-openapi";
-import { batchObject, ownedBatch, presentBatch, presentShipment, unwrap } from "../batch/client";
+import { batchObject, batchWithShipments, ownedBatch, presentBatch, presentShipment, unwrap } from "../batch/client";
 import { carrierFor } from "../carriers";
-import { listShipments } from "../db/shipments";
+import { ownedBatchRef } from "../db/batches";
 import { jsonBody, parseBody, validate } from "../http/body";
 import type { App } from "../http/context";
 import { listSchema, page } from "../http/pagination";
@@ -21,9 +21,8 @@ export function registerShipmentRoutes(app: App) {
     request: { params: IdParam, query: ShipmentsQuery },
     responses: { 200: json(listSchema(Shipment, "ShipmentList"), "A page of shipments"), ...errorResponses(400, 404) },
   }), async (c) => {
-    const row = await ownedBatch(c, c.req.param("id")!);
     const q = validate(ShipmentsQuery, c.req.query());
-    const { rows, total } = await listShipments(c.env.DB, row.id, q);
+    const { rows, total } = await batchWithShipments(c, ownedBatchRef(c.get("account").id, c.req.param("id")!), q);
     return c.json(page(rows.map((s) => presentShipment(c, s)), q.page, q.limit, total));
   });
 
