@@ -1,5 +1,6 @@
 import { env } from "cloudflare:workers";
-import { describe, expect, it } from "vitest";
+import { describe, expect, it, vi } from "vitest";
+import { KEY_CACHE_MS } from "../../src/http/auth";
 import { sha256Hex } from "../../src/lib/hash";
 import { api, newAccount } from "../helpers";
 
@@ -25,6 +26,24 @@ describe("authentication", () => {
     for (const res of cases) {
       expect(res.status).toBe(401);
       expect(res.json.error.code).toBe("unauthorized");
+    }
+  });
+
+  it("stops accepting a revoked key once its cached lookup expires", async () => {
+    const { key } = await newAccount();
+    expect((await api(key, "/v1/account")).status).toBe(200);
+    await env.DB.prepare("UPDATE api_keys SET revoked_at = ? WHERE key_hash = ?").bind(new Date().toISOString(), sha256Hex(key)).run();
+    const now = Date.now();
+    const clock = vi.spyOn(Date, "now");
+    try {
+      clock.mockReturnValue(now + KEY_CACHE_MS - 1_000);
+      expect((await api(key, "/v1/account")).status).toBe(200);
+      clock.mockReturnValue(now + KEY_CACHE_MS + 1_000);
+      const res = await api(key, "/v1/account");
+      expect(res.status).toBe(401);
+      expect(res.json.error.code).toBe("unauthorized");
+    } finally {
+      clock.mockRestore();
     }
   });
 
