@@ -1,7 +1,8 @@
 // Where a label is drawn. One 4x6 in label (288 x 432 pt) at an origin on a page; the same function
 // fills single-label PDFs, merged 4x6 files and letter sheets. Fonts are embedded once per document
 // by the caller, which is what makes a 100-label file cheap.
-import { PDFDocument, PDFOperator, StandardFonts, type PDFFont, type PDFOperatorNames, type PDFPage } from "pdf-lib";
+import { deflateSync } from "node:zlib";
+import { PDFDocument, StandardFonts, type PDFFont, type PDFPage } from "pdf-lib";
 import type { StoredAddress } from "../schemas/address";
 import { code128Modules } from "./barcode";
 
@@ -46,10 +47,10 @@ const hex = (s: string) => {
 };
 
 /**
- * Draws one label as a single content-stream fragment: rules and bars as one path each, all text in
- * one BT…ET block, written as PDF operator text. pdf-lib still owns the document (pages, fonts,
- * compression, cross-references); skipping its per-operator objects is what makes a 100-label file
- * several times cheaper than drawText/drawRectangle, and labels are the hot path.
+ * Draws one label as a single content stream: rules and bars as one path each, all text in one BT…ET
+ * block, written as PDF operator text. pdf-lib still owns the document (pages, fonts, resources,
+ * cross-references); skipping its per-operator objects is what makes a 100-label file several times
+ * cheaper than drawText/drawRectangle, and labels are the hot path.
  */
 export function drawLabel(page: PDFPage, fonts: LabelFonts, label: LabelData, x0 = 0, y0 = 0) {
   const W = LABEL_WIDTH, H = LABEL_HEIGHT;
@@ -95,8 +96,11 @@ export function drawLabel(page: PDFPage, fonts: LabelFonts, label: LabelData, x0
   text(grouped, (W - fonts.bold.widthOfTextAtSize(grouped, 11)) / 2, 64, 11, true);
   if (label.reference) text(`Ref: ${label.reference}`, 12, 28, 8);
   out.push("ET Q");
-  // One operator whose text is the whole fragment: pdf-lib writes it into the page's stream as is.
-  page.pushOperators(PDFOperator.of(out.join("\n") as PDFOperatorNames));
+  // The fragment becomes its own content stream on the page, compressed by the runtime's native zlib:
+  // pdf-lib's pure-JS deflate (pako) set up fresh state for every page and cost more than the drawing.
+  const context = page.doc.context;
+  const stream = context.stream(deflateSync(Buffer.from(out.join("\n"), "latin1")), { Filter: "FlateDecode" });
+  page.node.addContentStream(context.register(stream));
 }
 
 /** Groups digits the way carriers print them (USPS in fours, UPS 1Z as 2-6-2-4-4). */
