@@ -6,6 +6,7 @@ import type { AppEnv } from "./http/context";
 import { ApiError } from "./http/errors";
 import { idempotency } from "./http/idempotency";
 import { rateLimit } from "./http/rate-limit";
+import { requestFinished, requestStarted } from "./lib/foreground";
 import { newId } from "./lib/ids";
 import { registerAccountRoutes } from "./routes/account";
 import { registerBatchRoutes } from "./routes/batches";
@@ -20,7 +21,13 @@ export function buildApp() {
 
   app.use("*", async (c, next) => {
     c.set("requestId", newId("req"));
-    await next();
+    // Until the handler has its response (a stream's body is not waited for), background work yields.
+    requestStarted();
+    try {
+      await next();
+    } finally {
+      requestFinished();
+    }
     c.header("X-Request-Id", c.get("requestId"));
     if (c.res.headers.get("content-type") === "application/json") c.header("content-type", "application/json; charset=utf-8");
   });

@@ -1,5 +1,6 @@
 import { batchObject } from "../batch/client";
 import { purchasedInRange } from "../db/shipments";
+import { backgroundTurn } from "../lib/foreground";
 import { labelDataOf } from "./data";
 import { mergeLabels } from "./merge";
 import { fileKey, type LabelFile, type LabelJob } from "./messages";
@@ -19,7 +20,7 @@ export async function consumeLabelJobs(batch: MessageBatch<LabelJob>, env: Env):
         first_position: shipments[0]?.position ?? job.first_position, last_position: shipments.at(-1)?.position ?? job.last_position, key: "",
       };
       if (shipments.length) {
-        const merged = await mergeLabels(shipments.map((s) => labelDataOf(s, s.tracking_number!, s.purchased_at!)), job.format, job.layout);
+        const merged = await mergeLabels(shipments.map((s) => labelDataOf(s, s.tracking_number!, s.purchased_at!)), job.format, job.layout, backgroundTurn);
         file.key = fileKey(job.batch_id, job.n, merged.ext);
         await env.LABELS.put(file.key, merged.bytes, { httpMetadata: { contentType: merged.contentType } });
       }

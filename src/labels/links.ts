@@ -13,7 +13,21 @@ export function linkerFor(env: Env, origin?: string): Linker {
   return { base: (env.PUBLIC_BASE_URL || origin || "").replace(/\/$/, ""), secret: env.LABEL_SIGNING_SECRET };
 }
 
-const mac = (secret: string, path: string, expires: number) => createHmac("sha256", secret).update(`${path}\n${expires}`).digest("hex");
+// A batch's links are the same for an hour, and a client polling the batch asks for them every few
+// seconds: remembering them spares an HMAC per file per poll. Bounded, cleared when full.
+const MACS_KEPT = 20_000;
+const macs = new Map<string, string>();
+
+function mac(secret: string, path: string, expires: number): string {
+  const key = `${expires}\n${path}\n${secret}`;
+  let m = macs.get(key);
+  if (m === undefined) {
+    m = createHmac("sha256", secret).update(`${path}\n${expires}`).digest("hex");
+    if (macs.size >= MACS_KEPT) macs.clear();
+    macs.set(key, m);
+  }
+  return m;
+}
 
 /** A link valid for at least a week; the expiry is rounded up to the hour so links stay stable within it. */
 export function signedUrl(linker: Linker, path: string, now = Date.now()): string {

@@ -10,12 +10,11 @@ export type LabelLayout = "4x6" | "letter";
 export const LETTER = { width: 612, height: 792 };
 export const LABELS_PER_FILE = 100;
 
-// Yielding every few labels lets the same isolate answer API reads while a big batch is being
-// printed, which keeps GET latency low.
-const YIELD_EVERY = 10;
-const pause = () => new Promise<void>((resolve) => setTimeout(resolve, 0));
-
-export async function mergeLabels(labels: readonly LabelData[], format: LabelFormat, layout: LabelLayout) {
+/**
+ * `between` runs after each drawn label: the label consumer passes `backgroundTurn`, so a 100-label
+ * file never holds the isolate for more than one label while clients are waiting.
+ */
+export async function mergeLabels(labels: readonly LabelData[], format: LabelFormat, layout: LabelLayout, between: () => Promise<void> = async () => {}) {
   if (format === "zpl") {
     return { bytes: new TextEncoder().encode(labels.map(zplLabel).join("\n") + "\n"), contentType: "text/plain; charset=utf-8", ext: "zpl" };
   }
@@ -24,7 +23,7 @@ export async function mergeLabels(labels: readonly LabelData[], format: LabelFor
   if (layout === "4x6") {
     for (let i = 0; i < labels.length; i++) {
       drawLabel(doc.addPage([LABEL_WIDTH, LABEL_HEIGHT]), fonts, labels[i]);
-      if (i % YIELD_EVERY === YIELD_EVERY - 1) await pause();
+      await between();
     }
   } else {
     // Two portrait 4x6 labels side by side, centred on the sheet.
@@ -33,8 +32,9 @@ export async function mergeLabels(labels: readonly LabelData[], format: LabelFor
     for (let i = 0; i < labels.length; i += 2) {
       const page = doc.addPage([LETTER.width, LETTER.height]);
       drawLabel(page, fonts, labels[i], x, y);
+      await between();
       if (labels[i + 1]) drawLabel(page, fonts, labels[i + 1], 2 * x + LABEL_WIDTH, y);
-      if ((i / 2) % (YIELD_EVERY / 2) === YIELD_EVERY / 2 - 1) await pause();
+      await between();
     }
   }
   return { bytes: await doc.save({ useObjectStreams: false, objectsPerTick: 25 }), contentType: "application/pdf", ext: "pdf" };

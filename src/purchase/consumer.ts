@@ -2,6 +2,7 @@ import { batchObject } from "../batch/client";
 import type { BatchObject } from "../batch/object";
 import { getBatchesByIds, type BatchRow } from "../db/batches";
 import { getShipmentsByIds, type ShipmentRecord } from "../db/shipments";
+import { backgroundTurn } from "../lib/foreground";
 import { buyShipments, undoPurchases } from "./buy";
 import { backoffSeconds, type PurchaseMessage, type PurchaseResult } from "./messages";
 
@@ -42,6 +43,7 @@ export async function queuedByBatch(env: Env, msgs: readonly Message<PurchaseMes
  * into the same label and no second charge.
  */
 export async function consumePurchases(batch: MessageBatch<PurchaseMessage>, env: Env): Promise<void> {
+  await backgroundTurn();
   await Promise.all((await queuedByBatch(env, batch.messages)).map(async (g) => {
     let outcomes;
     try {
@@ -60,6 +62,7 @@ export async function consumePurchases(batch: MessageBatch<PurchaseMessage>, env
         results.push(o);
       }
     });
+    await backgroundTurn();
     if (results.length) await report(env, g.batch, done, results);
   }));
 }

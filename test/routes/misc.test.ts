@@ -64,8 +64,12 @@ describe("limits and failures", () => {
     // The binding is Cloudflare's; what is ours is asking it per account and answering its "no".
     const spy = vi.spyOn(env.RATE_LIMITER, "limit").mockImplementation(async ({ key: k }) => ({ success: k !== id }));
     const limited = await api(key, "/v1/batches", { body: {} });
+    // A read runs alongside the limiter's answer; over budget, its result is dropped all the same.
+    const limitedRead = await api(key, "/v1/account");
     const fine = await api(other.key, "/v1/account");
     spy.mockRestore();
+    expect(limitedRead.status).toBe(429);
+    expect(limitedRead.json).toEqual({ error: { code: "rate_limited", message: expect.any(String) } });
     expect(limited.status).toBe(429);
     expect(limited.json).toEqual({ error: { code: "rate_limited", message: expect.any(String) } });
     expect(limited.headers.get("retry-after")).toBe("10");
