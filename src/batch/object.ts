@@ -6,6 +6,7 @@ import { credit } from "../db/ledger";
 import * as shipments from "../db/shipments";
 import type { ShipmentRecord } from "../db/shipments";
 import type { ErrorCode, ErrorDetail } from "../http/errors";
+import { backgroundTurn, letRequestsIn } from "../lib/foreground";
 import { nowIso } from "../lib/time";
 import type { PurchaseMessage, PurchaseResult } from "../purchase/messages";
 import type { Counts } from "../schemas/batch";
@@ -26,7 +27,7 @@ import { validateShipment } from "./validate";
 export type Refusal = { ok: false; code: ErrorCode; message: string; details?: ErrorDetail[] };
 export type Outcome<T = object> = ({ ok: true; row: BatchRow } & T) | Refusal;
 
-const VALIDATION_PAGE = 500;
+const VALIDATION_PAGE = 100;
 const SEND_BATCH = 100; // Queues accept at most 100 messages a sendBatch.
 
 class Refused extends Error {
@@ -274,6 +275,7 @@ export class BatchObject extends DurableObject<Env> {
       const saved = await this.persist(row, moved);
       for (let i = 0; i < queued.length; i += SEND_BATCH) {
         await this.env.PURCHASE_QUEUE.sendBatch(queued.slice(i, i + SEND_BATCH).map((q) => ({ body: { batch_id: batchId, shipment_id: q.id } satisfies PurchaseMessage })));
+        await letRequestsIn();
       }
       return { ok: true, row: saved };
     });
@@ -284,6 +286,8 @@ export class BatchObject extends DurableObject<Env> {
    * counts once; a repeat is ignored. When nothing is left queued, the batch moves on.
    */
   async recordPurchases(batchId: string, results: PurchaseResult[]): Promise<Outcome<{ accepted: string[]; already_purchased: string[] }>> {
+    // Only consumers report, so clients' requests may go first; the wait is before taking the lock.
+    await backgroundTurn();
     return this.exclusive(async () => {
       const row = await this.load(batchId);
       const now = nowIso();
@@ -325,6 +329,7 @@ export class BatchObject extends DurableObject<Env> {
 
   /** Records merged files written by the label consumer; the batch completes with its last file. */
   async recordLabelFiles(batchId: string, files: LabelFile[]): Promise<Outcome> {
+    await backgroundTurn();
     return this.exclusive(async () => {
       const row = await this.load(batchId);
       const plan = markWritten((await this.plan()), files.map((f) => f.n));
@@ -412,6 +417,7 @@ export class BatchObject extends DurableObject<Env> {
       if (!page.length) break;
       const now = nowIso();
       await this.db.batch(shipments.saveValidation(this.db, page.map((s) => validateShipment(s, now))));
+      await letRequestsIn();
     }
     const tally = await this.counts(row.id);
     const saved = await this.persist(row, this.step(row, tally.counts.invalid ? "some_invalid" : "all_valid", "finish validating"), tally);
