@@ -292,6 +292,7 @@ export class BatchObject extends DurableObject<Env> {
       const row = await this.load(batchId);
       const now = nowIso();
       const accepted = await shipments.savePurchaseResults(this.db, results, now);
+      await letRequestsIn();
       const acceptedIds = new Set(accepted.map((a) => a.id));
       const rest = results.filter((r) => !acceptedIds.has(r.shipment_id)).map((r) => r.shipment_id);
       const states = rest.length ? await shipments.statusesIn(this.db, batchId, rest) : new Map();
@@ -301,6 +302,7 @@ export class BatchObject extends DurableObject<Env> {
         await this.queueLabelFiles(batchId, accepted.map((a) => a.position));
       }
 
+      await letRequestsIn();
       const tally = await this.counts(batchId);
       let after = row;
       if (row.status === "purchasing" && tally.counts.queued === 0) {

@@ -5,6 +5,7 @@ import type { BatchRow } from "../db/batches";
 import { credit, debit } from "../db/ledger";
 import type { ShipmentRecord } from "../db/shipments";
 import { RATE_TTL_MS } from "../batch/validate";
+import { letRequestsIn } from "../lib/foreground";
 import { addMs, nowIso } from "../lib/time";
 import { labelKey, type PurchaseResult } from "./messages";
 
@@ -39,6 +40,7 @@ export async function buyShipments(env: Env, batch: BatchRow, items: readonly Bu
     else toBuy.push(i);
   });
 
+  await letRequestsIn();
   const bought = await carrier.purchase(toBuy.map((i) => requests[i].req));
   const declined: string[] = [];
   await Promise.all(toBuy.map(async (i, j) => {
