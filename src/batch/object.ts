@@ -386,6 +386,9 @@ export class BatchObject extends DurableObject<Env> {
   async alarm(): Promise<void> {
     const batchId = await this.ctx.storage.get<string>("batch_id");
     if (!batchId) return;
+    // Validation takes the lock a page at a time: a client's edit gets in between pages instead of
+    // waiting for 10,000 shipments, and between pages requests to this isolate go first.
+    while (await this.exclusive(() => this.validatePage(batchId)).then((o) => o.ok && o.more)) await backgroundTurn();
     const outcome = await this.exclusive(() => this.onAlarm(batchId));
     if (!outcome.ok && outcome.code !== "not_found" && outcome.code !== "invalid_state") throw new Error(outcome.message);
   }
@@ -412,15 +415,26 @@ export class BatchObject extends DurableObject<Env> {
     return { ok: true, row: row };
   }
 
-  /** Validates and rates every shipment still `validating`, a page at a time, then settles the batch. */
-  private async validatePending(row: BatchRow): Promise<Outcome> {
-    for (;;) {
-      const page = await shipments.pendingValidation(this.db, row.id, VALIDATION_PAGE);
-      if (!page.length) break;
+  /** Validates and rates the next page of shipments still `validating`; answers how many it took. */
+  private async validateNextPage(batchId: string): Promise<number> {
+    const page = await shipments.pendingValidation(this.db, batchId, VALIDATION_PAGE);
+    if (page.length) {
       const now = nowIso();
       await this.db.batch(shipments.saveValidation(this.db, page.map((s) => validateShipment(s, now))));
-      await letRequestsIn();
     }
+    return page.length;
+  }
+
+  /** One page, under the lock, while the batch is still validating; `more` while pages may remain. */
+  private async validatePage(batchId: string): Promise<Outcome<{ more: boolean }>> {
+    const row = await this.load(batchId);
+    if (row.status !== "validating") return { ok: true, row, more: false };
+    return { ok: true, row, more: (await this.validateNextPage(batchId)) === VALIDATION_PAGE };
+  }
+
+  /** Validates whatever is still `validating` (an edit may add some after the last page), then settles the batch. */
+  private async validatePending(row: BatchRow): Promise<Outcome> {
+    while ((await this.validateNextPage(row.id)) > 0) await letRequestsIn();
     const tally = await this.counts(row.id);
     const saved = await this.persist(row, this.step(row, tally.counts.invalid ? "some_invalid" : "all_valid", "finish validating"), tally);
     return { ok: true, row: saved };

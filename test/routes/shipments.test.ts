@@ -1,3 +1,5 @@
+import { runDurableObjectAlarm } from "cloudflare:test";
+import { env } from "cloudflare:workers";
 import { describe, expect, it } from "vitest";
 import { api, countRows, createBatch, newAccount, settle, shipment } from "../helpers";
 
@@ -30,6 +32,22 @@ describe("PATCH /v1/batches/{id}/shipments/{shipment_id}", () => {
     expect(after.status).toBe("ready");
     expect(after.shipments.data[1]).toMatchObject({ status: "valid", errors: null });
     expect(after.shipments.data[1].rate).not.toBeNull();
+  });
+
+  it("an edit while a large batch validates goes in between pages, not after the last one", async () => {
+    const { key } = await newAccount();
+    const b = await createBatch(key, { shipments: Array.from({ length: 1500 }, () => shipment()) });
+    const target = b.shipments.data[0];
+    const done: string[] = [];
+    const validation = runDurableObjectAlarm(env.BATCH.get(env.BATCH.idFromName(b.id))).then((ran) => done.push(ran ? "validation" : "no alarm"));
+    const edit = await api(key, `/v1/batches/${b.id}/shipments/${target.id}`, { method: "PATCH", body: { to_address: { zip: "1" } } });
+    done.push("edit");
+    await validation;
+    expect(edit.status).toBe(200);
+    expect(done).toEqual(["edit", "validation"]);
+    const after = await settle(key, b.id);
+    expect(after.status).toBe("invalid");
+    expect(after.counts).toMatchObject({ total: 1500, valid: 1499, invalid: 1, validating: 0 });
   });
 
   it("can break a valid shipment too, and changes its service", async () => {
