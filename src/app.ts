@@ -64,7 +64,7 @@ export function buildApp() {
   registerWebhookRoutes(app);
 
   app.openAPIRegistry.registerComponent("securitySchemes", "apiKey", {
-    type: "http", scheme: "bearer", description: "`sk_test_…` or `sk_live_…`; HTTP Basic with the key as user name works too.",
+    type: "http", scheme: "bearer", description: "`sk_test_…` or `sk_live_…`; HTTP Basic with the key as user name works too. A revoked key stops working within 10 seconds.",
   });
   app.doc31("/openapi.json", {
     openapi: "3.1.0",
