@@ -7,39 +7,53 @@ import type { LabelJob } from "../labels/messages";
 
 export type PlannedFile = {
   n: number; set: number; format: LabelFormat; layout: LabelLayout;
-  first_position: number; last_position: number; remaining: number; queued: boolean; written: boolean;
+  first_position: number; last_position: number; remaining: number; bought: number; queued: boolean; written: boolean;
 };
 export type LabelPlan = { next_n: number; sets: number; files: PlannedFile[] };
 
 export const emptyPlan = (): LabelPlan => ({ next_n: 1, sets: 0, files: [] });
 
-/** Adds a set of files over `positions` (sorted); `remaining` is how many are still being bought. */
+/**
+ * Adds a set of files over `positions` (sorted). A pending set's shipments are still being bought
+ * (`remaining`); any other set is over bought shipments only.
+ */
 export function addSet(plan: LabelPlan, positions: readonly number[], format: LabelFormat, layout: LabelLayout, pending: boolean): LabelPlan {
   const set = plan.sets + 1;
   const files = [...plan.files];
   let n = plan.next_n;
   for (let i = 0; i < positions.length; i += LABELS_PER_FILE) {
     const chunk = positions.slice(i, i + LABELS_PER_FILE);
-    files.push({ n: n++, set, format, layout, first_position: chunk[0], last_position: chunk.at(-1)!, remaining: pending ? chunk.length : 0, queued: false, written: false });
+    files.push({
+      n: n++, set, format, layout, first_position: chunk[0], last_position: chunk.at(-1)!,
+      remaining: pending ? chunk.length : 0, bought: pending ? 0 : chunk.length, queued: false, written: false,
+    });
   }
   return { next_n: n, sets: set, files };
 }
 
-/** Counts finished purchases against their files. */
-export function finish(plan: LabelPlan, positions: readonly number[]): LabelPlan {
+export type Finished = { position: number; bought: boolean };
+
+/** Counts finished purchases, bought or failed, against their files. */
+export function finish(plan: LabelPlan, finished: readonly Finished[]): LabelPlan {
   const files = plan.files.map((f) => ({ ...f }));
-  for (const p of positions) {
+  for (const { position: p, bought } of finished) {
     const f = files.find((x) => x.set === 1 && x.remaining > 0 && p >= x.first_position && p <= x.last_position);
-    if (f) f.remaining--;
+    if (!f) continue;
+    f.remaining--;
+    if (bought) f.bought++;
   }
   return { ...plan, files };
 }
 
-/** Files whose shipments have all finished and that are not yet queued for writing. */
+/**
+ * Files whose shipments have all finished and that are not yet queued for writing. A file in which
+ * nothing was bought has no labels: it counts as written at once, and no job is sent for it.
+ */
 export function due(plan: LabelPlan, batchId: string): { plan: LabelPlan; jobs: LabelJob[] } {
   const jobs: LabelJob[] = [];
   const files = plan.files.map((f) => {
     if (f.queued || f.remaining > 0) return f;
+    if (f.bought === 0) return { ...f, queued: true, written: true };
     jobs.push({ batch_id: batchId, n: f.n, first_position: f.first_position, last_position: f.last_position, format: f.format, layout: f.layout });
     return { ...f, queued: true };
   });

@@ -14,7 +14,7 @@ import type { CsvRow } from "../schemas/csv";
 import type { ShipmentIn, ShipmentStatus } from "../schemas/shipment";
 import type { LabelFile, LabelJob } from "../labels/messages";
 import type { LabelFormat, LabelLayout } from "../labels/merge";
-import { addSet, due, emptyPlan, finish, firstSetWritten, markWritten, type LabelPlan } from "./label-plan";
+import { addSet, due, emptyPlan, finish, firstSetWritten, markWritten, type Finished, type LabelPlan } from "./label-plan";
 import { applyPatch, toRecord } from "./intake";
 import { FINAL_STATUSES, next, type BatchEvent } from "./machine";
 import type { WebhookMessage } from "../webhooks/messages";
@@ -38,6 +38,18 @@ class Refused extends Error {
 const refuse = (code: ErrorCode, message: string, details?: ErrorDetail[]): never => {
   throw new Refused({ ok: false, code, message, details });
 };
+
+/** Per-status counts and the bought total, from `shipments.statusCounts` rows. */
+function tallyOf(rows: readonly shipments.StatusCount[]): { counts: Counts; cents: number } {
+  const counts = emptyCounts();
+  let cents = 0;
+  for (const r of rows) {
+    counts[r.status] = r.n;
+    counts.total += r.n;
+    cents += r.cents ?? 0;
+  }
+  return { counts, cents };
+}
 
 /**
  * One instance per batch (`idFromName(batch_id)`): the only code that changes a batch's status.
@@ -78,14 +90,7 @@ export class BatchObject extends DurableObject<Env> {
   }
 
   private async counts(batchId: string): Promise<{ counts: Counts; cents: number }> {
-    const counts = emptyCounts();
-    let cents = 0;
-    for (const r of await shipments.statusCounts(this.db, batchId)) {
-      counts[r.status] = r.n;
-      counts.total += r.n;
-      cents += r.cents ?? 0;
-    }
-    return { counts, cents };
+    return tallyOf((await shipments.statusCounts(this.db, batchId).all<shipments.StatusCount>()).results);
   }
 
   /** The counts as stored, for changes that touch no shipment (a label file, a scan form). */
@@ -289,26 +294,37 @@ export class BatchObject extends DurableObject<Env> {
     // Only consumers report, so clients' requests may go first; the wait is before taking the lock.
     await backgroundTurn();
     return this.exclusive(async () => {
-      const row = await this.load(batchId);
       const now = nowIso();
-      const accepted = await shipments.savePurchaseResults(this.db, results, now);
+      // The batch, the results and the counts they leave, in one round trip and one transaction.
+      const read = await this.db.batch([
+        batches.selectBatch(this.db, batches.batchById(batchId)),
+        ...shipments.savePurchaseResults(this.db, batchId, results, now),
+        shipments.statusCounts(this.db, batchId),
+      ]);
+      const row = read[0].results[0] as BatchRow | undefined;
+      if (!row) return refuse("not_found", "No such batch.");
+      const accepted = read.slice(1, -1).flatMap((r) => r.results as shipments.Placed[]);
+      const tally = tallyOf(read.at(-1)!.results as shipments.StatusCount[]);
       await letRequestsIn();
       const acceptedIds = new Set(accepted.map((a) => a.id));
       const rest = results.filter((r) => !acceptedIds.has(r.shipment_id)).map((r) => r.shipment_id);
       const states = rest.length ? await shipments.statusesIn(this.db, batchId, rest) : new Map();
       const already_purchased = rest.filter((id) => states.get(id) === "purchased");
       if (accepted.length) {
+        const bought = new Set(results.filter((r) => r.status === "purchased").map((r) => r.shipment_id));
         await this.ctx.storage.put("progress_at", Date.now());
-        await this.queueLabelFiles(batchId, accepted.map((a) => a.position));
+        await this.queueLabelFiles(batchId, accepted.map((a) => ({ position: a.position, bought: bought.has(a.id) })));
       }
 
-      await letRequestsIn();
-      const tally = await this.counts(batchId);
       let after = row;
       if (row.status === "purchasing" && tally.counts.queued === 0) {
         after = this.step(row, tally.counts.purchased > 0 ? "purchases_done" : "purchases_failed", "finish purchasing");
       }
-      const saved = await this.persist(row, after, tally);
+      let saved = await this.persist(row, after, tally);
+      // The last files to finish may have had nothing bought, and so no file to write and report.
+      if (saved.status === "generating_labels" && firstSetWritten(await this.plan())) {
+        saved = await this.persist(saved, this.step(saved, "labels_written", "complete"), tally);
+      }
       return { ok: true, row: saved, accepted: [...acceptedIds], already_purchased };
     });
   }
@@ -318,9 +334,9 @@ export class BatchObject extends DurableObject<Env> {
   }
 
   /** Counts finished purchases against their files and queues every file that became complete. */
-  private async queueLabelFiles(batchId: string, finishedPositions: readonly number[], requeue = false) {
+  private async queueLabelFiles(batchId: string, finished: readonly Finished[], requeue = false) {
     let plan = (await this.plan());
-    plan = finish(plan, finishedPositions);
+    plan = finish(plan, finished);
     if (requeue) plan = { ...plan, files: plan.files.map((f) => (f.written ? f : { ...f, queued: false })) };
     const { plan: next, jobs } = due(plan, batchId);
     await this.ctx.storage.put("label_plan", next);
@@ -445,7 +461,7 @@ export class BatchObject extends DurableObject<Env> {
     const now = nowIso();
     const failed = await shipments.failQueued(this.db, row.id, "Purchase timed out before the carrier answered", now);
     await credit(this.db, failed.map((f) => f.id), "refund", now);
-    await this.queueLabelFiles(row.id, failed.map((f) => f.position));
+    await this.queueLabelFiles(row.id, failed.map((f) => ({ position: f.position, bought: false })));
     return { ok: true, row: await this.persist(row, this.step(row, "stalled", "time out")) };
   }
 }

@@ -52,13 +52,13 @@ export async function pendingValidation(db: D1Database, batchId: string, limit: 
   return results.map(parseShipment);
 }
 
-export async function statusCounts(db: D1Database, batchId: string) {
-  const { results } = await db.prepare(
-    `SELECT status, COUNT(*) AS n, SUM(CASE WHEN status = 'purchased' THEN rate_cents ELSE 0 END) AS cents
-     FROM shipments WHERE batch_id = ? GROUP BY status`,
-  ).bind(batchId).all<{ status: ShipmentStatus; n: number; cents: number | null }>();
-  return results;
-}
+export type StatusCount = { status: ShipmentStatus; n: number; cents: number | null };
+
+/** How many of the batch's shipments are in each status, and what the bought ones cost. */
+export const statusCounts = (db: D1Database, batchId: string) => db.prepare(
+  `SELECT status, COUNT(*) AS n, SUM(CASE WHEN status = 'purchased' THEN rate_cents ELSE 0 END) AS cents
+   FROM shipments WHERE batch_id = ? GROUP BY status`,
+).bind(batchId);
 
 export type PageFilter = { page: number; limit: number; status?: string };
 
@@ -139,21 +139,19 @@ const RESULT_COLUMNS = ["shipment_id", "status", "tracking_number", "label_key",
  * Records purchase results, each only while its shipment is still `queued`: a second report of the
  * same shipment changes nothing. Returns the ids recorded now.
  */
-export async function savePurchaseResults(db: D1Database, results: readonly PurchaseOutcomeRow[], now: string): Promise<Placed[]> {
-  const recorded: Placed[] = [];
-  for (const chunk of jsonChunks(results)) {
-    const { results: rows } = await db.prepare(
-      `UPDATE shipments SET status = u.status, tracking_number = u.tracking_number, label_key = u.label_key,
-         rate_cents = COALESCE(u.rate_cents, shipments.rate_cents), rate_expires_at = COALESCE(u.rate_expires_at, shipments.rate_expires_at),
-         purchased_at = u.purchased_at, message = u.message, updated_at = ?2
-       FROM (SELECT ${extract(RESULT_COLUMNS)} FROM json_each(?1)) AS u
-       WHERE shipments.id = u.shipment_id AND shipments.status = 'queued'
-       RETURNING shipments.id, shipments.position`,
-    ).bind(chunk, now).all<Placed>();
-    recorded.push(...rows);
-  }
-  return recorded;
-}
+/**
+ * Writes purchase results to the batch's own shipments still `queued`; each statement returns the
+ * rows it moved (`Placed`). A result for another batch's shipment, or a repeat, changes nothing.
+ */
+export const savePurchaseResults = (db: D1Database, batchId: string, results: readonly PurchaseOutcomeRow[], now: string) =>
+  jsonChunks(results).map((chunk) => db.prepare(
+    `UPDATE shipments SET status = u.status, tracking_number = u.tracking_number, label_key = u.label_key,
+       rate_cents = COALESCE(u.rate_cents, shipments.rate_cents), rate_expires_at = COALESCE(u.rate_expires_at, shipments.rate_expires_at),
+       purchased_at = u.purchased_at, message = u.message, updated_at = ?2
+     FROM (SELECT ${extract(RESULT_COLUMNS)} FROM json_each(?1)) AS u
+     WHERE shipments.id = u.shipment_id AND shipments.batch_id = ?3 AND shipments.status = 'queued'
+     RETURNING shipments.id, shipments.position`,
+  ).bind(chunk, now, batchId));
 
 /** Shipments still `queued` when a batch times out end `purchase_failed`. */
 export async function failQueued(db: D1Database, batchId: string, message: string, now: string): Promise<Placed[]> {

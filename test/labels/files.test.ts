@@ -189,3 +189,33 @@ describe("merged label files", () => {
     expect(done.labels[0].count).toBe(2);
   });
 });
+
+describe("files where nothing was bought", () => {
+  it("need no job; when the last shipments to finish all failed, the batch completes with them", async () => {
+    const { runInDurableObject } = await import("cloudflare:test");
+    const { addSet, emptyPlan } = await import("../../src/batch/label-plan");
+    const { key } = await newAccount();
+    const b = await readyBatch(key, 101);
+    const ids: string[] = (await api(key, `/v1/batches/${b.id}/shipments?limit=101`)).json.data.map((s: any) => s.id);
+    // A purchase in progress with no messages in flight: the test plays the purchase consumer.
+    await env.DB.batch([
+      env.DB.prepare("UPDATE batches SET status = 'purchasing' WHERE id = ?").bind(b.id),
+      env.DB.prepare("UPDATE shipments SET status = 'queued' WHERE batch_id = ?").bind(b.id),
+    ]);
+    const stub = env.BATCH.get(env.BATCH.idFromName(b.id));
+    await runInDurableObject(stub, (_: unknown, state: DurableObjectState) =>
+      state.storage.put("label_plan", addSet(emptyPlan(), ids.map((_, i) => i + 1), "pdf", "4x6", true)));
+    const now = new Date().toISOString();
+    const first: any = await stub.recordPurchases(b.id, ids.slice(0, 100).map((id, i) => ({
+      shipment_id: id, status: "purchased" as const, tracking_number: `9400${String(i).padStart(18, "0")}`, label_key: `labels/${b.id}/${id}.pdf`,
+      rate_cents: 100, rate_expires_at: null, purchased_at: now,
+    })));
+    expect(first.row.status).toBe("purchasing");
+    await waitFor(key, b.id, (x) => x.labels.length === 1);
+    const last: any = await stub.recordPurchases(b.id, [{ shipment_id: ids[100], status: "purchase_failed" as const, message: "Declined" }]);
+    expect(last.row.status).toBe("completed");
+    const done = (await api(key, `/v1/batches/${b.id}`)).json;
+    expect(done).toMatchObject({ status: "completed", counts: { purchased: 100, purchase_failed: 1 } });
+    expect(done.labels.map((f: any) => [f.count, f.first_position, f.last_position])).toEqual([[100, 1, 100]]);
+  });
+});

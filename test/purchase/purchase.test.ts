@@ -141,6 +141,23 @@ describe("never buy twice", () => {
   });
 });
 
+describe("one writer per batch", () => {
+  it("a batch's object does not record a result for another batch's shipment", async () => {
+    const { key } = await newAccount();
+    const a = await readyBatch(key, 1);
+    const other = await readyBatch(key, 1);
+    const foreign = other.shipments.data[0];
+    await env.DB.prepare("UPDATE shipments SET status = 'queued' WHERE id = ?").bind(foreign.id).run();
+    const stub = env.BATCH.get(env.BATCH.idFromName(a.id));
+    const outcome: any = await stub.recordPurchases(a.id, [{
+      shipment_id: foreign.id, status: "purchased", tracking_number: "9400000000000000000000", label_key: "labels/x.pdf",
+      rate_cents: 1, rate_expires_at: null, purchased_at: new Date().toISOString(),
+    }]);
+    expect(outcome.accepted).toEqual([]);
+    expect(await getShipment(env.DB, other.id, foreign.id)).toMatchObject({ status: "queued", tracking_number: null, rate_cents: foreign.rate ? cents(foreign.rate.amount) : null });
+  });
+});
+
 describe("never charge what you cannot cover", () => {
   it("insufficient balance part way: what is covered is bought, the rest fails, the balance never dips below zero", async () => {
     const { key, id } = await newAccount("30.00");
