@@ -201,8 +201,8 @@ export class BatchObject extends DurableObject<Env> {
   }
 
   private intake(row: BatchRow, rows: readonly CsvRow[], firstPosition: number, now: string): D1PreparedStatement[] {
-    return shipments.insertShipments(this.db, rows.map((r, i) =>
-      toRecord(r.input, firstPosition + i, { batch_id: row.id, account_id: row.account_id }, row, now, r.errors)));
+    const owner = { batch_id: row.id, account_id: row.account_id };
+    return shipments.insertShipments(this.db, owner, now, rows.map((r, i) => toRecord(r.input, firstPosition + i, owner, row, now, r.errors)));
   }
 
   async create(row: BatchRow, rows: CsvRow[]): Promise<Outcome> {

@@ -15,11 +15,11 @@ export type ShipmentRecord = {
 };
 
 const JSON_COLUMNS = ["errors", "from_address", "to_address", "parcel", "input_errors", "metadata"] as const;
-const COLUMNS = [
-  "id", "batch_id", "account_id", "position", "reference", "status", "errors", "carrier", "service",
-  "from_address", "to_address", "parcel", "rate_cents", "rate_currency", "rate_expires_at", "tracking_number",
-  "label_key", "message", "purchased_at", "voided_at", "input_errors", "metadata", "created_at", "updated_at",
-] as const;
+// What differs from one new shipment to the next. The rest is the batch's (owner, time), `validating`,
+// or empty until the shipment is validated and bought: bound once a statement instead of extracted
+// from each row's JSON, which makes a 10,000-row insert markedly cheaper for SQLite.
+const NEW_COLUMNS = ["id", "position", "reference", "carrier", "service", "from_address", "to_address", "parcel", "input_errors", "metadata"] as const;
+export type NewShipment = Pick<ShipmentRecord, (typeof NEW_COLUMNS)[number]>;
 
 export function parseShipment(row: Record<string, unknown>): ShipmentRecord {
   const out = { ...row } as Record<string, unknown>;
@@ -27,10 +27,12 @@ export function parseShipment(row: Record<string, unknown>): ShipmentRecord {
   return out as ShipmentRecord;
 }
 
-/** Inserts any number of shipments in a few statements (see sql.ts). */
-export const insertShipments = (db: D1Database, records: readonly ShipmentRecord[]) =>
-  jsonChunks(records).map((chunk) =>
-    db.prepare(`INSERT INTO shipments (${COLUMNS.join(", ")}) SELECT ${extract(COLUMNS)} FROM json_each(?)`).bind(chunk));
+/** Inserts any number of a batch's new (`validating`) shipments in a few statements (see sql.ts). */
+export const insertShipments = (db: D1Database, owner: { batch_id: string; account_id: string }, now: string, records: readonly NewShipment[]) =>
+  jsonChunks(records.map((r) => Object.fromEntries(NEW_COLUMNS.map((c) => [c, r[c]])))).map((chunk) => db.prepare(
+    `INSERT INTO shipments (${NEW_COLUMNS.join(", ")}, batch_id, account_id, status, created_at, updated_at)
+     SELECT ${extract(NEW_COLUMNS)}, ?2, ?3, 'validating', ?4, ?4 FROM json_each(?1)`,
+  ).bind(chunk, owner.batch_id, owner.account_id, now));
 
 export type ValidationResult = Pick<
   ShipmentRecord, "id" | "status" | "errors" | "carrier" | "service" | "rate_cents" | "rate_currency" | "rate_expires_at" | "updated_at"
