@@ -435,6 +435,7 @@ export class BatchObject extends DurableObject<Env> {
   private async validateNextPage(batchId: string): Promise<number> {
     const page = await shipments.pendingValidation(this.db, batchId, VALIDATION_PAGE);
     if (page.length) {
+      await letRequestsIn();
       const now = nowIso();
       await this.db.batch(shipments.saveValidation(this.db, page.map((s) => validateShipment(s, now))));
     }

@@ -18,6 +18,7 @@ export type BuyOutcome = PurchaseResult | { shipment_id: string; status: "retry"
  * Safe to run again for the same shipments: the debit and the carrier both recognise a repeat.
  */
 export async function buyShipments(env: Env, batch: BatchRow, items: readonly BuyItem[]): Promise<BuyOutcome[]> {
+  await letRequestsIn();
   const now = nowIso();
   const carrier = carrierFor(env, batch.mode);
   const requests = items.map(({ shipment: s, attempt }) => {
