@@ -310,10 +310,11 @@ export class BatchObject extends DurableObject<Env> {
       const rest = results.filter((r) => !acceptedIds.has(r.shipment_id)).map((r) => r.shipment_id);
       const states = rest.length ? await shipments.statusesIn(this.db, batchId, rest) : new Map();
       const already_purchased = rest.filter((id) => states.get(id) === "purchased");
+      let plan: LabelPlan | undefined;
       if (accepted.length) {
         const bought = new Set(results.filter((r) => r.status === "purchased").map((r) => r.shipment_id));
         await this.ctx.storage.put("progress_at", Date.now());
-        await this.queueLabelFiles(batchId, accepted.map((a) => ({ position: a.position, bought: bought.has(a.id) })));
+        plan = await this.queueLabelFiles(batchId, accepted.map((a) => ({ position: a.position, bought: bought.has(a.id) })));
       }
 
       let after = row;
@@ -322,7 +323,7 @@ export class BatchObject extends DurableObject<Env> {
       }
       let saved = await this.persist(row, after, tally);
       // The last files to finish may have had nothing bought, and so no file to write and report.
-      if (saved.status === "generating_labels" && firstSetWritten(await this.plan())) {
+      if (saved.status === "generating_labels" && firstSetWritten(plan ?? (await this.plan()))) {
         saved = await this.persist(saved, this.step(saved, "labels_written", "complete"), tally);
       }
       return { ok: true, row: saved, accepted: [...acceptedIds], already_purchased };
@@ -333,8 +334,8 @@ export class BatchObject extends DurableObject<Env> {
     return (await this.ctx.storage.get<LabelPlan>("label_plan")) ?? emptyPlan();
   }
 
-  /** Counts finished purchases against their files and queues every file that became complete. */
-  private async queueLabelFiles(batchId: string, finished: readonly Finished[], requeue = false) {
+  /** Counts finished purchases against their files, queues every file that became complete, and answers the plan. */
+  private async queueLabelFiles(batchId: string, finished: readonly Finished[], requeue = false): Promise<LabelPlan> {
     let plan = (await this.plan());
     plan = finish(plan, finished);
     if (requeue) plan = { ...plan, files: plan.files.map((f) => (f.written ? f : { ...f, queued: false })) };
@@ -343,6 +344,7 @@ export class BatchObject extends DurableObject<Env> {
     for (let i = 0; i < jobs.length; i += SEND_BATCH) {
       await this.env.LABEL_QUEUE.sendBatch(jobs.slice(i, i + SEND_BATCH).map((body) => ({ body: body satisfies LabelJob })));
     }
+    return next;
   }
 
   /** Records merged files written by the label consumer; the batch completes with its last file. */

@@ -30,9 +30,6 @@ export const saveBatchState = (db: D1Database, row: BatchRow) =>
   ).bind(row.status, row.counts, row.total_cents, row.labels, row.scan_form, row.updated_at,
     row.validated_at, row.purchased_at, row.completed_at, row.id);
 
-export const getBatchById = (db: D1Database, id: string) =>
-  db.prepare("SELECT * FROM batches WHERE id = ?").bind(id).first<BatchRow>();
-
 /** A batch id as SQL to splice into a query, with its parameters. */
 export type BatchRef = { sql: string; params: unknown[] };
 export const batchById = (id: string): BatchRef => ({ sql: "?", params: [id] });
@@ -46,6 +43,8 @@ export const ownedBatchRef = (accountId: string, idOrReference: string): BatchRe
 
 export const selectBatch = (db: D1Database, ref: BatchRef) =>
   db.prepare(`SELECT * FROM batches WHERE id = ${ref.sql}`).bind(...ref.params);
+
+export const getBatchById = (db: D1Database, id: string) => selectBatch(db, batchById(id)).first<BatchRow>();
 
 export const findBatch = (db: D1Database, accountId: string, idOrReference: string) =>
   selectBatch(db, ownedBatchRef(accountId, idOrReference)).first<BatchRow>();

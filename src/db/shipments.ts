@@ -138,10 +138,6 @@ export type PurchaseOutcomeRow = {
 const RESULT_COLUMNS = ["shipment_id", "status", "tracking_number", "label_key", "rate_cents", "rate_expires_at", "purchased_at", "message"] as const;
 
 /**
- * Records purchase results, each only while its shipment is still `queued`: a second report of the
- * same shipment changes nothing. Returns the ids recorded now.
- */
-/**
  * Writes purchase results to the batch's own shipments still `queued`; each statement returns the
  * rows it moved (`Placed`). A result for another batch's shipment, or a repeat, changes nothing.
  * The `+` keeps SQLite on the primary key: offered the (batch_id, status) index, it scans every
