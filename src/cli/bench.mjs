@@ -1,12 +1,12 @@
 // `npm run bench`: the service as `npm run dev` runs it (wrangler dev, Miniflare's D1, Queues, R2,
 // Durable Objects), timed end to end for 100, 1,000 and 10,000 shipments, against the naive label
 // baseline rendered in this same process on this same machine. Sizes: `npm run bench -- 100 1000`.
-import { spawn } from "node:child_process";
 import { mkdtempSync, readFileSync, readdirSync, rmSync } from "node:fs";
 import os from "node:os";
 import { join } from "node:path";
 import autocannon from "autocannon";
 import { naiveRenderAndMerge } from "./bench-naive.mjs";
+import { spawnWranglerDev } from "./wrangler-dev.mjs";
 
 const sizes = process.argv.slice(2).map(Number).filter(Boolean);
 if (!sizes.length) sizes.push(100, 1000, 10000);
@@ -19,7 +19,7 @@ const { createAccount, migrateLocal } = await import("./local-d1.mjs");
 migrateLocal();
 const { key } = createAccount("100000000.00");
 const auth = { authorization: `Bearer ${key}`, "content-type": "application/json" };
-const server = spawn("wrangler", ["dev", "--ip", "127.0.0.1", "--port", String(port), "--persist-to", dir,
+const server = spawnWranglerDev(["--ip", "127.0.0.1", "--port", String(port), "--persist-to", dir,
   "--var", `PUBLIC_BASE_URL:${base}`, "--var", "LABEL_SIGNING_SECRET:bench-only-secret", "--log-level", "error"],
 { stdio: ["ignore", "ignore", "inherit"], detached: true });
 const stop = () => { try { process.kill(-server.pid, "SIGTERM"); } catch {} };

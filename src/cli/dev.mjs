@@ -1,8 +1,8 @@
 // `npm run dev`: migrate the local D1, make sure the test account exists, print its key, serve.
-import { spawn } from "node:child_process";
 import { existsSync, mkdirSync, readFileSync, writeFileSync } from "node:fs";
 import { randomBytes } from "node:crypto";
 import { createAccount, keyExists, migrateLocal } from "./local-d1.mjs";
+import { spawnWranglerDev } from "./wrangler-dev.mjs";
 
 const KEY_FILE = ".wrangler/dev-key";
 const port = process.env.PORT ?? "8787";
@@ -20,7 +20,7 @@ if (!key || !keyExists(key)) {
 }
 console.log(`\nTest API key (balance 1000000.00 when created): ${key}\nAPI: http://127.0.0.1:${port}  docs: http://127.0.0.1:${port}/docs\n`);
 
-const args = ["dev", "--ip", "127.0.0.1", "--port", port, "--var", `PUBLIC_BASE_URL:http://127.0.0.1:${port}`, ...process.argv.slice(2)];
-const child = spawn("wrangler", args, { stdio: "inherit" });
+const args = ["--ip", "127.0.0.1", "--port", port, "--var", `PUBLIC_BASE_URL:http://127.0.0.1:${port}`, ...process.argv.slice(2)];
+const child = spawnWranglerDev(args, { stdio: "inherit" });
 for (const sig of ["SIGINT", "SIGTERM"]) process.on(sig, () => child.kill(sig));
 child.on("exit", (code) => process.exit(code ?? 0));
