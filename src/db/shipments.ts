@@ -56,7 +56,10 @@ export async function pendingValidation(db: D1Database, batchId: string, limit: 
 
 export type StatusCount = { status: ShipmentStatus; n: number; cents: number | null };
 
-/** How many of the batch's shipments are in each status, and what the bought ones cost. */
+/**
+ * How many of the batch's shipments are in each status, and what the bought ones cost. Answered from
+ * the shipments_batch_status index alone (migration 0005); a column added here belongs in that index.
+ */
 export const statusCounts = (db: D1Database, batchId: string) => db.prepare(
   `SELECT status, COUNT(*) AS n, SUM(CASE WHEN status = 'purchased' THEN rate_cents ELSE 0 END) AS cents
    FROM shipments WHERE batch_id = ? GROUP BY status`,
