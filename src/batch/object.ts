@@ -29,6 +29,7 @@ export type Outcome<T = object> = ({ ok: true; row: BatchRow } & T) | Refusal;
 
 const VALIDATION_PAGE = 100;
 const SEND_BATCH = 100; // Queues accept at most 100 messages a sendBatch.
+const QUEUE_PAGE = 1000;
 
 class Refused extends Error {
   constructor(readonly refusal: Refusal) {
@@ -272,7 +273,16 @@ export class BatchObject extends DurableObject<Env> {
       const moved = this.step(row, skipInvalid ? "purchase_skip_invalid" : "purchase", skipInvalid ? "be purchased" : "be purchased (use skip_invalid to buy only the valid shipments)");
       if (JSON.parse(row.counts).valid === 0) refuse("invalid_state", `The batch is ${row.status} but has no valid shipments to buy.`);
       const now = nowIso();
-      const queued = await shipments.queueValid(this.db, batchId, now);
+      // Pages, each its own transaction: an object that dies part way leaves some shipments queued and
+      // the batch still buyable, and nothing sent for them; the next purchase call picks them up first.
+      const queued = await shipments.queuedShipments(this.db, batchId);
+      for (;;) {
+        const page = await shipments.queueValidPage(this.db, batchId, now, QUEUE_PAGE);
+        queued.push(...page);
+        if (page.length < QUEUE_PAGE) break;
+        await letRequestsIn();
+      }
+      queued.sort((a, b) => a.position - b.position);
       await this.ctx.storage.put({
         progress_at: Date.now(),
         label_plan: addSet(emptyPlan(), queued.map((q) => q.position), row.label_format, row.label_layout, true),

@@ -319,6 +319,27 @@ describe("nothing is lost", () => {
     expect(await balanceCents(id)).toBe(10_000 - cents(done.total_amount));
   });
 
+  it("a purchase start that died part way: the shipments it queued are bought by the next purchase call", async () => {
+    const { key, id } = await newAccount("1000.00");
+    const b = await readyBatch(key, 3);
+    // What an object that died between queueing pages leaves: some shipments queued, nothing sent, the batch ready.
+    await env.DB.prepare("UPDATE shipments SET status = 'queued' WHERE id = ?").bind(b.shipments.data[1].id).run();
+    const res = await purchase(key, b.id);
+    expect(res.json).toMatchObject({ status: "purchasing", counts: { queued: 3 } });
+    const done = await waitFor(key, b.id, isFinal, 10_000);
+    expect(done).toMatchObject({ status: "completed", counts: { purchased: 3, queued: 0 } });
+    expect(await balanceCents(id)).toBe(100_000 - cents(done.total_amount));
+  });
+
+  it("a batch larger than one queueing page is queued and bought whole, each shipment once", async () => {
+    const { key, id } = await newAccount("100000.00");
+    const b = await readyBatch(key, 1001);
+    expect((await purchase(key, b.id)).json).toMatchObject({ counts: { queued: 1001 } });
+    const done = await waitFor(key, b.id, isFinal, 60_000);
+    expect(done).toMatchObject({ status: "completed", counts: { purchased: 1001, queued: 0 } });
+    expect(await countRows("ledger", "account_id = ? AND kind = 'debit'", id)).toBe(1001);
+  });
+
   it("a batch not bought within 30 days expires", async () => {
     const { key } = await newAccount();
     const b = await readyBatch(key, 1);
