@@ -60,10 +60,9 @@ export type StatusCount = { status: ShipmentStatus; n: number; cents: number | n
  * How many of the batch's shipments are in each status, and what the bought ones cost. Answered from
  * the shipments_batch_status index alone (migration 0005); a column added here belongs in that index.
  */
-export const statusCounts = (db: D1Database, batchId: string) => db.prepare(
-  `SELECT status, COUNT(*) AS n, SUM(CASE WHEN status = 'purchased' THEN rate_cents ELSE 0 END) AS cents
-   FROM shipments WHERE batch_id = ? GROUP BY status`,
-).bind(batchId);
+export const STATUS_COUNTS_SQL = `SELECT status, COUNT(*) AS n, SUM(CASE WHEN status = 'purchased' THEN rate_cents ELSE 0 END) AS cents
+   FROM shipments WHERE batch_id = ? GROUP BY status`;
+export const statusCounts = (db: D1Database, batchId: string) => db.prepare(STATUS_COUNTS_SQL).bind(batchId);
 
 export type PageFilter = { page: number; limit: number; status?: string };
 
