@@ -157,15 +157,14 @@ const RESULT_COLUMNS = ["shipment_id", "status", "tracking_number", "label_key",
  * The `+` keeps SQLite on the primary key: offered the (batch_id, status) index, it scans every
  * queued shipment of the batch against every result, which made 10,000 purchases take 100 s.
  */
+export const SAVE_RESULTS_SQL = `UPDATE shipments SET status = u.status, tracking_number = u.tracking_number, label_key = u.label_key,
+     rate_cents = COALESCE(u.rate_cents, shipments.rate_cents), rate_expires_at = COALESCE(u.rate_expires_at, shipments.rate_expires_at),
+     purchased_at = u.purchased_at, message = u.message, updated_at = ?2
+   FROM (SELECT ${extract(RESULT_COLUMNS)} FROM json_each(?1)) AS u
+   WHERE shipments.id = u.shipment_id AND +shipments.batch_id = ?3 AND shipments.status = 'queued'
+   RETURNING shipments.id, shipments.position`;
 export const savePurchaseResults = (db: D1Database, batchId: string, results: readonly PurchaseOutcomeRow[], now: string) =>
-  jsonChunks(results).map((chunk) => db.prepare(
-    `UPDATE shipments SET status = u.status, tracking_number = u.tracking_number, label_key = u.label_key,
-       rate_cents = COALESCE(u.rate_cents, shipments.rate_cents), rate_expires_at = COALESCE(u.rate_expires_at, shipments.rate_expires_at),
-       purchased_at = u.purchased_at, message = u.message, updated_at = ?2
-     FROM (SELECT ${extract(RESULT_COLUMNS)} FROM json_each(?1)) AS u
-     WHERE shipments.id = u.shipment_id AND +shipments.batch_id = ?3 AND shipments.status = 'queued'
-     RETURNING shipments.id, shipments.position`,
-  ).bind(chunk, now, batchId));
+  jsonChunks(results).map((chunk) => db.prepare(SAVE_RESULTS_SQL).bind(chunk, now, batchId));
 
 /** Shipments still `queued` when a batch times out end `purchase_failed`. */
 export async function failQueued(db: D1Database, batchId: string, message: string, now: string): Promise<Placed[]> {
