@@ -135,6 +135,15 @@ export class BatchObject extends DurableObject<Env> {
     return row;
   }
 
+  /**
+   * Cancel and expiry, allowed only before purchase: shipments a purchase start queued before it died
+   * go back to `valid` first (nothing was sent for them), so no shipment of an ended batch stays queued.
+   */
+  private async abandon(before: BatchRow, after: BatchRow): Promise<BatchRow> {
+    await shipments.unqueue(this.db, before.id, nowIso()).run();
+    return this.persist(before, after);
+  }
+
   /** One alarm serves every timer: validation now, the purchase stall check, and expiry. */
   private async scheduleAlarm(row: BatchRow) {
     if (row.status === "validating") return this.ctx.storage.setAlarm(Date.now());
@@ -262,7 +271,7 @@ export class BatchObject extends DurableObject<Env> {
   async cancel(batchId: string): Promise<Outcome> {
     return this.exclusive(async () => {
       const row = await this.load(batchId);
-      return { ok: true, row: await this.persist(row, this.step(row, "cancel", "be cancelled")) };
+      return { ok: true, row: await this.abandon(row, this.step(row, "cancel", "be cancelled")) };
     });
   }
 
@@ -437,7 +446,7 @@ export class BatchObject extends DurableObject<Env> {
       }
     }
     if ((row.status === "ready" || row.status === "invalid") && Date.now() >= Date.parse(row.expires_at)) {
-      return { ok: true, row: await this.persist(row, this.step(row, "expire", "expire")) };
+      return { ok: true, row: await this.abandon(row, this.step(row, "expire", "expire")) };
     }
     await this.scheduleAlarm(row);
     return { ok: true, row: row };

@@ -145,6 +145,10 @@ export async function queuedShipments(db: D1Database, batchId: string): Promise<
   return results;
 }
 
+/** A batch that will not be bought after all (cancelled, expired): what an interrupted start queued is `valid` again. */
+export const unqueue = (db: D1Database, batchId: string, now: string) =>
+  db.prepare("UPDATE shipments SET status = 'valid', updated_at = ? WHERE batch_id = ? AND status = 'queued'").bind(now, batchId);
+
 export type PurchaseOutcomeRow = {
   shipment_id: string; status: "purchased" | "purchase_failed"; tracking_number?: string; label_key?: string;
   rate_cents?: number; rate_expires_at?: string | null; purchased_at?: string; message?: string;

@@ -331,6 +331,22 @@ describe("nothing is lost", () => {
     expect(await balanceCents(id)).toBe(100_000 - cents(done.total_amount));
   });
 
+  it("a purchase start that died part way, then cancel or expiry: no shipment of the ended batch stays queued", async () => {
+    const { key } = await newAccount("1000.00");
+    for (const end of ["cancel", "expire"] as const) {
+      const b = await readyBatch(key, 3);
+      await env.DB.prepare("UPDATE shipments SET status = 'queued' WHERE id = ?").bind(b.shipments.data[1].id).run();
+      if (end === "cancel") expect((await api(key, `/v1/batches/${b.id}/cancel`, { method: "POST" })).json.status).toBe("cancelled");
+      else {
+        await env.DB.prepare("UPDATE batches SET expires_at = '2000-01-01T00:00:00.000Z' WHERE id = ?").bind(b.id).run();
+        await state_alarm(env.BATCH.get(env.BATCH.idFromName(b.id)));
+      }
+      const after = (await api(key, `/v1/batches/${b.id}`)).json;
+      expect(after).toMatchObject({ status: end === "cancel" ? "cancelled" : "expired", counts: { queued: 0, valid: 3 } });
+      expect(after.shipments.data.map((s: { status: string }) => s.status)).toEqual(["valid", "valid", "valid"]);
+    }
+  });
+
   it("a batch larger than one queueing page is queued and bought whole, each shipment once", async () => {
     const { key, id } = await newAccount("100000.00");
     const b = await readyBatch(key, 1001);
