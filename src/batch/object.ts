@@ -17,12 +17,12 @@ import type { LabelFormat, LabelLayout } from "../labels/merge";
 import { addSet, due, emptyPlan, finish, firstSetWritten, markWritten, type Finished, type LabelPlan } from "./label-plan";
 import { applyPatch, toRecord } from "./intake";
 import { FINAL_STATUSES, next, type BatchEvent } from "./machine";
-import type { WebhookMessage } from "../webhooks/messages";
-
-const ENCODER = new TextEncoder();
 import { linkerFor } from "../labels/links";
 import { emptyCounts, toBatchSummary } from "./present";
+import * as outbox from "./outbox";
 import { validateShipment } from "./validate";
+
+const ENCODER = new TextEncoder();
 
 export type Refusal = { ok: false; code: ErrorCode; message: string; details?: ErrorDetail[] };
 export type Outcome<T = object> = ({ ok: true; row: BatchRow } & T) | Refusal;
@@ -127,9 +127,12 @@ export class BatchObject extends DurableObject<Env> {
     const event = row.status !== before.status
       ? insertEvent(this.db, row.account_id, "batch.updated", row.id, { ...toBatchSummary(row, linkerFor(this.env)), previous_status: before.status }, now)
       : null;
-    if (event) statements.push(event.statement);
+    if (event) {
+      statements.push(event.statement);
+      await outbox.owe(this.ctx.storage, event.id);
+    }
     await this.db.batch(statements);
-    if (event) await this.announce(event.id);
+    if (event) await outbox.announce(this.ctx.storage, this.env.WEBHOOK_QUEUE);
     this.broadcast(row);
     await this.scheduleAlarm(row);
     return row;
@@ -146,26 +149,13 @@ export class BatchObject extends DurableObject<Env> {
 
   /** One alarm serves every timer: validation now, the purchase stall check, and expiry. */
   private async scheduleAlarm(row: BatchRow) {
-    if (row.status === "validating") return this.ctx.storage.setAlarm(Date.now());
-    if (row.status === "purchasing" || row.status === "generating_labels") {
-      const progress = (await this.ctx.storage.get<number>("progress_at")) ?? Date.now();
-      return this.ctx.storage.setAlarm(progress + this.stallMs);
-    }
-    if (row.status === "ready" || row.status === "invalid") return this.ctx.storage.setAlarm(Date.parse(row.expires_at));
-    return this.ctx.storage.deleteAlarm();
-  }
-
-  /**
-   * Hands a stored event to the webhook queue, which fans it out to the account's subscriptions. The
-   * state change it reports is already committed, so a failed send must not fail the operation; the
-   * event stays listed in GET /v1/events.
-   */
-  private async announce(eventId: string) {
-    try {
-      await this.env.WEBHOOK_QUEUE.send({ kind: "event", event_id: eventId } satisfies WebhookMessage);
-    } catch (err) {
-      console.error(`event ${eventId} could not be queued for webhooks: ${(err as Error).message}`);
-    }
+    let at = Infinity;
+    if (row.status === "validating") at = Date.now();
+    else if (row.status === "purchasing" || row.status === "generating_labels") {
+      at = ((await this.ctx.storage.get<number>("progress_at")) ?? Date.now()) + this.stallMs;
+    } else if (row.status === "ready" || row.status === "invalid") at = Date.parse(row.expires_at);
+    if ((await outbox.unannounced(this.ctx.storage)).length) at = Math.min(at, Date.now() + outbox.ANNOUNCE_RETRY_MS);
+    return at === Infinity ? this.ctx.storage.deleteAlarm() : this.ctx.storage.setAlarm(at);
   }
 
   // Live progress: every open GET /v1/batches/{id}/stream is a writer here, fed on each change.
@@ -220,10 +210,12 @@ export class BatchObject extends DurableObject<Env> {
       await this.ctx.storage.put("batch_id", row.id);
       const initial: BatchRow = { ...row, status: rows.length ? "validating" : "ready", counts: JSON.stringify(emptyCounts()) };
       const created = insertEvent(this.db, row.account_id, "batch.created", row.id, toBatchSummary(initial, linkerFor(this.env)), row.created_at);
+      await outbox.owe(this.ctx.storage, created.id);
       // The batch, its event and every shipment land together or not at all.
       const saved = await this.persist(initial, initial, this.adjusted(initial, { validating: rows.length }),
         [batches.insertBatch(this.db, initial), created.statement, ...this.intake(initial, rows, 1, row.created_at)]);
-      await this.announce(created.id);
+      // Announced now, so the retry alarm that `owe` set gives way to the batch's own.
+      if ((await outbox.announce(this.ctx.storage, this.env.WEBHOOK_QUEUE)) === 0) await this.scheduleAlarm(saved);
       return { ok: true, row: saved };
     });
   }
@@ -431,6 +423,7 @@ export class BatchObject extends DurableObject<Env> {
   }
 
   private async onAlarm(batchId: string): Promise<Outcome> {
+    await outbox.announce(this.ctx.storage, this.env.WEBHOOK_QUEUE);
     const row = await this.load(batchId);
     if (row.status === "validating") return this.validatePending(row);
     if (row.status === "purchasing") {

@@ -27,7 +27,7 @@ const present = (w: WebhookRow) => ({ id: w.id, object: "webhook" as const, url:
 export function registerWebhookRoutes(app: App) {
   route(app, createRoute({
     method: "post", path: "/v1/webhooks", tags: ["Webhooks"], summary: "Subscribe an endpoint to events",
-    description: "Deliveries are `POST`s of `{ id, type, created_at, data }` signed per Standard Webhooks (`webhook-id`, `webhook-timestamp`, `webhook-signature`), retried with exponential backoff on a non-2xx answer or a time-out. Live keys accept only https URLs.",
+    description: "Deliveries are `POST`s of `{ id, type, created_at, data }` signed per Standard Webhooks (`webhook-id`, `webhook-timestamp`, `webhook-signature`), retried with exponential backoff on a non-2xx answer or a time-out. Delivery is at least once: deduplicate on `webhook-id` (the event id). An event that could not be queued when it happened is queued by its batch within about 30 seconds. Live keys accept only https URLs.",
     request: { headers: z.object({ "Idempotency-Key": z.string().optional() }), body: { content: { "application/json": { schema: WebhookCreate } } } },
     responses: { 201: json(WebhookWithSecret, "The subscription, with its signing secret (shown once)"), ...errorResponses(400, 409, 415) },
   }), async (c) => {

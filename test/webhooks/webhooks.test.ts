@@ -1,4 +1,4 @@
-import { createMessageBatch, getQueueResult, createExecutionContext } from "cloudflare:test";
+import { createMessageBatch, getQueueResult, createExecutionContext, runDurableObjectAlarm, runInDurableObject } from "cloudflare:test";
 import { env } from "cloudflare:workers";
 import { Webhook } from "standardwebhooks";
 import { afterEach, beforeEach, describe, expect, it, vi } from "vitest";
@@ -114,6 +114,37 @@ describe("deliveries", () => {
       expect.objectContaining({ webhook_id: hook.id, attempt: 2, status_code: 200, outcome: "delivered" }),
     ]));
     expect([1, 2, 3, 4, 20].map(webhookBackoffSeconds)).toEqual([10, 20, 40, 80, 3600]);
+  });
+
+  it("an event the queue refused is sent by the batch's alarm: nothing lost between commit and send", async () => {
+    const { key } = await newAccount();
+    await subscribe(key, "owed", ["batch.updated"]);
+    const b = await readyBatch(key, 1);
+    const stub = env.BATCH.get(env.BATCH.idFromName(b.id));
+    const down = async () => {
+      throw new Error("queue unavailable");
+    };
+    let real: Env | undefined;
+    await runInDurableObject(stub, (obj: any) => {
+      real = obj.env;
+      obj.env = new Proxy(real!, { get: (t, k) => (k === "WEBHOOK_QUEUE" ? { send: down, sendBatch: down } : t[k as keyof Env]) });
+    });
+    // The cancel commits (and answers) although its event could not be queued.
+    expect((await api(key, `/v1/batches/${b.id}/cancel`, { method: "POST" })).json.status).toBe("cancelled");
+    const events = (await api(key, `/v1/events?batch_id=${b.id}`)).json.data;
+    const cancelled = events.find((e: any) => e.data.status === "cancelled");
+    expect(cancelled).toBeDefined();
+    await new Promise((r) => setTimeout(r, 300));
+    expect(calls.filter((c) => c.url.endsWith("/owed") && JSON.parse(c.body).id === cancelled.id)).toHaveLength(0);
+
+    await runInDurableObject(stub, (obj: any) => {
+      obj.env = real;
+    });
+    expect(await runDurableObjectAlarm(stub)).toBe(true);
+    const got = await until(() => calls.find((c) => c.url.endsWith("/owed") && JSON.parse(c.body).id === cancelled.id));
+    expect(JSON.parse(got.body)).toMatchObject({ type: "batch.updated", data: { id: b.id, status: "cancelled" } });
+    // Paid once: the alarm that sent it is not set again for a finished batch.
+    expect(await runDurableObjectAlarm(stub)).toBe(false);
   });
 
   it("after the last retry the delivery is recorded as failed on the event", async () => {
