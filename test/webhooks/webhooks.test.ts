@@ -124,10 +124,13 @@ describe("deliveries", () => {
     const down = async () => {
       throw new Error("queue unavailable");
     };
-    let real: Env | undefined;
-    await runInDurableObject(stub, (obj: any) => {
+    let real: Record<string | symbol, unknown> = {};
+    // The object's own env, swapped for one whose webhook queue refuses every send.
+    const envOf = (instance: unknown) => instance as { env: typeof real };
+    await runInDurableObject(stub, (instance) => {
+      const obj = envOf(instance);
       real = obj.env;
-      obj.env = new Proxy(real!, { get: (t, k) => (k === "WEBHOOK_QUEUE" ? { send: down, sendBatch: down } : t[k as keyof Env]) });
+      obj.env = new Proxy(real, { get: (t, k) => (k === "WEBHOOK_QUEUE" ? { send: down, sendBatch: down } : t[k]) });
     });
     // The cancel commits (and answers) although its event could not be queued.
     expect((await api(key, `/v1/batches/${b.id}/cancel`, { method: "POST" })).json.status).toBe("cancelled");
@@ -137,8 +140,8 @@ describe("deliveries", () => {
     await new Promise((r) => setTimeout(r, 300));
     expect(calls.filter((c) => c.url.endsWith("/owed") && JSON.parse(c.body).id === cancelled.id)).toHaveLength(0);
 
-    await runInDurableObject(stub, (obj: any) => {
-      obj.env = real;
+    await runInDurableObject(stub, (instance) => {
+      envOf(instance).env = real;
     });
     expect(await runDurableObjectAlarm(stub)).toBe(true);
     const got = await until(() => calls.find((c) => c.url.endsWith("/owed") && JSON.parse(c.body).id === cancelled.id));
