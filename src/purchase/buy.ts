@@ -44,7 +44,7 @@ export async function buyShipments(env: Env, batch: BatchRow, items: readonly Bu
   await letRequestsIn();
   const bought = await carrier.purchase(toBuy.map((i) => requests[i].req));
   const declined: string[] = [];
-  await Promise.all(toBuy.map(async (i, j) => {
+  toBuy.forEach((i, j) => {
     const { s, rate } = requests[i];
     const b = bought[j];
     if (!b.ok) {
@@ -63,7 +63,7 @@ export async function buyShipments(env: Env, batch: BatchRow, items: readonly Bu
       shipment_id: s.id, status: "purchased", tracking_number: b.tracking_number, label_key: key,
       rate_cents: charges[i].cents, rate_expires_at: rate.expires_at, purchased_at: now,
     };
-  }));
+  });
   await credit(env.DB, declined, "refund", now);
   return outcomes;
 }

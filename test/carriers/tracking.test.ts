@@ -24,21 +24,21 @@ describe("check digit algorithms", () => {
 describe("sandbox tracking numbers", () => {
   it("have each carrier's format and a valid check digit", async () => {
     for (let i = 0; i < 50; i++) {
-      const usps = await trackingNumber("usps", "usps_priority", `shp_${i}`);
+      const usps = trackingNumber("usps", "usps_priority", `shp_${i}`);
       expect(usps).toMatch(/^94055\d{17}$/);
       expect(mod10Check(usps.slice(0, -1))).toBe(Number(usps.at(-1)));
-      const ups = await trackingNumber("ups", "ups_2nd_day_air", `shp_${i}`);
+      const ups = trackingNumber("ups", "ups_2nd_day_air", `shp_${i}`);
       expect(ups).toMatch(/^1Z[A-Z0-9]{6}02\d{8}$/);
       expect(upsCheck(ups.slice(2, -1))).toBe(Number(ups.at(-1)));
-      const fedex = await trackingNumber("fedex", "fedex_ground", `shp_${i}`);
+      const fedex = trackingNumber("fedex", "fedex_ground", `shp_${i}`);
       expect(fedex).toMatch(/^\d{12}$/);
       expect(fedexCheck(fedex.slice(0, -1))).toBe(Number(fedex.at(-1)));
     }
   });
 
   it("are the same for the same key and differ across keys", async () => {
-    expect(await trackingNumber("usps", "usps_priority", "shp_a")).toBe(await trackingNumber("usps", "usps_priority", "shp_a"));
-    const many = new Set(await Promise.all(Array.from({ length: 2000 }, (_, i) => trackingNumber("usps", "usps_priority", `k${i}`))));
+    expect(trackingNumber("usps", "usps_priority", "shp_a")).toBe(trackingNumber("usps", "usps_priority", "shp_a"));
+    const many = new Set(Array.from({ length: 2000 }, (_, i) => trackingNumber("usps", "usps_priority", `k${i}`)));
     expect(many.size).toBe(2000);
   });
 });

@@ -1,3 +1,4 @@
+import { sha256Bytes } from "../../lib/hash";
 import type { CarrierAdapter, PurchaseOutcome, PurchaseRequest } from "../types";
 import { sandboxRate, zoneBetween } from "./rates";
 import { trackingNumber } from "./tracking";
@@ -10,8 +11,8 @@ export function switchesFrom(env: Env): SandboxSwitches {
 }
 
 /** A number in [0, 1) from the key, so injected failures repeat for the same shipment and attempt. */
-async function draw(key: string): Promise<number> {
-  const h = new Uint8Array(await crypto.subtle.digest("SHA-256", new TextEncoder().encode(key)));
+function draw(key: string): number {
+  const h = sha256Bytes(key);
   return ((h[0] << 16) | (h[1] << 8) | h[2]) / 2 ** 24;
 }
 
@@ -30,17 +31,17 @@ export function sandboxCarrier(db: D1Database, switches: SandboxSwitches): Carri
         .bind(JSON.stringify(requests.map((r) => r.idempotency_key))).all<{ idempotency_key: string; tracking_number: string }>();
       const bought = new Map(results.map((r) => [r.idempotency_key, r.tracking_number]));
       const now = new Date().toISOString();
-      const outcomes = await Promise.all(requests.map(async (req): Promise<PurchaseOutcome> => {
+      const outcomes = requests.map((req): PurchaseOutcome => {
         const key = req.idempotency_key;
         if (!bought.has(key)) {
-          if (req.reference?.includes("sandbox:transient") || (await draw(`${key}:t:${req.attempt}`)) < switches.transientRate) {
+          if (req.reference?.includes("sandbox:transient") || draw(`${key}:t:${req.attempt}`) < switches.transientRate) {
             return { ok: false, transient: true, message: "Sandbox carrier timed out (injected)" };
           }
-          if (req.reference?.includes("sandbox:decline") || (await draw(`${key}:d`)) < switches.declineRate) {
+          if (req.reference?.includes("sandbox:decline") || draw(`${key}:d`) < switches.declineRate) {
             return { ok: false, transient: false, message: "Declined by carrier: address not serviceable (sandbox)" };
           }
         }
-        const tracking = bought.get(key) ?? (await trackingNumber(req.service.carrier, req.service.id, key));
+        const tracking = bought.get(key) ?? trackingNumber(req.service.carrier, req.service.id, key);
         return {
           ok: true, tracking_number: tracking,
           label: {
@@ -49,7 +50,7 @@ export function sandboxCarrier(db: D1Database, switches: SandboxSwitches): Carri
             ship_date: now.slice(0, 10), reference: req.reference,
           },
         };
-      }));
+      });
       const fresh = requests.map((r, i) => ({ r, o: outcomes[i] })).filter(({ r, o }) => o.ok && !bought.has(r.idempotency_key));
       if (fresh.length) {
         // Two deliveries racing: ON CONFLICT keeps the first record; the number is the same anyway.

@@ -1,5 +1,6 @@
 // Tracking numbers in each carrier's real format with valid check digits. The digits come from a hash
 // of the purchase's idempotency key, so the same key always yields the same number.
+import { sha256Bytes } from "../../lib/hash";
 import type { CarrierId } from "../services";
 
 /** USPS IMpb / UPC-style mod 10: weights 3,1,3,… from the rightmost payload digit. */
@@ -34,8 +35,8 @@ export function fedexCheck(payload: string): number {
 const USPS_SERVICE_TYPE: Record<string, string> = { usps_ground_advantage: "001", usps_priority: "055", usps_priority_express: "701" };
 const UPS_SERVICE: Record<string, string> = { ups_ground: "03", ups_2nd_day_air: "02", ups_next_day_air: "01" };
 
-export async function trackingNumber(carrier: CarrierId, service: string, key: string): Promise<string> {
-  const hash = new Uint8Array(await crypto.subtle.digest("SHA-256", new TextEncoder().encode(key)));
+export function trackingNumber(carrier: CarrierId, service: string, key: string): string {
+  const hash = sha256Bytes(key);
   const digits = (n: number, from: number) => Array.from({ length: n }, (_, i) => hash[(from + i) % 32] % 10).join("");
   if (carrier === "usps") {
     // Application identifier 94, service type code, 9-digit mailer id, 7-digit serial, check digit: 22 digits.
