@@ -1,6 +1,10 @@
 import { cloudflareTest, readD1Migrations } from "@cloudflare/vitest-plugin";
 import { defineConfig } from "vitest/config";
 
+// Workers give an isolate 128 MB. workerd does not enforce that locally, so the tests cap every
+// isolate's V8 heap at it: code that needs more crashes the runtime here as it would fail on Cloudflare.
+process.env.MINIFLARE_WORKERD_V8_FLAGS ??= "--max-heap-size=128";
+
 export default defineConfig(async () => {
   const migrations = await readD1Migrations("./migrations");
   return {

@@ -1,5 +1,5 @@
 import { describe, expect, it } from "vitest";
-import { api, countRows, newAccount } from "../helpers";
+import { api, countRows, newAccount, settle } from "../helpers";
 
 describe("service endpoints", () => {
   it("GET /health needs no key", async () => {
@@ -56,6 +56,28 @@ describe("service endpoints", () => {
 });
 
 describe("limits and failures", () => {
+  it("the largest batch, 10,000 shipments with every field filled (about 8 MB), is taken and validated within Workers' 128 MB", async () => {
+    // vitest.config.ts caps each isolate's heap at 128 MB; here the test runner, the handler and the
+    // batch's object even share one isolate, so this is stricter than Cloudflare.
+    const { key } = await newAccount();
+    const addr = (i: number, name: string) => ({
+      name, company: `Company Number ${i} Incorporated`, street1: `${1 + (i % 9000)} Main Street`, street2: `Suite ${i % 900} Building C`,
+      city: "Springfield", state: "IL", zip: "62701", country: "US", phone: "+1 415 555 0100", email: `customer.${i}@example-shop.com`,
+    });
+    const shipments = Array.from({ length: 10_000 }, (_, i) => ({
+      reference: `order-${i}`, carrier: "usps", service: "usps_priority",
+      from_address: { ...addr(i, "Warehouse"), city: "Reno", state: "NV", zip: "89501" }, to_address: addr(i, `Customer ${i}`),
+      parcel: { weight_oz: 1 + (i % 200), length_in: 10, width_in: 8, height_in: 4 },
+      metadata: { order_id: `ORD-2026-${i}`, channel: "shopify", gift: i % 2 === 0, note: "Leave at the side door if nobody answers, thanks!" },
+    }));
+    const raw = JSON.stringify({ reference: "largest", shipments });
+    expect(raw.length).toBeGreaterThan(7_500_000);
+    const created = await api(key, "/v1/batches", { raw, headers: { "content-type": "application/json" } });
+    expect(created.status).toBe(202);
+    const done = await settle(key, created.json.id);
+    expect(done).toMatchObject({ status: "ready", counts: { total: 10_000, valid: 10_000 } });
+  }, 120_000);
+
   it("over the per-account budget answers 429 rate_limited with Retry-After; other accounts go on", async () => {
     const { key, id } = await newAccount();
     const other = await newAccount();
