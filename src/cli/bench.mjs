@@ -4,7 +4,7 @@
 import { mkdtempSync, readFileSync, readdirSync, rmSync } from "node:fs";
 import os from "node:os";
 import { join } from "node:path";
-import autocannon from "autocannon";
+import { startLoad } from "./bench-load.mjs";
 import { naiveRenderAndMerge } from "./bench-naive.mjs";
 import { spawnWranglerDev } from "./wrangler-dev.mjs";
 
@@ -84,12 +84,17 @@ function withOmitted(values) {
   return out;
 }
 
+const load = startLoad();
+const reads = (url, duration) => load.run({ url, headers: auth, connections: CONNECTIONS, overallRate: RATE, duration })
+  // Back on this thread's clock, to place each read in the stage it was sent in.
+  .then((samples) => samples.map(([sent, ms]) => [sent - performance.timeOrigin, ms]));
+
+// autocannon's first run in a thread sets itself up after sending its first requests, and times that
+// as their latency; this run takes that cost where nothing is measured.
+await reads(`${base}/health`, 1);
+
 async function idleReads(url) {
-  const ms = [];
-  await new Promise((resolve) => {
-    const run = autocannon({ url, headers: auth, connections: CONNECTIONS, overallRate: RATE, duration: 10, ignoreCoordinatedOmission: true }, resolve);
-    run.on("response", (_client, _status, _bytes, m) => ms.push(m));
-  });
+  const ms = (await reads(url, 10)).map(([, m]) => m);
   return { requests: ms.length, ...pct(ms) };
 }
 
@@ -99,17 +104,11 @@ async function pipeline(n, measureGets) {
   const created = await call("/v1/batches", { method: "POST", body });
   const at = { accepted: performance.now() };
   const path = `/v1/batches/${created.id}?shipments_limit=1`;
-  let load;
-  const samples = [];
-  const loadDone = measureGets ? new Promise((resolve) => {
-    // A steady trickle of reads while the batch runs, to see what a polling client experiences.
-    // Percentiles are computed here from each response: autocannon's own correction for coordinated
-    // omission takes its expected interval as ceil(1 / rate) = 1 ms, which turns one slow response
-    // into hundreds of made-up ones. The corrected figure below uses the real interval instead.
-    load = autocannon({ url: `${base}${path}`, headers: auth, connections: CONNECTIONS, overallRate: RATE, duration: 3600, ignoreCoordinatedOmission: true },
-      (err, res) => resolve(err ? null : res));
-    load.on("response", (_client, _status, _bytes, ms) => samples.push([performance.now() - ms, ms]));
-  }) : null;
+  // A steady trickle of reads while the batch runs, to see what a polling client experiences.
+  // Percentiles are computed here from each response: autocannon's own correction for coordinated
+  // omission takes its expected interval as ceil(1 / rate) = 1 ms, which turns one slow response
+  // into hundreds of made-up ones. The corrected figure below uses the real interval instead.
+  const during = measureGets ? reads(`${base}${path}`, 3600) : null;
   for (;;) {
     const b = await call(path);
     if (!at.ready && b.status !== "validating") {
@@ -126,8 +125,8 @@ async function pipeline(n, measureGets) {
     }
     await sleep(100);
   }
-  load?.stop();
-  if (loadDone) await loadDone;
+  if (during) load.stop();
+  const samples = (await during) ?? [];
   // The same reads against the same batch once it is done: what this machine gives with nothing running.
   const idle = measureGets ? await idleReads(`${base}${path}`) : null;
   const s = (k) => (at[k] - t0) / 1000;
@@ -137,9 +136,9 @@ async function pipeline(n, measureGets) {
       const ms = samples.filter(([sent]) => sent >= from && sent < to).map(([, m]) => m).sort((a, b) => a - b);
       return { stage: name, requests: ms.length, ...pct(ms), max: Math.round(ms.at(-1) ?? 0) };
     });
-  const during = samples.filter(([sent]) => sent < at.labels).map(([, m]) => m);
+  const whileRunning = samples.filter(([sent]) => sent < at.labels).map(([, m]) => m);
   return { n, accepted: s("accepted"), ready: s("ready"), purchased: s("purchased"), labels: s("labels"), files: at.files,
-    ...(measureGets ? { ...pct(during), corrected_p99: pct(withOmitted(during)).p99, requests: during.length, stages, idle } : {}) };
+    ...(measureGets ? { ...pct(whileRunning), corrected_p99: pct(withOmitted(whileRunning)).p99, requests: whileRunning.length, stages, idle } : {}) };
 }
 
 const results = [];
