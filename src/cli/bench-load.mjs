@@ -1,11 +1,18 @@
-// The read load of `npm run bench`, in a thread of its own. A response is timed when its thread gets
-// to it, so a load generator sharing the bench's thread also timed that thread's own pauses (parsing
-// polls, sampling memory, autocannon's first-run setup) as server latency: a cold autocannon's first
-// two responses measured 11 ms from a server answering in 0.5 ms, and 31 ms more on the busy bench.
+// The read load of `npm run bench`: polling clients, one read every 1000/rate ms, evenly spaced.
+//
+// Why not autocannon (used before): its rate option lets each connection send its whole quota for
+// the second back to back, each read waiting for the last, then idle until the next second. At 40 a
+// second on 2 connections, each second's 40 reads went out within its first 260–480 ms (measured):
+// bursts, not a trickle, and a read delayed by the one before it.
+// Here a read goes out on schedule even while earlier ones wait (open loop), over keep-alive
+// connections, so a slow answer delays no later read and needs no coordinated-omission correction.
+//
+// It runs in a thread of its own: a response is timed when its thread gets to it, and in the bench's
+// thread that also timed the bench's own pauses (parsing polls, sampling memory) as server latency.
+import http from "node:http";
 import { isMainThread, parentPort, Worker } from "node:worker_threads";
-import autocannon from "autocannon";
 
-/** Runs reads in a worker thread. `run` resolves with [sent at (epoch ms), latency ms] per response. */
+/** `run` resolves, after `stop` or `seconds`, with [sent at (epoch ms), latency ms, status] per read. */
 export function startLoad() {
   const worker = new Worker(new URL(import.meta.url));
   let finish = null;
@@ -14,6 +21,7 @@ export function startLoad() {
     console.error(err);
     process.exit(1);
   });
+  worker.unref();
   return {
     run(opts) {
       return new Promise((resolve) => {
@@ -25,12 +33,56 @@ export function startLoad() {
   };
 }
 
+function reads({ url, headers, rate, seconds }) {
+  const agent = new http.Agent({ keepAlive: true });
+  const samples = [];
+  const interval = 1000 / rate;
+  const start = performance.now();
+  let sent = 0;
+  let pending = 0;
+  let stopped = false;
+  let done;
+  const finished = new Promise((resolve) => (done = resolve));
+  const settle = () => {
+    if (stopped && pending === 0) {
+      agent.destroy();
+      done(samples);
+    }
+  };
+  const send = () => {
+    if (stopped) return;
+    const at = performance.now();
+    pending++;
+    http.get(url, { headers, agent }, (res) => {
+      res.resume();
+      res.on("end", () => {
+        samples.push([performance.timeOrigin + at, performance.now() - at, res.statusCode]);
+        pending--;
+        settle();
+      });
+    }).on("error", (err) => {
+      console.error(`bench read failed: ${err.message}`);
+      pending--;
+      settle();
+    });
+    sent++;
+    // Against the start, not the last send, so a late timer does not shift every later read.
+    setTimeout(send, Math.max(0, start + sent * interval - performance.now()));
+  };
+  send();
+  const stop = () => {
+    stopped = true;
+    settle();
+  };
+  if (seconds) setTimeout(stop, seconds * 1000);
+  return { finished, stop };
+}
+
 if (!isMainThread) {
   let current = null;
-  parentPort.on("message", (msg) => {
+  parentPort.on("message", async (msg) => {
     if (msg.stop) return current?.stop();
-    const samples = [];
-    current = autocannon({ ...msg.run, ignoreCoordinatedOmission: true }, () => parentPort.postMessage(samples));
-    current.on("response", (_client, _status, _bytes, ms) => samples.push([performance.timeOrigin + performance.now() - ms, ms]));
+    current = reads(msg.run);
+    parentPort.postMessage(await current.finished);
   });
 }
