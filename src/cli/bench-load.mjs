@@ -21,7 +21,6 @@ export function startLoad() {
     console.error(err);
     process.exit(1);
   });
-  worker.unref();
   return {
     run(opts) {
       return new Promise((resolve) => {
@@ -70,11 +69,12 @@ function reads({ url, headers, rate, seconds }) {
     setTimeout(send, Math.max(0, start + sent * interval - performance.now()));
   };
   send();
+  const timer = seconds ? setTimeout(() => stop(), seconds * 1000) : undefined;
   const stop = () => {
+    clearTimeout(timer);
     stopped = true;
     settle();
   };
-  if (seconds) setTimeout(stop, seconds * 1000);
   return { finished, stop };
 }
 
