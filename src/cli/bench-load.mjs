@@ -6,6 +6,8 @@
 // bursts, not a trickle, and a read delayed by the one before it.
 // Here a read goes out on schedule even while earlier ones wait (open loop), over keep-alive
 // connections, so a slow answer delays no later read and needs no coordinated-omission correction.
+// loadtest paces its reads too, but a run can only end on a count or a duration, not when the batch
+// completes.
 //
 // It runs in a thread of its own: a response is timed when its thread gets to it, and in the bench's
 // thread that also timed the bench's own pauses (parsing polls, sampling memory) as server latency.
