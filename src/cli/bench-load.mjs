@@ -62,7 +62,9 @@ function reads({ url, headers, rate, seconds }) {
         settle();
       });
     }).on("error", (err) => {
+      // Kept as a sample with status 0, so the bench fails the run instead of leaving the read out.
       console.error(`bench read failed: ${err.message}`);
+      samples.push([performance.timeOrigin + at, performance.now() - at, 0]);
       pending--;
       settle();
     });
