@@ -5,6 +5,7 @@ import { describe, expect, it } from "vitest";
 import worker from "../../src/index";
 import { buyShipments } from "../../src/purchase/buy";
 import { backoffSeconds } from "../../src/purchase/messages";
+import { QUEUE_PAGE } from "../../src/batch/object";
 import { getBatchById } from "../../src/db/batches";
 import { getShipment } from "../../src/db/shipments";
 import { api, balanceCents, cents, countRows, isFinal, newAccount, readyBatch, settle, createBatch, shipment, waitFor } from "../helpers";
@@ -349,11 +350,12 @@ describe("nothing is lost", () => {
 
   it("a batch larger than one queueing page is queued and bought whole, each shipment once", async () => {
     const { key, id } = await newAccount("100000.00");
-    const b = await readyBatch(key, 1001);
-    expect((await purchase(key, b.id)).json).toMatchObject({ counts: { queued: 1001 } });
+    const n = 2 * QUEUE_PAGE + 1; // two full pages and one short one
+    const b = await readyBatch(key, n);
+    expect((await purchase(key, b.id)).json).toMatchObject({ counts: { queued: n } });
     const done = await waitFor(key, b.id, isFinal, 60_000);
-    expect(done).toMatchObject({ status: "completed", counts: { purchased: 1001, queued: 0 } });
-    expect(await countRows("ledger", "account_id = ? AND kind = 'debit'", id)).toBe(1001);
+    expect(done).toMatchObject({ status: "completed", counts: { purchased: n, queued: 0 } });
+    expect(await countRows("ledger", "account_id = ? AND kind = 'debit'", id)).toBe(n);
   });
 
   it("a batch not bought within 30 days expires", async () => {
