@@ -4,6 +4,7 @@
 import { deflateSync } from "node:zlib";
 import { PDFDocument, StandardFonts, type PDFFont, type PDFPage } from "pdf-lib";
 import type { StoredAddress } from "../schemas/address";
+import { letRequestsIn } from "../lib/foreground";
 import { code128Modules } from "./barcode";
 
 export const LABEL_WIDTH = 288;
@@ -24,8 +25,15 @@ export type LabelData = {
 
 export type LabelFonts = { regular: PDFFont; bold: PDFFont };
 
+/**
+ * The first embedding of a standard font in an isolate inflates its metrics (pdf-lib keeps them after):
+ * the bench's profile showed both fonts together holding the thread for 13-22 ms. One at a time, with
+ * requests let in between, halves that stall for a client polling meanwhile.
+ */
 export async function embedLabelFonts(doc: PDFDocument): Promise<LabelFonts> {
-  const [regular, bold] = await Promise.all([doc.embedFont(StandardFonts.Helvetica), doc.embedFont(StandardFonts.HelveticaBold)]);
+  const regular = await doc.embedFont(StandardFonts.Helvetica);
+  await letRequestsIn();
+  const bold = await doc.embedFont(StandardFonts.HelveticaBold);
   return { regular, bold };
 }
 
