@@ -169,6 +169,8 @@ const big = results.at(-1);
 const steal = (pct) => (pct === null ? "" : `; CPU stolen by the hypervisor: ${pct} %`);
 console.log(`\nGET /v1/batches/{id} while ${big.n} ran (${RATE} a second, evenly spaced): p50 ${big.p50} ms, p99 ${big.p99} ms over ${big.requests} requests${steal(big.steal_pct)}`);
 console.log(`  idle server afterwards, same reads: p50 ${big.idle.p50} ms, p99 ${big.idle.p99} ms over ${big.idle.requests} requests${steal(big.idle.steal_pct)}`);
+// The VM's phase moves both figures; their ratio is what the batch adds to a read.
+console.log(`  while running / idle: p50 ${f(big.p50 / big.idle.p50)}×, p99 ${f(big.p99 / big.idle.p99)}×`);
 for (const st of big.stages) console.log(`  while ${st.stage}: ${st.requests} requests, p50 ${st.p50} ms, p99 ${st.p99} ms, max ${st.max} ms`);
 console.log(`peak memory of the dev server (wrangler + workerd): ${peakMb.toFixed(0)} MB`);
 console.log(`\n${JSON.stringify({ results, peak_mb: Math.round(peakMb) })}`);
