@@ -31,7 +31,7 @@ const VALIDATION_PAGE = 100;
 const SEND_BATCH = 100; // Queues accept at most 100 messages a sendBatch.
 // Shipments moved to `queued` per statement when a purchase starts. A statement holds D1 (and, locally,
 // the one thread that also answers clients) for its length: at 1,000 a page, reads in the first
-// 200 ms of a 10,000 purchase took up to 54 ms; at 200, up to 28 ms (the bench, per 100 ms bin).
+// 200 ms of a 10,000 purchase took up to 54 ms over ten bench runs; at 200, up to 34 ms over eight.
 export const QUEUE_PAGE = 200;
 
 class Refused extends Error {

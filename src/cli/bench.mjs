@@ -1,6 +1,7 @@
 // `npm run bench`: the service as `npm run dev` runs it (wrangler dev, Miniflare's D1, Queues, R2,
-// Durable Objects; its state on tmpfs, below), timed end to end for 100, 1,000 and 10,000 shipments, against the naive label
-// baseline rendered in this same process on this same machine. Sizes: `npm run bench -- 100 1000`.
+// Durable Objects; its state on tmpfs, below), timed end to end for 100, 1,000 and 10,000
+// shipments, against the naive label baseline rendered in this same process on this same machine.
+// Sizes: `npm run bench -- 100 1000`.
 import { mkdtempSync, readFileSync, readdirSync, rmSync, statfsSync } from "node:fs";
 import os from "node:os";
 import { join } from "node:path";
@@ -109,7 +110,7 @@ async function pipeline(n, measureGets) {
   const body = Buffer.from(JSON.stringify({ reference: `bench-${n}`, default_service: "usps_priority", shipments: Array.from({ length: n }, (_, i) => shipment(i)) }));
   // The garbage of building the body is collected before the clock starts. Left to V8, this process
   // collected it just after the create, when the reads begin: its collector threads took a third of
-  // the two CPUs for 200 ms, and the server's thread waited for a CPU a quarter of that time.
+  // the two CPUs for 200 ms, and the server's thread waited for a CPU 10-26 % of that time.
   globalThis.gc?.();
   const t0 = performance.now();
   const ticks0 = cpuTicks();

@@ -28,7 +28,7 @@ export type LabelFonts = { regular: PDFFont; bold: PDFFont };
 /**
  * The first embedding of a standard font in an isolate inflates its metrics (pdf-lib keeps them after):
  * the bench's profile showed both fonts together holding the thread for 13-22 ms. One at a time, with
- * requests let in between, halves that stall for a client polling meanwhile.
+ * requests let in between, a client polling meanwhile waits for one font, not both.
  */
 export async function embedLabelFonts(doc: PDFDocument): Promise<LabelFonts> {
   const regular = await doc.embedFont(StandardFonts.Helvetica);
