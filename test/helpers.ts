@@ -94,3 +94,29 @@ export async function readyBatch(key: string, n: number, over: (i: number) => Re
 }
 
 export const cents = (amount: string) => Math.round(Number(amount) * 100);
+
+/**
+ * Lets `ms` pass for a batch's object: every time it has stored (progress, timers, a purchase start)
+ * moves that far into the past, then its alarm runs as it would have by then.
+ */
+export async function passTime(batchId: string, ms: number) {
+  const { runInDurableObject } = await import("cloudflare:test");
+  const stub: DurableObjectStub = env.BATCH.get(env.BATCH.idFromName(batchId));
+  await runInDurableObject(stub, async (instance, state: DurableObjectState) => {
+    const s = state.storage;
+    for (const key of ["progress_at", "labels_progress_at"]) {
+      const v = await s.get<number>(key);
+      if (v !== undefined) await s.put(key, v - ms);
+    }
+    const start = await s.get<{ at: number }>("purchase_start");
+    if (start) await s.put("purchase_start", { ...start, at: start.at - ms });
+    const timers = (await s.get<Record<string, number>>("timers")) ?? {};
+    for (const k of Object.keys(timers)) timers[k] -= ms;
+    await s.put("timers", timers);
+    // The object caches its timer table; it reads the aged one again.
+    const cached = (instance as unknown as { timers?: { cache?: unknown } }).timers;
+    if (cached) cached.cache = undefined;
+    await s.setAlarm(Date.now());
+  });
+  await runDurableObjectAlarm(stub);
+}

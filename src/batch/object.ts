@@ -1,4 +1,5 @@
 import { DurableObject } from "cloudflare:workers";
+import { carrierFor } from "../carriers";
 import * as batches from "../db/batches";
 import type { BatchRow } from "../db/batches";
 import { insertEvent } from "../db/events";
@@ -20,14 +21,17 @@ import { FINAL_STATUSES, next, type BatchEvent } from "./machine";
 import { linkerFor } from "../labels/links";
 import { emptyCounts, toBatchSummary } from "./present";
 import * as outbox from "./outbox";
+import { nextLabelRequeue, nextPurchaseStep, recoveryTiming, START_GRACE_MS } from "./recovery";
+import { BatchStorage } from "./storage";
+import { TimerTable, type TimerKind } from "./timers";
 import { validateShipment } from "./validate";
-
-const ENCODER = new TextEncoder();
+import { Watchers } from "./watchers";
 
 export type Refusal = { ok: false; code: ErrorCode; message: string; details?: ErrorDetail[] };
 export type Outcome<T = object> = ({ ok: true; row: BatchRow } & T) | Refusal;
 
 const VALIDATION_PAGE = 100;
+const TIMER_RETRY_MS = 5_000;
 const SEND_BATCH = 100; // Queues accept at most 100 messages a sendBatch.
 // Shipments moved to `queued` per statement when a purchase starts. A statement holds D1 (and, locally,
 // the one thread that also answers clients) for its length: at 1,000 a page, reads in the first
@@ -55,6 +59,9 @@ function tallyOf(rows: readonly shipments.StatusCount[]): { counts: Counts; cent
   return { counts, cents };
 }
 
+/** What each timer does when it is due; a handler that wants to run again sets its timer again. */
+type TimerHandlers = Record<TimerKind, (row: BatchRow) => Promise<BatchRow>>;
+
 /**
  * One instance per batch (`idFromName(batch_id)`): the only code that changes a batch's status.
  * Every operation runs through `exclusive`, because awaiting D1 opens the object's input gate and
@@ -62,6 +69,9 @@ function tallyOf(rows: readonly shipments.StatusCount[]): { counts: Counts; cent
  */
 export class BatchObject extends DurableObject<Env> {
   private tail: Promise<unknown> = Promise.resolve();
+  private readonly store = new BatchStorage(this.ctx.storage);
+  private readonly timers = new TimerTable(this.store);
+  private readonly watchers = new Watchers();
 
   private exclusive<T extends object>(fn: () => Promise<Outcome<T>>): Promise<Outcome<T>> {
     const run = this.tail.then(fn).catch((err) => {
@@ -76,8 +86,8 @@ export class BatchObject extends DurableObject<Env> {
     return this.env.DB;
   }
 
-  private get stallMs() {
-    return (Number(this.env.PURCHASE_TIMEOUT_SECONDS) || 300) * 1000;
+  private get timing() {
+    return recoveryTiming(this.env);
   }
 
   private async load(batchId: string): Promise<BatchRow> {
@@ -132,13 +142,36 @@ export class BatchObject extends DurableObject<Env> {
       : null;
     if (event) {
       statements.push(event.statement);
-      await outbox.owe(this.ctx.storage, event.id);
+      await outbox.owe(this.store, this.timers, event.id);
     }
     await this.db.batch(statements);
-    if (event) await outbox.announce(this.ctx.storage, this.env.WEBHOOK_QUEUE);
+    if (event) await outbox.announce(this.store, this.timers, this.env.WEBHOOK_QUEUE);
     this.broadcast(row);
-    await this.scheduleAlarm(row);
+    if (row.status !== before.status || shipmentWrites.length) await this.timers.update(this.statusTimers(row));
     return row;
+  }
+
+  /**
+   * The timers that follow from the batch's status alone: validation runs now, an unbought batch
+   * expires, a purchasing batch is checked for progress. Labels, announce and start keep their own.
+   */
+  private statusTimers(row: BatchRow): Partial<Record<TimerKind, number | null>> {
+    return {
+      validate: row.status === "validating" ? Date.now() : null,
+      expire: row.status === "ready" || row.status === "invalid" ? Date.parse(row.expires_at) : null,
+      purchase: row.status === "purchasing" ? Date.now() + this.timing.resendMs : null,
+    };
+  }
+
+  /** Records that the batch is recovering from lost work: an event (and webhook) and a line on the stream. */
+  private async noteRecovery(row: BatchRow, recovery: { action: "purchases_resent" | "label_files_requeued"; count: number; attempt: number; quiet_seconds: number }) {
+    const now = nowIso();
+    const event = insertEvent(this.db, row.account_id, "batch.recovering", row.id, { ...toBatchSummary(row, linkerFor(this.env)), recovery }, now);
+    await outbox.owe(this.store, this.timers, event.id);
+    await this.db.batch([event.statement]);
+    await outbox.announce(this.store, this.timers, this.env.WEBHOOK_QUEUE);
+    this.watchers.send("recovery", now, { id: row.id, status: row.status, ...recovery });
+    console.warn(`${row.id}: ${recovery.action} (${recovery.count}, attempt ${recovery.attempt}, quiet ${recovery.quiet_seconds} s)`);
   }
 
   /**
@@ -146,61 +179,27 @@ export class BatchObject extends DurableObject<Env> {
    * go back to `valid` first (nothing was sent for them), so no shipment of an ended batch stays queued.
    */
   private async abandon(before: BatchRow, after: BatchRow): Promise<BatchRow> {
-    await shipments.unqueue(this.db, before.id, nowIso()).run();
+    await this.db.batch(shipments.unqueue(this.db, before.id, nowIso()));
+    await this.store.delete("purchase_start");
+    await this.timers.clear("start");
     return this.persist(before, after);
   }
-
-  /** One alarm serves every timer: validation now, the purchase stall check, and expiry. */
-  private async scheduleAlarm(row: BatchRow) {
-    let at = Infinity;
-    if (row.status === "validating") at = Date.now();
-    else if (row.status === "purchasing" || row.status === "generating_labels") {
-      at = ((await this.ctx.storage.get<number>("progress_at")) ?? Date.now()) + this.stallMs;
-    } else if (row.status === "ready" || row.status === "invalid") at = Date.parse(row.expires_at);
-    if ((await outbox.unannounced(this.ctx.storage)).length) at = Math.min(at, Date.now() + outbox.ANNOUNCE_RETRY_MS);
-    return at === Infinity ? this.ctx.storage.deleteAlarm() : this.ctx.storage.setAlarm(at);
-  }
-
-  // Live progress: every open GET /v1/batches/{id}/stream is a writer here, fed on each change.
-  private watchers = new Set<WritableStreamDefaultWriter<Uint8Array>>();
-  private heartbeat: ReturnType<typeof setInterval> | undefined;
 
   async fetch(request: Request): Promise<Response> {
     const batchId = new URL(request.url).searchParams.get("batch_id") ?? "";
     const row = await batches.getBatchById(this.db, batchId);
     if (!row) return new Response("not found", { status: 404 });
-    const { readable, writable } = new TransformStream<Uint8Array, Uint8Array>();
-    const writer = writable.getWriter();
-    this.send(writer, row);
-    if (FINAL_STATUSES.includes(row.status)) writer.close().catch(() => undefined);
-    else {
-      this.watchers.add(writer);
-      // A comment line every 15 s keeps proxies from closing an idle stream.
-      this.heartbeat ??= setInterval(() => {
-        for (const w of this.watchers) w.write(ENCODER.encode(": ping\n\n")).catch(() => this.watchers.delete(w));
-      }, 15_000);
-    }
-    return new Response(readable, { headers: { "content-type": "text/event-stream; charset=utf-8", "cache-control": "no-cache" } });
+    return this.watchers.open({ event: "batch", id: row.updated_at, data: this.streamData(row) }, FINAL_STATUSES.includes(row.status));
   }
 
-  private send(writer: WritableStreamDefaultWriter<Uint8Array>, row: BatchRow) {
-    const summary = toBatchSummary(row, linkerFor(this.env));
-    const data = JSON.stringify({ id: summary.id, status: summary.status, counts: summary.counts, completion_percentage: summary.completion_percentage, total_amount: summary.total_amount, labels: summary.labels.length, updated_at: summary.updated_at });
-    writer.write(ENCODER.encode(`event: batch\nid: ${row.updated_at}\ndata: ${data}\n\n`)).catch(() => this.watchers.delete(writer));
+  /** What the stream sends for a batch: the summary's live fields, in the summary's own shapes. */
+  private streamData(row: BatchRow) {
+    const s = toBatchSummary(row, linkerFor(this.env));
+    return { id: s.id, status: s.status, counts: s.counts, completion_percentage: s.completion_percentage, total_amount: s.total_amount, labels: s.labels, updated_at: s.updated_at };
   }
 
   private broadcast(row: BatchRow) {
-    if (!this.watchers.size) return;
-    const final = FINAL_STATUSES.includes(row.status);
-    for (const w of this.watchers) {
-      this.send(w, row);
-      if (final) w.close().catch(() => undefined);
-    }
-    if (final) {
-      this.watchers.clear();
-      clearInterval(this.heartbeat);
-      this.heartbeat = undefined;
-    }
+    if (this.watchers.size) this.watchers.send("batch", row.updated_at, this.streamData(row), FINAL_STATUSES.includes(row.status));
   }
 
   private intake(row: BatchRow, rows: readonly CsvRow[], firstPosition: number, now: string): D1PreparedStatement[] {
@@ -210,15 +209,14 @@ export class BatchObject extends DurableObject<Env> {
 
   async create(row: BatchRow, rows: CsvRow[]): Promise<Outcome> {
     return this.exclusive(async () => {
-      await this.ctx.storage.put("batch_id", row.id);
+      await this.store.put({ batch_id: row.id });
       const initial: BatchRow = { ...row, status: rows.length ? "validating" : "ready", counts: JSON.stringify(emptyCounts()) };
       const created = insertEvent(this.db, row.account_id, "batch.created", row.id, toBatchSummary(initial, linkerFor(this.env)), row.created_at);
-      await outbox.owe(this.ctx.storage, created.id);
+      await outbox.owe(this.store, this.timers, created.id);
       // The batch, its event and every shipment land together or not at all.
       const saved = await this.persist(initial, initial, this.adjusted(initial, { validating: rows.length }),
         [batches.insertBatch(this.db, initial), created.statement, ...this.intake(initial, rows, 1, row.created_at)]);
-      // Announced now, so the retry alarm that `owe` set gives way to the batch's own.
-      if ((await outbox.announce(this.ctx.storage, this.env.WEBHOOK_QUEUE)) === 0) await this.scheduleAlarm(saved);
+      await outbox.announce(this.store, this.timers, this.env.WEBHOOK_QUEUE);
       return { ok: true, row: saved };
     });
   }
@@ -274,30 +272,43 @@ export class BatchObject extends DurableObject<Env> {
   async purchase(batchId: string, skipInvalid: boolean): Promise<Outcome> {
     return this.exclusive(async () => {
       const row = await this.load(batchId);
-      const moved = this.step(row, skipInvalid ? "purchase_skip_invalid" : "purchase", skipInvalid ? "be purchased" : "be purchased (use skip_invalid to buy only the valid shipments)");
+      const why = row.status === "invalid" && !skipInvalid
+        ? "be purchased while shipments are invalid (fix or remove them, or pass skip_invalid to buy only the valid ones)"
+        : "be purchased";
+      const moved = this.step(row, skipInvalid ? "purchase_skip_invalid" : "purchase", why);
       if (JSON.parse(row.counts).valid === 0) refuse("invalid_state", `The batch is ${row.status} but has no valid shipments to buy.`);
       const now = nowIso();
-      // Pages, each its own transaction: an object that dies part way leaves some shipments queued and
-      // the batch still buyable, and nothing sent for them; the next purchase call picks them up first.
+      // Pages, each its own transaction with the counts it moves, so the batch's counts always agree
+      // with its shipments. An object that dies part way leaves the batch buyable with some shipments
+      // queued and nothing sent: the `start` timer puts them back, or the next purchase call takes them.
+      await this.store.put({ purchase_start: { at: Date.now() } });
+      await this.timers.set("start", Date.now() + START_GRACE_MS);
       const queued = await shipments.queuedShipments(this.db, batchId);
       for (;;) {
-        const page = await shipments.queueValidPage(this.db, batchId, now, QUEUE_PAGE);
-        queued.push(...page);
-        if (page.length < QUEUE_PAGE) break;
+        const [page] = await this.db.batch(shipments.queueValidPage(this.db, batchId, now, QUEUE_PAGE));
+        queued.push(...(page.results as shipments.Placed[]));
+        if (page.results.length < QUEUE_PAGE) break;
         await letRequestsIn();
       }
       queued.sort((a, b) => a.position - b.position);
-      await this.ctx.storage.put({
-        progress_at: Date.now(),
+      await this.store.put({
+        progress_at: Date.now(), purchase_resends: 0,
         label_plan: addSet(emptyPlan(), queued.map((q) => q.position), row.label_format, row.label_layout, true),
       });
+      // The commit point: from here a lost send is a quiet purchase, which the `purchase` timer re-sends.
       const saved = await this.persist(row, moved);
-      for (let i = 0; i < queued.length; i += SEND_BATCH) {
-        await this.env.PURCHASE_QUEUE.sendBatch(queued.slice(i, i + SEND_BATCH).map((q) => ({ body: { batch_id: batchId, shipment_id: q.id } satisfies PurchaseMessage })));
-        await letRequestsIn();
-      }
+      await this.store.delete("purchase_start");
+      await this.timers.clear("start");
+      await this.sendPurchases(batchId, queued);
       return { ok: true, row: saved };
     });
+  }
+
+  private async sendPurchases(batchId: string, queued: readonly { id: string }[]) {
+    for (let i = 0; i < queued.length; i += SEND_BATCH) {
+      await this.env.PURCHASE_QUEUE.sendBatch(queued.slice(i, i + SEND_BATCH).map((q) => ({ body: { batch_id: batchId, shipment_id: q.id } satisfies PurchaseMessage })));
+      await letRequestsIn();
+    }
   }
 
   /**
@@ -327,7 +338,7 @@ export class BatchObject extends DurableObject<Env> {
       let plan: LabelPlan | undefined;
       if (accepted.length) {
         const bought = new Set(results.filter((r) => r.status === "purchased").map((r) => r.shipment_id));
-        await this.ctx.storage.put("progress_at", Date.now());
+        await this.store.put({ progress_at: Date.now(), purchase_resends: 0 });
         plan = await this.queueLabelFiles(batchId, accepted.map((a) => ({ position: a.position, bought: bought.has(a.id) })));
       }
 
@@ -345,16 +356,23 @@ export class BatchObject extends DurableObject<Env> {
   }
 
   private async plan(): Promise<LabelPlan> {
-    return (await this.ctx.storage.get<LabelPlan>("label_plan")) ?? emptyPlan();
+    return (await this.store.get("label_plan")) ?? emptyPlan();
   }
 
-  /** Counts finished purchases against their files, queues every file that became complete, and answers the plan. */
+  /**
+   * Counts finished purchases against their files, queues every file that became complete (with
+   * `requeue`, also those queued before but never written), and answers the plan.
+   */
   private async queueLabelFiles(batchId: string, finished: readonly Finished[], requeue = false): Promise<LabelPlan> {
     let plan = (await this.plan());
     plan = finish(plan, finished);
     if (requeue) plan = { ...plan, files: plan.files.map((f) => (f.written ? f : { ...f, queued: false })) };
     const { plan: next, jobs } = due(plan, batchId);
-    await this.ctx.storage.put("label_plan", next);
+    await this.store.put({ label_plan: next });
+    if (jobs.length && !(await this.timers.all()).labels) {
+      await this.store.put({ labels_progress_at: Date.now(), label_requeues: 0 });
+      await this.timers.set("labels", nextLabelRequeue(Date.now(), 0, this.timing));
+    }
     for (let i = 0; i < jobs.length; i += SEND_BATCH) {
       await this.env.LABEL_QUEUE.sendBatch(jobs.slice(i, i + SEND_BATCH).map((body) => ({ body: body satisfies LabelJob })));
     }
@@ -367,7 +385,8 @@ export class BatchObject extends DurableObject<Env> {
     return this.exclusive(async () => {
       const row = await this.load(batchId);
       const plan = markWritten((await this.plan()), files.map((f) => f.n));
-      await this.ctx.storage.put({ label_plan: plan, progress_at: Date.now() });
+      await this.store.put({ label_plan: plan, labels_progress_at: Date.now(), label_requeues: 0 });
+      if (!plan.files.some((f) => f.queued && !f.written)) await this.timers.clear("labels");
       const byN = new Map((JSON.parse(row.labels) as LabelFile[]).map((f) => [f.n, f]));
       // A file with no bought shipment (all failed or voided) leaves no entry.
       for (const f of files) if (f.count > 0) byN.set(f.n, f);
@@ -387,7 +406,7 @@ export class BatchObject extends DurableObject<Env> {
       const positions = await shipments.purchasedPositions(this.db, batchId);
       if (!positions.length) refuse("invalid_state", "The batch has no bought labels to merge.");
       const plan = addSet((await this.plan()), positions, format, layout, false);
-      await this.ctx.storage.put("label_plan", plan);
+      await this.store.put({ label_plan: plan });
       await this.queueLabelFiles(batchId, []);
       return { ok: true, row: row };
     });
@@ -415,38 +434,109 @@ export class BatchObject extends DurableObject<Env> {
     });
   }
 
+  /**
+   * One alarm serves every timer (timers.ts): it runs each one that is due. A handler that must act
+   * again sets its timer again; one that does not is struck. A handler that throws leaves its timer
+   * due, and the runtime retries the alarm.
+   */
   async alarm(): Promise<void> {
-    const batchId = await this.ctx.storage.get<string>("batch_id");
+    const batchId = await this.store.get("batch_id");
     if (!batchId) return;
-    // Validation takes the lock a page at a time: a client's edit gets in between pages instead of
-    // waiting for 10,000 shipments, and between pages requests to this isolate go first.
-    while (await this.exclusive(() => this.validatePage(batchId)).then((o) => o.ok && o.more)) await backgroundTurn();
-    const outcome = await this.exclusive(() => this.onAlarm(batchId));
-    if (!outcome.ok && outcome.code !== "not_found" && outcome.code !== "invalid_state") throw new Error(outcome.message);
+    // Whatever woke the object, events it still owes go out first.
+    await outbox.announce(this.store, this.timers, this.env.WEBHOOK_QUEUE);
+    for (const { kind } of await this.timers.due(Date.now())) {
+      // Validation takes the lock a page at a time: a client's edit gets in between pages instead of
+      // waiting for 10,000 shipments, and between pages requests to this isolate go first.
+      if (kind === "validate") {
+        while (await this.exclusive(() => this.validatePage(batchId)).then((o) => o.ok && o.more)) await backgroundTurn();
+      }
+      await this.exclusive(async () => {
+        // Struck before it runs; a handler that must act again sets it again.
+        await this.timers.clear(kind);
+        try {
+          return { ok: true, row: await this.onTimer[kind](await this.load(batchId)) };
+        } catch (err) {
+          if (err instanceof Refused) throw err;
+          // Due again shortly (not at once: a failing D1 or queue must not spin the alarm).
+          console.error(`${batchId}: the ${kind} timer failed: ${(err as Error).message}`);
+          await this.timers.atLatest(kind, Date.now() + TIMER_RETRY_MS);
+          return refuse("internal_error", (err as Error).message);
+        }
+      });
+    }
+    await this.timers.arm();
   }
 
-  private async onAlarm(batchId: string): Promise<Outcome> {
-    await outbox.announce(this.ctx.storage, this.env.WEBHOOK_QUEUE);
-    const row = await this.load(batchId);
-    if (row.status === "validating") return this.validatePending(row);
-    if (row.status === "purchasing") {
-      const progress = (await this.ctx.storage.get<number>("progress_at")) ?? 0;
-      if (Date.now() - progress >= this.stallMs) return this.timeOut(row);
-    }
-    if (row.status === "generating_labels") {
-      const progress = (await this.ctx.storage.get<number>("progress_at")) ?? 0;
-      if (Date.now() - progress >= this.stallMs) {
-        // A label file that never arrived (its message dead-lettered): write it again.
-        await this.ctx.storage.put("progress_at", Date.now());
-        await this.queueLabelFiles(row.id, [], true);
+  private readonly onTimer: TimerHandlers = {
+    validate: async (row) => (row.status === "validating" ? this.validatePending(row) : row),
+
+    expire: async (row) => {
+      if (row.status !== "ready" && row.status !== "invalid") return row;
+      if (Date.now() < Date.parse(row.expires_at)) {
+        await this.timers.set("expire", Date.parse(row.expires_at));
+        return row;
       }
-    }
-    if ((row.status === "ready" || row.status === "invalid") && Date.now() >= Date.parse(row.expires_at)) {
-      return { ok: true, row: await this.abandon(row, this.step(row, "expire", "expire")) };
-    }
-    await this.scheduleAlarm(row);
-    return { ok: true, row: row };
-  }
+      return this.abandon(row, this.step(row, "expire", "expire"));
+    },
+
+    purchase: async (row) => {
+      if (row.status !== "purchasing") return row;
+      const progressAt = (await this.store.get("progress_at")) ?? 0;
+      const resends = (await this.store.get("purchase_resends")) ?? 0;
+      const step = nextPurchaseStep(progressAt, resends, this.timing);
+      if (Date.now() < step.at) {
+        await this.timers.set("purchase", step.at);
+        return row;
+      }
+      if (step.action === "time_out") return this.timeOut(row);
+      // Quiet for a while: the messages of the still-queued shipments may be lost. Buying and debiting
+      // are idempotent per shipment, so sending them again can only finish them.
+      const queued = await shipments.queuedShipments(this.db, row.id);
+      await this.store.put({ purchase_resends: resends + 1 });
+      await this.timers.set("purchase", nextPurchaseStep(progressAt, resends + 1, this.timing).at);
+      await this.noteRecovery(row, { action: "purchases_resent", count: queued.length, attempt: resends + 1, quiet_seconds: Math.round((Date.now() - progressAt) / 1000) });
+      await this.sendPurchases(row.id, queued);
+      return row;
+    },
+
+    // Whatever the batch's status (timed_out included): files stay owed until every bought label is in one.
+    labels: async (row) => {
+      const plan = await this.plan();
+      const missing = plan.files.filter((f) => f.queued && !f.written);
+      if (!missing.length) return row;
+      const progressAt = (await this.store.get("labels_progress_at")) ?? 0;
+      const requeues = (await this.store.get("label_requeues")) ?? 0;
+      const at = nextLabelRequeue(progressAt, requeues, this.timing);
+      if (Date.now() < at) {
+        await this.timers.set("labels", at);
+        return row;
+      }
+      await this.store.put({ label_requeues: requeues + 1 });
+      await this.timers.set("labels", nextLabelRequeue(progressAt, requeues + 1, this.timing));
+      await this.noteRecovery(row, { action: "label_files_requeued", count: missing.length, attempt: requeues + 1, quiet_seconds: Math.round((Date.now() - progressAt) / 1000) });
+      await this.queueLabelFiles(row.id, [], true);
+      return row;
+    },
+
+    // A purchase start that never reached its commit: what it queued goes back to valid, counts with it.
+    start: async (row) => {
+      const start = await this.store.get("purchase_start");
+      if (!start) return row;
+      if (Date.now() < start.at + START_GRACE_MS) {
+        await this.timers.set("start", start.at + START_GRACE_MS);
+        return row;
+      }
+      await this.store.delete("purchase_start");
+      if (row.status !== "ready" && row.status !== "invalid") return row;
+      await this.db.batch(shipments.unqueue(this.db, row.id, nowIso()));
+      return this.persist(row, row);
+    },
+
+    announce: async (row) => {
+      await outbox.announce(this.store, this.timers, this.env.WEBHOOK_QUEUE);
+      return row;
+    },
+  };
 
   /** Validates and rates the next page of shipments still `validating`; answers how many it took. */
   private async validateNextPage(batchId: string): Promise<number> {
@@ -467,19 +557,32 @@ export class BatchObject extends DurableObject<Env> {
   }
 
   /** Validates whatever is still `validating` (an edit may add some after the last page), then settles the batch. */
-  private async validatePending(row: BatchRow): Promise<Outcome> {
+  private async validatePending(row: BatchRow): Promise<BatchRow> {
     while ((await this.validateNextPage(row.id)) > 0) await letRequestsIn();
     const tally = await this.counts(row.id);
-    const saved = await this.persist(row, this.step(row, tally.counts.invalid ? "some_invalid" : "all_valid", "finish validating"), tally);
-    return { ok: true, row: saved };
+    return this.persist(row, this.step(row, tally.counts.invalid ? "some_invalid" : "all_valid", "finish validating"), tally);
   }
 
-  /** Purchases stopped making progress: what was bought stays bought; the rest fails and is refunded. */
-  private async timeOut(row: BatchRow): Promise<Outcome> {
+  /**
+   * Re-sends ran out and purchases still make no progress: what was bought stays bought; the rest
+   * fails and is refunded. A purchase may still be in flight at the carrier, so each is voided there
+   * first (a no-op where nothing was sold), and a void that fails leaves the batch as it was, for the
+   * alarm's retry. A consumer that buys after this is refused by `recordPurchases` and voids its label.
+   */
+  private async timeOut(row: BatchRow): Promise<BatchRow> {
+    const queued = await shipments.queuedShipments(this.db, row.id);
+    const voids = await carrierFor(this.env, row.mode).void(queued.map((q) => q.id));
+    const sold = new Set(voids.filter((v) => v.outcome === "voided").map((v) => v.key));
     const now = nowIso();
-    const failed = await shipments.failQueued(this.db, row.id, "Purchase timed out before the carrier answered", now);
-    await credit(this.db, failed.map((f) => f.id), "refund", now);
-    await this.queueLabelFiles(row.id, failed.map((f) => ({ position: f.position, bought: false })));
-    return { ok: true, row: await this.persist(row, this.step(row, "stalled", "time out")) };
+    const failed = queued.map((q) => ({
+      id: q.id,
+      message: sold.has(q.id)
+        ? "Purchase timed out; the label the carrier had sold was voided and the amount refunded"
+        : "Purchase timed out before the carrier answered",
+    }));
+    await this.db.batch(shipments.failShipments(this.db, row.id, failed, now));
+    await credit(this.db, queued.map((q) => q.id), "refund", now);
+    await this.queueLabelFiles(row.id, queued.map((q) => ({ position: q.position, bought: false })));
+    return this.persist(row, this.step(row, "stalled", "time out"));
   }
 }

@@ -1,37 +1,41 @@
 // Events reach webhooks through the queue, but an event row is committed to D1 with the change it
 // reports and the queue send can only come after: it can fail, or the object can die in between. So
 // the object notes each event id in its own storage before the commit and strikes it once the queue
-// has it; its alarm sends whatever is still noted. A send that succeeded but was not struck is sent
-// again, which webhooks allow (at least once, same `webhook-id`).
+// has it; its `announce` timer sends whatever is still noted. A send that succeeded but was not struck
+// is sent again, which webhooks allow (at least once, same `webhook-id`).
 import type { WebhookMessage } from "../webhooks/messages";
+import type { BatchStorage } from "./storage";
+import type { TimerTable } from "./timers";
 
-const KEY = "unannounced_events";
 const SEND_BATCH = 100; // Queues accept at most 100 messages a sendBatch.
 /** How soon the alarm tries again after a send that did not happen. */
 export const ANNOUNCE_RETRY_MS = 30_000;
 
-export const unannounced = async (storage: DurableObjectStorage) => (await storage.get<string[]>(KEY)) ?? [];
+export const unannounced = async (storage: BatchStorage) => (await storage.get("unannounced_events")) ?? [];
 
-/** Before the commit: the event is owed, and an alarm is due soon enough to pay it if nothing else does. */
-export async function owe(storage: DurableObjectStorage, eventId: string) {
-  await storage.put(KEY, [...(await unannounced(storage)), eventId]);
-  const due = Date.now() + ANNOUNCE_RETRY_MS;
-  const alarm = await storage.getAlarm();
-  if (alarm === null || alarm > due) await storage.setAlarm(due);
+/** Before the commit: the event is owed, and a timer is due soon enough to pay it if nothing else does. */
+export async function owe(storage: BatchStorage, timers: TimerTable, eventId: string) {
+  await storage.put({ unannounced_events: [...(await unannounced(storage)), eventId] });
+  await timers.atLatest("announce", Date.now() + ANNOUNCE_RETRY_MS);
 }
 
 /** Sends every owed event; answers how many are still owed (0 unless the queue refused). */
-export async function announce(storage: DurableObjectStorage, queue: Queue): Promise<number> {
+export async function announce(storage: BatchStorage, timers: TimerTable, queue: Queue): Promise<number> {
   const ids = await unannounced(storage);
-  if (!ids.length) return 0;
+  if (!ids.length) {
+    await timers.clear("announce");
+    return 0;
+  }
   try {
     for (let i = 0; i < ids.length; i += SEND_BATCH) {
       await queue.sendBatch(ids.slice(i, i + SEND_BATCH).map((id) => ({ body: { kind: "event", event_id: id } satisfies WebhookMessage })));
     }
   } catch (err) {
     console.error(`events ${ids.join(", ")} could not be queued for webhooks yet: ${(err as Error).message}`);
+    await timers.set("announce", Date.now() + ANNOUNCE_RETRY_MS);
     return ids.length;
   }
-  await storage.delete(KEY);
+  await storage.delete("unannounced_events");
+  await timers.clear("announce");
   return 0;
 }

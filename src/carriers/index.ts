@@ -13,7 +13,7 @@ export function carrierFor(env: Env, mode: "test" | "live"): CarrierAdapter {
     purchase: async (requests) => requests.map(() => ({
       ok: false as const, transient: false, message: "Live purchases need a configured carrier account; none is configured for this service.",
     })),
-    void: async () => {},
+    void: async (keys) => keys.map((key) => ({ key, outcome: "not_sold" as const })),
   };
 }
 

@@ -10,6 +10,9 @@ export type PurchaseOutcome =
   | { ok: true; tracking_number: string; label: LabelData }
   | { ok: false; message: string; transient: boolean };
 
+/** What a void found: a label the carrier had sold is voided; a key it never sold a label for is left alone. */
+export type VoidOutcome = { key: string; outcome: "voided" | "not_sold" };
+
 /**
  * What every carrier integration provides, chosen by the shipment's carrier and the account's mode.
  * `purchase` takes a consumer batch's requests at once (carriers' batch endpoints, one round trip
@@ -19,5 +22,6 @@ export type PurchaseOutcome =
 export interface CarrierAdapter {
   rate(req: RateRequest): Quote;
   purchase(requests: readonly PurchaseRequest[]): Promise<PurchaseOutcome[]>;
-  void(idempotencyKeys: readonly string[]): Promise<void>;
+  /** Voids whatever was sold under each key, once; safe for keys never bought. Throws if the carrier cannot be asked. */
+  void(idempotencyKeys: readonly string[]): Promise<VoidOutcome[]>;
 }

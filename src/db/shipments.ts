@@ -127,27 +127,40 @@ export async function getShipmentsByIds(db: D1Database, ids: readonly string[]):
 export type Placed = { id: string; position: number };
 
 /**
- * Moves up to `limit` of the batch's valid shipments, lowest positions first, to `queued`. A batch is
- * queued a page at a time because one statement for 10,000 rows held workerd's thread ~100 ms.
+ * Moves the batch's stored counts by the rows the statement before it changed (`changes()` in the same
+ * transaction), so a page of status changes and the counts it leaves commit together.
  */
-export async function queueValidPage(db: D1Database, batchId: string, now: string, limit: number): Promise<Placed[]> {
-  const { results } = await db.prepare(
+const shiftCounts = (db: D1Database, batchId: string, from: ShipmentStatus, to: ShipmentStatus) =>
+  db.prepare(
+    `UPDATE batches SET counts = json_set(counts, '$.${from}', json_extract(counts, '$.${from}') - changes(),
+       '$.${to}', json_extract(counts, '$.${to}') + changes()) WHERE id = ?`,
+  ).bind(batchId);
+
+/**
+ * Moves up to `limit` of the batch's valid shipments, lowest positions first, to `queued`, with the
+ * batch's counts; the first statement's rows are the shipments it moved (`Placed`). A batch is queued
+ * a page at a time because one statement for 10,000 rows held workerd's thread ~100 ms.
+ */
+export const queueValidPage = (db: D1Database, batchId: string, now: string, limit: number) => [
+  db.prepare(
     `UPDATE shipments SET status = 'queued', updated_at = ?1
      WHERE id IN (SELECT id FROM shipments WHERE batch_id = ?2 AND status = 'valid' ORDER BY position LIMIT ?3)
      RETURNING id, position`,
-  ).bind(now, batchId, limit).all<Placed>();
-  return results;
-}
+  ).bind(now, batchId, limit),
+  shiftCounts(db, batchId, "valid", "queued"),
+];
 
 /** The batch's `queued` shipments: before purchase starts, only those an interrupted start left behind. */
 export async function queuedShipments(db: D1Database, batchId: string): Promise<Placed[]> {
-  const { results } = await db.prepare("SELECT id, position FROM shipments WHERE batch_id = ? AND status = 'queued'").bind(batchId).all<Placed>();
+  const { results } = await db.prepare("SELECT id, position FROM shipments WHERE batch_id = ? AND status = 'queued' ORDER BY position").bind(batchId).all<Placed>();
   return results;
 }
 
-/** A batch that will not be bought after all (cancelled, expired): what an interrupted start queued is `valid` again. */
-export const unqueue = (db: D1Database, batchId: string, now: string) =>
-  db.prepare("UPDATE shipments SET status = 'valid', updated_at = ? WHERE batch_id = ? AND status = 'queued'").bind(now, batchId);
+/** A batch that will not be bought after all (cancelled, expired, a start that died): what a start queued is `valid` again, counts with it. */
+export const unqueue = (db: D1Database, batchId: string, now: string) => [
+  db.prepare("UPDATE shipments SET status = 'valid', updated_at = ? WHERE batch_id = ? AND status = 'queued'").bind(now, batchId),
+  shiftCounts(db, batchId, "queued", "valid"),
+];
 
 export type PurchaseOutcomeRow = {
   shipment_id: string; status: "purchased" | "purchase_failed"; tracking_number?: string; label_key?: string;
@@ -170,12 +183,13 @@ export const SAVE_RESULTS_SQL = `UPDATE shipments SET status = u.status, trackin
 export const savePurchaseResults = (db: D1Database, batchId: string, results: readonly PurchaseOutcomeRow[], now: string) =>
   jsonChunks(results).map((chunk) => db.prepare(SAVE_RESULTS_SQL).bind(chunk, now, batchId));
 
-/** Shipments still `queued` when a batch times out end `purchase_failed`. */
-export async function failQueued(db: D1Database, batchId: string, message: string, now: string): Promise<Placed[]> {
-  const { results } = await db.prepare("UPDATE shipments SET status = 'purchase_failed', message = ?, updated_at = ? WHERE batch_id = ? AND status = 'queued' RETURNING id, position")
-    .bind(message, now, batchId).all<Placed>();
-  return results;
-}
+/** Shipments still `queued` when a batch times out end `purchase_failed`, each with its own message. */
+export const failShipments = (db: D1Database, batchId: string, failed: readonly { id: string; message: string }[], now: string) =>
+  jsonChunks(failed).map((chunk) => db.prepare(
+    `UPDATE shipments SET status = 'purchase_failed', message = u.message, updated_at = ?2
+     FROM (SELECT json_extract(value, '$.id') AS id, json_extract(value, '$.message') AS message FROM json_each(?1)) AS u
+     WHERE shipments.id = u.id AND +shipments.batch_id = ?3 AND shipments.status = 'queued'`,
+  ).bind(chunk, now, batchId));
 
 export const markVoided = (db: D1Database, batchId: string, id: string, now: string) =>
   db.prepare("UPDATE shipments SET status = 'voided', voided_at = ?, updated_at = ? WHERE batch_id = ? AND id = ? AND status = 'purchased'")

@@ -68,9 +68,14 @@ export async function buyShipments(env: Env, batch: BatchRow, items: readonly Bu
   return outcomes;
 }
 
-/** Undoes purchases whose results can no longer be recorded (the batch timed out meanwhile). */
+/**
+ * Undoes purchases whose results can no longer be recorded (the batch timed out meanwhile, the
+ * shipment already failed): voided at the carrier first, then credited, so a refund never leaves a
+ * label sold. Both steps are once per shipment, so undoing a purchase that never happened is harmless.
+ */
 export async function undoPurchases(env: Env, batch: BatchRow, shipmentIds: readonly string[]) {
-  if (!shipmentIds.length) return;
-  await carrierFor(env, batch.mode).void(shipmentIds);
+  if (!shipmentIds.length) return [];
+  const voids = await carrierFor(env, batch.mode).void(shipmentIds);
   await credit(env.DB, shipmentIds, "refund", nowIso());
+  return voids;
 }

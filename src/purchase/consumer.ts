@@ -20,11 +20,20 @@ export async function queuedByBatch(env: Env, msgs: readonly Message<PurchaseMes
   ]);
   const groups = new Map<string, Group>();
   const seen = new Set<string>();
+  const failed = new Map<string, { batch: BatchRow; ids: string[] }>();
+  const skipped: Message<PurchaseMessage>[] = [];
   for (const msg of msgs) {
     const s = shipments.get(msg.body.shipment_id);
     const b = batches.get(msg.body.batch_id);
     if (!s || !b || s.batch_id !== b.id || s.status !== "queued" || b.status !== "purchasing" || seen.has(s.id)) {
-      msg.ack();
+      // A shipment that failed (a time-out) while an earlier delivery of it was at the carrier may have
+      // been debited or sold after its refund: undone here, a no-op when nothing happened.
+      if (s && b && s.batch_id === b.id && s.status === "purchase_failed") {
+        const f = failed.get(b.id) ?? { batch: b, ids: [] };
+        f.ids.push(s.id);
+        failed.set(b.id, f);
+      }
+      skipped.push(msg);
       continue;
     }
     seen.add(s.id);
@@ -33,6 +42,9 @@ export async function queuedByBatch(env: Env, msgs: readonly Message<PurchaseMes
     g.shipments.push(s);
     groups.set(b.id, g);
   }
+  // Acknowledged only once undone: if the undo throws, the whole delivery is retried.
+  for (const f of failed.values()) await undoPurchases(env, f.batch, f.ids);
+  for (const m of skipped) m.ack();
   return [...groups.values()];
 }
 

@@ -7,14 +7,15 @@ import type { App } from "../http/context";
 import { listSchema, page, pageQuery } from "../http/pagination";
 import { route } from "../http/route";
 import { errorResponses, json, Timestamp } from "../schemas/common";
+import { WEBHOOK_EVENTS } from "../webhooks/messages";
 
 const Delivery = z.object({
   webhook_id: z.string(), attempt: z.number().int(), status_code: z.number().int().nullable(), error: z.string().nullable(),
   outcome: z.enum(["delivered", "retrying", "failed"]), created_at: Timestamp,
 }).openapi("DeliveryAttempt");
 const Event = z.object({
-  id: z.string(), object: z.literal("event"), type: z.enum(["batch.created", "batch.updated"]), created_at: Timestamp,
-  data: z.record(z.string(), z.unknown()).openapi({ description: "The batch summary; `batch.updated` adds `previous_status`" }),
+  id: z.string(), object: z.literal("event"), type: z.enum(WEBHOOK_EVENTS), created_at: Timestamp,
+  data: z.record(z.string(), z.unknown()).openapi({ description: "The batch summary; `batch.updated` adds `previous_status`; `batch.recovering` adds `recovery: { action: purchases_resent | label_files_requeued, count, attempt, quiet_seconds }`" }),
   deliveries: z.array(Delivery).openapi({ description: "Every attempt to deliver this event to your webhooks" }),
 }).openapi("Event");
 
@@ -25,7 +26,7 @@ async function present(db: D1Database, rows: EventRow[]) {
     deliveries: attempts.filter((a) => a.event_id === e.id).map(({ event_id: _, ...a }) => a),
   }));
 }
-const EventsQuery = pageQuery(25, 100).extend({ type: z.enum(["batch.created", "batch.updated"]).optional(), batch_id: z.string().optional() });
+const EventsQuery = pageQuery(25, 100).extend({ type: z.enum(WEBHOOK_EVENTS).optional(), batch_id: z.string().optional() });
 
 export function registerEventRoutes(app: App) {
   route(app, createRoute({

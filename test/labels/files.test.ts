@@ -1,7 +1,7 @@
 import { env } from "cloudflare:workers";
 import { describe, expect, it } from "vitest";
 import { signedUrl } from "../../src/labels/links";
-import { api, isFinal, newAccount, readyBatch, waitFor } from "../helpers";
+import { api, isFinal, newAccount, passTime, readyBatch, waitFor } from "../helpers";
 import { decodeCode128 } from "./code128";
 import { barcodeModules, loadPdf, pageText } from "./pdf";
 
@@ -165,7 +165,6 @@ describe("merged label files", () => {
   });
 
   it("a label file whose message was lost is written again by the batch's alarm", async () => {
-    const { runDurableObjectAlarm, runInDurableObject } = await import("cloudflare:test");
     const { vi } = await import("vitest");
     const { key } = await newAccount();
     const b = await readyBatch(key, 2);
@@ -177,12 +176,7 @@ describe("merged label files", () => {
     lost.mockRestore();
     await new Promise((r) => setTimeout(r, 1500));
     expect((await api(key, `/v1/batches/${b.id}`)).json).toMatchObject({ status: "generating_labels", labels: [] });
-    const stub = env.BATCH.get(env.BATCH.idFromName(stuck.id));
-    await runInDurableObject(stub, async (_o, state) => {
-      await state.storage.put("progress_at", Date.now() - 3_600_000);
-      await state.storage.setAlarm(Date.now());
-    });
-    await runDurableObjectAlarm(stub);
+    await passTime(b.id, 60_000);
     const done = await waitFor(key, b.id, isFinal);
     expect(done.status).toBe("completed");
     expect(done.labels).toHaveLength(1);

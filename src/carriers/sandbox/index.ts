@@ -65,8 +65,13 @@ export function sandboxCarrier(db: D1Database, switches: SandboxSwitches): Carri
       return outcomes;
     },
     async void(keys: readonly string[]) {
-      await db.prepare("UPDATE sandbox_labels SET voided_at = ?2 WHERE voided_at IS NULL AND idempotency_key IN (SELECT value FROM json_each(?1))")
-        .bind(JSON.stringify(keys), new Date().toISOString()).run();
+      if (!keys.length) return [];
+      const { results } = await db.prepare(
+        `UPDATE sandbox_labels SET voided_at = COALESCE(voided_at, ?2) WHERE idempotency_key IN (SELECT value FROM json_each(?1))
+         RETURNING idempotency_key`,
+      ).bind(JSON.stringify(keys), new Date().toISOString()).all<{ idempotency_key: string }>();
+      const sold = new Set(results.map((r) => r.idempotency_key));
+      return keys.map((key) => ({ key, outcome: sold.has(key) ? "voided" as const : "not_sold" as const }));
     },
   };
 }

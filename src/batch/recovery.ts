@@ -1,0 +1,33 @@
+// When a batch that stopped making progress acts, as pure functions of the time of its last progress
+// and how often it has acted since. Messages can vanish (a crash between the object's write and its
+// send; locally, a killed `wrangler dev` loses the queue's memory), so quiet work is sent again, with
+// backoff and a bound, before anything is given up.
+
+export type RecoveryTiming = { resendMs: number; stallMs: number };
+
+export function recoveryTiming(env: { PURCHASE_TIMEOUT_SECONDS?: string; PURCHASE_RESEND_SECONDS?: string }): RecoveryTiming {
+  const seconds = (v: string | undefined, fallback: number) => (Number(v) > 0 ? Number(v) : fallback);
+  return { resendMs: seconds(env.PURCHASE_RESEND_SECONDS, 20) * 1000, stallMs: seconds(env.PURCHASE_TIMEOUT_SECONDS, 300) * 1000 };
+}
+
+/** Re-send k (0-based) goes out `resendMs * (2^(k+1) - 1)` after the last progress: 20, 60, 140 s … */
+const resendOffset = (k: number, t: RecoveryTiming) => t.resendMs * (2 ** (k + 1) - 1);
+
+export type PurchaseStep = { action: "resend" | "time_out"; at: number };
+
+/**
+ * What a quiet purchasing batch does next, and when: re-send its queued shipments while the re-sends
+ * fit within the time-out (at least once), then time out, never before `stallMs` of silence.
+ */
+export function nextPurchaseStep(progressAt: number, resends: number, t: RecoveryTiming): PurchaseStep {
+  const offset = resendOffset(resends, t);
+  if (resends === 0 || offset < t.stallMs) return { action: "resend", at: progressAt + offset };
+  return { action: "time_out", at: progressAt + Math.max(t.stallMs, resendOffset(resends - 1, t) + t.resendMs) };
+}
+
+/** Merged files queued but not written are queued again after the same quiet spell, doubling up to 10 minutes; never given up. */
+export const nextLabelRequeue = (progressAt: number, requeues: number, t: RecoveryTiming) =>
+  progressAt + Math.min(t.resendMs * 2 ** requeues, 600_000);
+
+/** A purchase start still unfinished this long after it began has died; its queued shipments go back to valid. */
+export const START_GRACE_MS = 15_000;

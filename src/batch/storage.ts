@@ -1,0 +1,52 @@
+// What a batch's Durable Object keeps in its own storage, by key and type. D1 holds the batch and its
+// shipments; this holds what only the object needs: its label plan, its timers, what it still owes
+// (events not yet queued), and how far a recovery has gone.
+import type { LabelPlan } from "./label-plan";
+import type { Timers } from "./timers";
+
+export type StoredState = {
+  batch_id: string;
+  /** When a purchase result was last recorded (or the purchase started). */
+  progress_at: number;
+  /** Purchase re-sends since `progress_at`. */
+  purchase_resends: number;
+  /** When a merged file was last recorded (or the first files were queued). */
+  labels_progress_at: number;
+  /** Label-file re-queues since `labels_progress_at`. */
+  label_requeues: number;
+  label_plan: LabelPlan;
+  /** Event ids committed to D1 but not yet handed to the webhook queue (see outbox.ts). */
+  unannounced_events: string[];
+  timers: Timers;
+  /** Set while a purchase start queues its pages; still set after a crash, it is rolled back. */
+  purchase_start: { at: number };
+};
+export type StateKey = keyof StoredState;
+
+export class BatchStorage {
+  constructor(private readonly storage: DurableObjectStorage) {}
+
+  get<K extends StateKey>(key: K): Promise<StoredState[K] | undefined> {
+    return this.storage.get<StoredState[K]>(key);
+  }
+
+  put(values: Partial<StoredState>): Promise<void> {
+    return this.storage.put(values as Record<string, unknown>);
+  }
+
+  async delete(...keys: StateKey[]): Promise<void> {
+    await this.storage.delete(keys);
+  }
+
+  getAlarm() {
+    return this.storage.getAlarm();
+  }
+
+  setAlarm(at: number) {
+    return this.storage.setAlarm(at);
+  }
+
+  deleteAlarm() {
+    return this.storage.deleteAlarm();
+  }
+}

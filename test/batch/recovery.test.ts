@@ -1,0 +1,194 @@
+// Recovery from lost work: messages that vanish between the object's write and its send (or with a
+// killed `wrangler dev`), purchases still in flight at a time-out, a purchase start that died.
+import { createExecutionContext, createMessageBatch, getQueueResult } from "cloudflare:test";
+import { env, exports } from "cloudflare:workers";
+import { afterEach, describe, expect, it, vi } from "vitest";
+import worker from "../../src/index";
+import { QUEUE_PAGE } from "../../src/batch/object";
+import { nextLabelRequeue, nextPurchaseStep } from "../../src/batch/recovery";
+import { getBatchById } from "../../src/db/batches";
+import { debit } from "../../src/db/ledger";
+import { getShipment } from "../../src/db/shipments";
+import { buyShipments } from "../../src/purchase/buy";
+import { api, balanceCents, cents, countRows, isFinal, newAccount, passTime, readyBatch, waitFor } from "../helpers";
+
+const purchase = (key: string, id: string, body: object = {}) => api(key, `/v1/batches/${id}/purchase`, { body });
+const status = async (key: string, id: string) => (await api(key, `/v1/batches/${id}`)).json;
+afterEach(() => vi.restoreAllMocks());
+
+/** A queue whose sends are accepted and then lost, as when the process dies right after the write. */
+const losing = (queue: Queue) => vi.spyOn(queue, "sendBatch").mockResolvedValue(undefined as never);
+
+async function recoveryEvents(key: string, batchId: string) {
+  return (await api(key, `/v1/events?batch_id=${batchId}&type=batch.recovering`)).json.data.map((e: any) => e.data.recovery);
+}
+
+/** Lets quiet time pass, a step at a time, until the batch leaves `purchasing`. */
+async function untilNotPurchasing(key: string, batchId: string, stepMs = 300_000) {
+  for (let i = 0; i < 8; i++) {
+    const b = await status(key, batchId);
+    if (b.status !== "purchasing") return b;
+    await passTime(batchId, stepMs);
+  }
+  return status(key, batchId);
+}
+
+describe("recovery schedule", () => {
+  const t = { resendMs: 20_000, stallMs: 300_000 };
+  it("re-sends at 20, 60 and 140 s of quiet, and times out only at the time-out, with re-sends exhausted", () => {
+    expect([0, 1, 2].map((k) => nextPurchaseStep(0, k, t))).toEqual([
+      { action: "resend", at: 20_000 }, { action: "resend", at: 60_000 }, { action: "resend", at: 140_000 },
+    ]);
+    expect(nextPurchaseStep(0, 3, t)).toEqual({ action: "time_out", at: 300_000 });
+    expect(nextPurchaseStep(5_000, 3, t).at).toBe(305_000);
+  });
+
+  it("re-sends at least once even when the time-out is shorter than the first re-send", () => {
+    const short = { resendMs: 20_000, stallMs: 5_000 };
+    expect(nextPurchaseStep(0, 0, short)).toEqual({ action: "resend", at: 20_000 });
+    expect(nextPurchaseStep(0, 1, short)).toEqual({ action: "time_out", at: 40_000 });
+  });
+
+  it("label files are queued again with doubling waits, at most ten minutes apart", () => {
+    expect([0, 1, 2, 10].map((k) => nextLabelRequeue(0, k, t))).toEqual([20_000, 40_000, 80_000, 600_000]);
+  });
+});
+
+describe("lost purchase messages", () => {
+  it("are sent again after a quiet spell: the batch completes by itself, each shipment bought and charged once", async () => {
+    const { key, id } = await newAccount("1000.00");
+    const b = await readyBatch(key, 3);
+    const lost = losing(env.PURCHASE_QUEUE);
+    expect((await purchase(key, b.id)).status).toBe(202);
+    expect(lost).toHaveBeenCalled();
+    lost.mockRestore();
+    await new Promise((r) => setTimeout(r, 500));
+    expect(await status(key, b.id)).toMatchObject({ status: "purchasing", counts: { queued: 3 } });
+
+    // Not quiet long enough yet: nothing is sent.
+    await passTime(b.id, 5_000);
+    expect(await recoveryEvents(key, b.id)).toEqual([]);
+
+    const stream = exports.default.fetch(new Request(`https://api.test/v1/batches/${b.id}/stream`, { headers: { authorization: `Bearer ${key}` } }));
+    const text = (await stream).text();
+    await passTime(b.id, 20_000);
+    const done = await waitFor(key, b.id, isFinal);
+    expect(done).toMatchObject({ status: "completed", counts: { purchased: 3, queued: 0 } });
+    expect(done.labels).toHaveLength(1);
+    expect(await recoveryEvents(key, b.id)).toEqual([expect.objectContaining({ action: "purchases_resent", count: 3, attempt: 1 })]);
+    expect(await text).toContain("event: recovery");
+    expect(await countRows("ledger", "account_id = ? AND kind = 'debit'", id)).toBe(3);
+    expect(await countRows("sandbox_labels", "idempotency_key IN (SELECT id FROM shipments WHERE batch_id = ?)", b.id)).toBe(3);
+    expect(await balanceCents(id)).toBe(100_000 - cents(done.total_amount));
+  });
+});
+
+describe("a time-out with purchases in flight", () => {
+  it("voids at the carrier what it had sold before refunding, and records it on the shipment", async () => {
+    const { key, id } = await newAccount("1000.00");
+    const b = await readyBatch(key, 2);
+    losing(env.PURCHASE_QUEUE);
+    await purchase(key, b.id);
+    // One purchase reaches the carrier (sold, debited) and its consumer dies before reporting.
+    const s = (await getShipment(env.DB, b.id, b.shipments.data[0].id))!;
+    const [sold] = await buyShipments(env, (await getBatchById(env.DB, b.id))!, [{ shipment: s, attempt: 1 }]);
+    expect(sold.status).toBe("purchased");
+    const done = await untilNotPurchasing(key, b.id);
+    expect(done.status).toBe("timed_out");
+    expect(done.counts).toMatchObject({ purchase_failed: 2, purchased: 0, queued: 0 });
+    const [first, second] = done.shipments.data;
+    expect(first.message).toMatch(/voided/);
+    expect(second.message).toMatch(/before the carrier answered/);
+    expect(await countRows("sandbox_labels", "idempotency_key = ? AND voided_at IS NOT NULL", s.id)).toBe(1);
+    expect(await countRows("sandbox_labels", "idempotency_key IN (SELECT id FROM shipments WHERE batch_id = ?) AND voided_at IS NULL", b.id)).toBe(0);
+    expect(await balanceCents(id)).toBe(100_000);
+    // Re-sends ran out before it timed out.
+    expect((await recoveryEvents(key, b.id)).map((r: any) => r.action)).toEqual(["purchases_resent", "purchases_resent", "purchases_resent"]);
+  });
+
+  it("a debit that landed after the time-out's refund is credited when that delivery comes back", async () => {
+    const { key, id } = await newAccount("1000.00");
+    const b = await readyBatch(key, 1);
+    losing(env.PURCHASE_QUEUE);
+    await purchase(key, b.id);
+    const s = b.shipments.data[0];
+    expect((await untilNotPurchasing(key, b.id)).status).toBe("timed_out");
+    vi.restoreAllMocks();
+    // A consumer that read the shipment as queued before the time-out debits after it (then errs, transiently).
+    await debit(env.DB, [{ account_id: id, shipment_id: s.id, cents: cents(s.rate.amount) }], new Date().toISOString());
+    expect(await balanceCents(id)).toBe(100_000 - cents(s.rate.amount));
+    const batch = createMessageBatch("batch-purchases", [{ id: "late", timestamp: new Date(), attempts: 2, body: { batch_id: b.id, shipment_id: s.id } }]);
+    await worker.queue(batch as MessageBatch, env);
+    expect((await getQueueResult(batch, createExecutionContext())).explicitAcks).toEqual(["late"]);
+    expect(await balanceCents(id)).toBe(100_000);
+  });
+});
+
+describe("lost label jobs", () => {
+  it("are queued again after a time-out too, until every bought label is in a file", async () => {
+    const { key } = await newAccount("1000.00");
+    const b = await readyBatch(key, 2, (i) => ({ reference: i === 0 ? "ok" : "stuck sandbox:transient" }));
+    await purchase(key, b.id);
+    await waitFor(key, b.id, (x) => x.counts.purchased === 1);
+    // The stuck shipment keeps failing, and the file's job is lost when the time-out queues it.
+    losing(env.PURCHASE_QUEUE);
+    const labelsLost = losing(env.LABEL_QUEUE);
+    const timedOut = await untilNotPurchasing(key, b.id);
+    expect(timedOut).toMatchObject({ status: "timed_out", counts: { purchased: 1, purchase_failed: 1 }, labels: [] });
+    expect(labelsLost).toHaveBeenCalled();
+    vi.restoreAllMocks();
+    await passTime(b.id, 30_000);
+    const filed = await waitFor(key, b.id, (x) => x.labels.length === 1);
+    expect(filed).toMatchObject({ status: "timed_out", labels: [{ count: 1 }] });
+    expect((await recoveryEvents(key, b.id)).map((r: any) => r.action)).toContain("label_files_requeued");
+  });
+
+  it("a crash while writing files costs the short re-queue wait, not the purchase time-out", async () => {
+    const { key } = await newAccount("1000.00");
+    const b = await readyBatch(key, 2);
+    const lost = losing(env.LABEL_QUEUE);
+    await purchase(key, b.id);
+    await waitFor(key, b.id, (x) => x.status === "generating_labels");
+    expect(lost).toHaveBeenCalled();
+    vi.restoreAllMocks();
+    await passTime(b.id, 21_000);
+    expect((await waitFor(key, b.id, isFinal)).status).toBe("completed");
+  });
+});
+
+describe("a purchase start that died between pages", () => {
+  it("keeps counts that agree with the shipments, and its alarm puts the queued shipments back", async () => {
+    const { key, id } = await newAccount("100000.00");
+    const n = QUEUE_PAGE + 5;
+    const b = await readyBatch(key, n);
+    const stub = env.BATCH.get(env.BATCH.idFromName(b.id));
+    const { runInDurableObject } = await import("cloudflare:test");
+    let real: Env | undefined;
+    // The object's D1 commits the first page, then the object dies (here: its next statement throws).
+    await runInDurableObject(stub, (instance) => {
+      const obj = instance as unknown as { env: Env };
+      real = obj.env;
+      let calls = 0;
+      const db = new Proxy(real.DB, { get: (t, k) => (k === "batch" ? (s: D1PreparedStatement[]) => {
+        if (++calls > 1) throw new Error("object died");
+        return t.batch(s);
+      } : (t as any)[k]?.bind?.(t) ?? (t as any)[k]) });
+      obj.env = new Proxy(real, { get: (t, k) => (k === "DB" ? db : (t as any)[k]) });
+    });
+    expect((await purchase(key, b.id)).status).toBe(500);
+    await runInDurableObject(stub, (instance) => { (instance as unknown as { env: Env }).env = real!; });
+    const mid = await status(key, b.id);
+    expect(mid).toMatchObject({ status: "ready", counts: { total: n, queued: QUEUE_PAGE, valid: 5 } });
+    expect(await countRows("shipments", "batch_id = ? AND status = 'queued'", b.id)).toBe(QUEUE_PAGE);
+
+    await passTime(b.id, 5_000);
+    expect((await status(key, b.id)).counts.queued).toBe(QUEUE_PAGE);
+    await passTime(b.id, 15_000);
+    expect(await status(key, b.id)).toMatchObject({ status: "ready", counts: { total: n, queued: 0, valid: n } });
+    expect(await countRows("shipments", "batch_id = ? AND status = 'queued'", b.id)).toBe(0);
+    expect(await countRows("ledger", "account_id = ?", id)).toBe(0);
+    // And it can be bought as usual.
+    await purchase(key, b.id);
+    expect((await waitFor(key, b.id, isFinal, 60_000)).counts.purchased).toBe(n);
+  });
+});
