@@ -11,7 +11,7 @@ export default defineConfig(async () => {
     plugins: [
       cloudflareTest({
         wrangler: { configPath: "./wrangler.toml" },
-        miniflare: { bindings: { TEST_MIGRATIONS: migrations, LABEL_SIGNING_SECRET: "test-signing-secret", WEBHOOK_TIMEOUT_MS: "300" } },
+        miniflare: { bindings: { TEST_MIGRATIONS: migrations, LABEL_SIGNING_SECRET: "test-signing-secret", WEBHOOK_TIMEOUT_MS: "300", WEBHOOK_DNS_RESOLVER: "https://dns.test/dns-query" } },
       }),
     ],
     test: {

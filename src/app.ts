@@ -30,6 +30,10 @@ export function buildApp() {
     }
     c.header("X-Request-Id", c.get("requestId"));
     if (c.res.headers.get("content-type") === "application/json") c.header("content-type", "application/json; charset=utf-8");
+    // Label files are text/plain with user text in them (ZPL): no browser may guess another type.
+    c.header("X-Content-Type-Options", "nosniff");
+    // Everything under /v1 is an account's own (balances, addresses, labels): no shared cache keeps it.
+    if (new URL(c.req.url).pathname.startsWith("/v1/") && !c.res.headers.has("cache-control")) c.header("Cache-Control", "no-store");
   });
 
   app.onError((err, c) => {

@@ -1,10 +1,10 @@
 
-export type WebhookRow = { id: string; account_id: string; url: string; events: string; secret: string; created_at: string; deleted_at: string | null };
+export type WebhookRow = { id: string; account_id: string; mode: "test" | "live"; url: string; events: string; secret: string; created_at: string; deleted_at: string | null };
 export type AttemptRow = { event_id: string; webhook_id: string; attempt: number; status_code: number | null; error: string | null; outcome: string; created_at: string };
 
 export const insertWebhook = (db: D1Database, w: WebhookRow) =>
-  db.prepare("INSERT INTO webhooks (id, account_id, url, events, secret, created_at) VALUES (?, ?, ?, ?, ?, ?)")
-    .bind(w.id, w.account_id, w.url, w.events, w.secret, w.created_at).run();
+  db.prepare("INSERT INTO webhooks (id, account_id, mode, url, events, secret, created_at) VALUES (?, ?, ?, ?, ?, ?, ?)")
+    .bind(w.id, w.account_id, w.mode, w.url, w.events, w.secret, w.created_at).run();
 
 export async function listWebhooks(db: D1Database, accountId: string, page: number, limit: number) {
   const w = { sql: "account_id = ? AND deleted_at IS NULL", params: [accountId] };

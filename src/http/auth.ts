@@ -5,17 +5,21 @@ import { verifySignature } from "../labels/links";
 import { ApiError } from "./errors";
 import type { AppEnv } from "./context";
 
-/** The key from `Bearer <key>` or from HTTP Basic with the key as user name and an empty password. */
+/**
+ * The key from `Bearer <key>` or from HTTP Basic with the key as user name and an empty password
+ * (`curl -u sk_…:`). Anything else in the header (a second token, a password) makes it no key at all.
+ */
 export function keyFromHeader(header: string | undefined): string | null {
   if (!header) return null;
-  const [scheme, value] = header.trim().split(/\s+/, 2);
-  if (!value) return null;
+  const parts = header.trim().split(/\s+/);
+  if (parts.length !== 2) return null;
+  const [scheme, value] = parts;
   if (/^bearer$/i.test(scheme)) return value;
   if (/^basic$/i.test(scheme)) {
     try {
       const decoded = atob(value);
       const colon = decoded.indexOf(":");
-      return colon === -1 ? decoded : decoded.slice(0, colon);
+      return colon !== -1 && colon === decoded.length - 1 ? decoded.slice(0, colon) : null;
     } catch {
       return null;
     }

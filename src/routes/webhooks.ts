@@ -9,6 +9,7 @@ import { newId } from "../lib/ids";
 import { nowIso } from "../lib/time";
 import { errorResponses, json, Timestamp } from "../schemas/common";
 import { WEBHOOK_EVENTS } from "../webhooks/messages";
+import { refuseTarget } from "../webhooks/targets";
 
 const WebhookCreate = z.object({
   url: z.string().url().max(2000).openapi({ example: "https://example.com/hooks/labels" }),
@@ -27,21 +28,18 @@ const present = (w: WebhookRow) => ({ id: w.id, object: "webhook" as const, url:
 export function registerWebhookRoutes(app: App) {
   route(app, createRoute({
     method: "post", path: "/v1/webhooks", tags: ["Webhooks"], summary: "Subscribe an endpoint to events",
-    description: "Deliveries are `POST`s of `{ id, type, created_at, data }` signed per Standard Webhooks (`webhook-id`, `webhook-timestamp`, `webhook-signature`), retried with exponential backoff on a non-2xx answer or a time-out. Delivery is at least once: deduplicate on `webhook-id` (the event id). An event that could not be queued when it happened is queued by its batch within about 30 seconds. Live keys accept only https URLs.",
+    description: "Deliveries are `POST`s of `{ id, type, created_at, data }` signed per Standard Webhooks (`webhook-id`, `webhook-timestamp`, `webhook-signature`), retried with exponential backoff on a non-2xx answer or a time-out. Delivery is at least once: deduplicate on `webhook-id` (the event id). An event that could not be queued when it happened is queued by its batch within about 30 seconds. Live keys accept only public https URLs; test keys also loopback (`localhost`, `127.0.0.1`, `[::1]`) for local development. Private, link-local and reserved addresses, internal names and URLs with credentials are refused; at each delivery the host is resolved again and a name that points inside is not delivered to (the attempt is recorded as failed).",
     request: { headers: z.object({ "Idempotency-Key": z.string().optional() }), body: { content: { "application/json": { schema: WebhookCreate } } } },
     responses: { 201: json(WebhookWithSecret, "The subscription, with its signing secret (shown once)"), ...errorResponses(400, 409, 415) },
   }), async (c) => {
     const body = await jsonBody(c, WebhookCreate);
-    const url = new URL(body.url);
     const account = c.get("account");
-    if (!["http:", "https:"].includes(url.protocol) || (account.mode === "live" && url.protocol !== "https:")) {
-      throw new ApiError("validation_failed", "The request failed validation.", [
-        { path: "url", message: account.mode === "live" ? "Live webhooks need an https URL" : "Use an http or https URL" },
-      ]);
-    }
+    const refused = refuseTarget(body.url, account.mode);
+    if (refused) throw new ApiError("validation_failed", "The request failed validation.", [{ path: "url", message: refused }]);
+    const url = new URL(body.url);
     const secret = `whsec_${btoa(String.fromCharCode(...crypto.getRandomValues(new Uint8Array(32))))}`;
     const row: WebhookRow = {
-      id: newId("whk"), account_id: account.id, url: url.toString(), events: JSON.stringify(body.events ?? WEBHOOK_EVENTS),
+      id: newId("whk"), account_id: account.id, mode: account.mode, url: url.toString(), events: JSON.stringify(body.events ?? WEBHOOK_EVENTS),
       secret, created_at: nowIso(), deleted_at: null,
     };
     await insertWebhook(c.env.DB, row);

@@ -1,8 +1,9 @@
 import { Webhook } from "standardwebhooks";
 import { getEvent } from "../db/events";
 import { activeWebhook, recordAttempt } from "../db/webhooks";
+import { needsResolving, refuseResolved, refuseTarget, resolveHost } from "./targets";
 
-export type DeliveryOutcome = "delivered" | "retry" | "dropped";
+export type DeliveryOutcome = "delivered" | "retry" | "dropped" | "refused";
 
 /** Signs per Standard Webhooks; the event id is the `webhook-id`, the same on every retry. */
 export function signedRequest(secret: string, event: { id: string; type: string; created_at: string; data: string }, at = new Date()) {
@@ -29,6 +30,26 @@ export async function deliver(env: Env, eventId: string, webhookId: string, atte
   const { payload, headers } = signedRequest(hook.secret, event);
   let status: number | null = null;
   let error: string | null = null;
+  const record = (outcome: "delivered" | "retrying" | "failed") => recordAttempt(env.DB, {
+    event_id: eventId, webhook_id: webhookId, attempt, status_code: status, error, outcome, created_at: new Date().toISOString(),
+  }).run();
+  // Checked again here: subscriptions made before the rules, and names that resolve inside.
+  let refused = refuseTarget(hook.url, hook.mode);
+  const host = refused ? null : needsResolving(hook.url);
+  if (host && env.WEBHOOK_DNS_RESOLVER) {
+    try {
+      refused = refuseResolved(await resolveHost(env.WEBHOOK_DNS_RESOLVER, host), hook.mode);
+    } catch (err) {
+      error = `Could not resolve ${host}: ${(err as Error).message}`.slice(0, 200);
+      await record("retrying");
+      return "retry";
+    }
+  }
+  if (refused) {
+    error = refused;
+    await record("failed");
+    return "refused";
+  }
   try {
     const res = await fetch(hook.url, {
       method: "POST", headers, body: payload, redirect: "manual",
@@ -40,9 +61,6 @@ export async function deliver(env: Env, eventId: string, webhookId: string, atte
     error = (err as Error).name === "TimeoutError" ? "Timed out" : (err as Error).message.slice(0, 200);
   }
   const ok = status !== null && status >= 200 && status < 300;
-  await recordAttempt(env.DB, {
-    event_id: eventId, webhook_id: webhookId, attempt, status_code: status, error,
-    outcome: ok ? "delivered" : "retrying", created_at: new Date().toISOString(),
-  }).run();
+  await record(ok ? "delivered" : "retrying");
   return ok ? "delivered" : "retry";
 }

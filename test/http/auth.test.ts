@@ -20,6 +20,10 @@ describe("authentication", () => {
       await api("sk_test_unknown", "/v1/batches"),
       await api(null, "/v1/batches", { headers: { authorization: "Token abc" } }),
       await api(null, "/v1/batches", { headers: { authorization: "Basic !!!" } }),
+      // A valid key with something after it, or with a password, is not a valid header.
+      await api(null, "/v1/batches", { headers: { authorization: `Bearer ${key} junk` } }),
+      await api(null, "/v1/batches", { headers: { authorization: `Basic ${btoa(`${key}:secret`)}` } }),
+      await api(null, "/v1/batches", { headers: { authorization: `Basic ${btoa(key)}` } }),
     ];
     await env.DB.prepare("UPDATE api_keys SET revoked_at = ? WHERE key_hash = ?").bind(new Date().toISOString(), await sha256Hex(key)).run();
     cases.push(await api(key, "/v1/batches"));
@@ -58,5 +62,18 @@ describe("authentication", () => {
     expect((await api(key, "/v1/account")).json.mode).toBe("live");
     const b = await api(key, "/v1/batches", { body: {} });
     expect(b.json.mode).toBe("live");
+  });
+});
+
+describe("response headers", () => {
+  it("every response says nosniff; an account's own answers are not cached, the error ones included", async () => {
+    const { key } = await newAccount();
+    const health = await api(null, "/health");
+    expect(health.headers.get("x-content-type-options")).toBe("nosniff");
+    for (const res of [await api(key, "/v1/account"), await api(key, "/v1/batches/batch_nope"), await api(null, "/v1/account")]) {
+      expect(res.headers.get("x-content-type-options")).toBe("nosniff");
+      expect(res.headers.get("cache-control")).toBe("no-store");
+      expect(res.headers.get("x-request-id")).toMatch(/^req_/);
+    }
   });
 });

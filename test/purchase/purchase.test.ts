@@ -65,7 +65,7 @@ describe("purchasing a batch", () => {
     await settle(key, b.id);
     const refused = await purchase(key, b.id);
     expect(refused.status).toBe(409);
-    expect(refused.json.error).toMatchObject({ code: "invalid_state", message: expect.stringContaining("invalid") });
+    expect(refused.json.error).toMatchObject({ code: "invalid_state", message: expect.stringContaining("skip_invalid") });
     expect((await purchase(key, b.id, { skip_invalid: true })).status).toBe(202);
     const done = await waitFor(key, b.id, isFinal);
     expect(done.status).toBe("completed");
@@ -92,6 +92,11 @@ describe("never buy twice", () => {
     const b = await readyBatch(key, 4);
     const results = await Promise.all(Array.from({ length: 5 }, () => purchase(key, b.id)));
     expect(results.map((r) => r.status).sort()).toEqual([202, 409, 409, 409, 409]);
+    // The loser is told the batch's state, not advice that does not apply to it.
+    for (const r of results.filter((x) => x.status === 409)) {
+      expect(r.json.error.message).toMatch(/purchasing/);
+      expect(r.json.error.message).not.toMatch(/skip_invalid/);
+    }
     const done = await waitFor(key, b.id, isFinal);
     expect(done.counts.purchased).toBe(4);
     expect(await countRows("ledger", "account_id = ? AND kind = 'debit'", id)).toBe(4);

@@ -17,6 +17,11 @@ beforeEach(() => {
   // Outbound calls to hooks.test are answered here; nothing leaves the machine.
   vi.spyOn(globalThis, "fetch").mockImplementation(async (input: RequestInfo | URL, init?: RequestInit) => {
     const req = new Request(input, init);
+    // The delivery-time DNS check: hooks.test is a public host.
+    if (req.url.startsWith("https://dns.test/")) {
+      const type = new URL(req.url).searchParams.get("type") === "A" ? 1 : 28;
+      return Response.json({ Status: 0, Answer: type === 1 ? [{ name: "hooks.test", type, TTL: 60, data: "93.184.215.14" }] : [] });
+    }
     if (!req.url.startsWith("https://hooks.test/")) return realFetch(input, init);
     calls.push({ url: req.url, headers: Object.fromEntries(req.headers), body: await req.text(), at: Date.now() });
     return answer(req.url, init?.signal);
