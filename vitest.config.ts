@@ -11,7 +11,8 @@ export default defineConfig(async () => {
     plugins: [
       cloudflareTest({
         wrangler: { configPath: "./wrangler.toml" },
-        miniflare: { bindings: { TEST_MIGRATIONS: migrations, LABEL_SIGNING_SECRET: "test-signing-secret", WEBHOOK_TIMEOUT_MS: "300", WEBHOOK_DNS_RESOLVER: "https://dns.test/dns-query" } },
+        miniflare: { bindings: { TEST_MIGRATIONS: migrations, LABEL_SIGNING_SECRET: "test-signing-secret", WEBHOOK_TIMEOUT_MS: "300", WEBHOOK_DNS_RESOLVER: "https://dns.test/dns-query",
+          EASYPOST_API_KEY: "EZTK_standin_test", EASYPOST_BASE_URL: "https://easypost.test/v2" } },
       }),
     ],
     test: {

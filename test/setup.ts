@@ -3,3 +3,4 @@ import { env } from "cloudflare:workers";
 
 // Runs before each test file; applyD1Migrations skips migrations already applied.
 await applyD1Migrations(env.DB, (env as unknown as { TEST_MIGRATIONS: D1Migration[] }).TEST_MIGRATIONS);
+import "./easypost";

@@ -33,6 +33,7 @@ export function toRecord(
     rate_cents: null, rate_currency: null, rate_expires_at: null, tracking_number: null, label_key: null,
     message: null, purchased_at: null, voided_at: null, input_errors: inputErrors,
     metadata: input.metadata ?? {}, created_at: now, updated_at: now,
+    provider_shipment_id: null, provider_rate_id: null, provider_buy_at: null, refund_status: null, rating_at: null,
   };
 }
 
@@ -49,6 +50,8 @@ export function applyPatch(s: ShipmentRecord, patch: ShipmentIn, defaults: Defau
     to_address: patch.to_address === undefined ? s.to_address : normalizeAddress(patch.to_address, s.to_address),
     parcel: patch.parcel === undefined ? s.parcel : normalizeParcel(patch.parcel, s.parcel),
     metadata: patch.metadata ?? s.metadata,
+    // Edited: rated again (by the provider too, for live shipments) from scratch.
+    rating_at: null, provider_shipment_id: null, provider_rate_id: null,
     updated_at: now,
   };
 }

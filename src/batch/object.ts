@@ -1,15 +1,16 @@
 import { DurableObject } from "cloudflare:workers";
-import { carrierFor } from "../carriers";
+import { liveProviderConfigured } from "../carriers";
 import * as batches from "../db/batches";
 import type { BatchRow } from "../db/batches";
 import { insertEvent } from "../db/events";
-import { credit } from "../db/ledger";
+import { credit } from "../money";
 import * as shipments from "../db/shipments";
 import type { ShipmentRecord } from "../db/shipments";
 import type { ErrorCode, ErrorDetail } from "../http/errors";
 import { backgroundTurn, letRequestsIn } from "../lib/foreground";
 import { nowIso } from "../lib/time";
 import type { PurchaseMessage, PurchaseResult } from "../purchase/messages";
+import type { RatingMessage } from "../rating/messages";
 import type { Counts } from "../schemas/batch";
 import type { CsvRow } from "../schemas/csv";
 import type { ShipmentIn, ShipmentStatus } from "../schemas/shipment";
@@ -419,18 +420,21 @@ export class BatchObject extends DurableObject<Env> {
     });
   }
 
-  /** Voids a bought label and credits its amount back, once. */
-  async voidShipment(batchId: string, shipmentId: string): Promise<Outcome<{ shipment: ShipmentRecord }>> {
+  /**
+   * Records a void the carrier has accepted (the route asked it first: sandbox voided, provider refund
+   * submitted) and credits the amount back, once.
+   */
+  async voidShipment(batchId: string, shipmentId: string, refundStatus: "submitted" | null = null): Promise<Outcome<{ shipment: ShipmentRecord }>> {
     return this.exclusive(async () => {
       const row = await this.load(batchId);
       const s = await shipments.getShipment(this.db, batchId, shipmentId);
       if (!s) return refuse("not_found", "No such shipment in this batch.");
       if (s.status !== "purchased") refuse("invalid_state", `The shipment is ${s.status}; only a purchased label can be voided.`);
       const now = nowIso();
-      await this.db.batch([shipments.markVoided(this.db, batchId, shipmentId, now)]);
+      await this.db.batch([shipments.markVoided(this.db, batchId, shipmentId, refundStatus, now)]);
       await credit(this.db, [shipmentId], "void", now);
       const saved = await this.persist(row, row);
-      return { ok: true, row: saved, shipment: { ...s, status: "voided" as const, updated_at: now } };
+      return { ok: true, row: saved, shipment: { ...s, status: "voided" as const, refund_status: refundStatus, updated_at: now } };
     });
   }
 
@@ -532,20 +536,46 @@ export class BatchObject extends DurableObject<Env> {
       return this.persist(row, row);
     },
 
+    // After a time-out: failed shipments still debited and not credited are sent for undoing again.
+    undo: async (row) => {
+      const owed = await shipments.unrefundedFailures(this.db, row.id);
+      if (!owed.length) return row;
+      const resends = (await this.store.get("undo_resends")) ?? 0;
+      await this.store.put({ undo_resends: resends + 1 });
+      await this.timers.set("undo", nextLabelRequeue(Date.now(), resends + 1, this.timing));
+      await this.sendPurchases(row.id, owed.map((id) => ({ id })));
+      return row;
+    },
+
     announce: async (row) => {
       await outbox.announce(this.store, this.timers, this.env.WEBHOOK_QUEUE);
       return row;
     },
   };
 
-  /** Validates and rates the next page of shipments still `validating`; answers how many it took. */
-  private async validateNextPage(batchId: string): Promise<number> {
-    const page = await shipments.pendingValidation(this.db, batchId, VALIDATION_PAGE);
-    if (page.length) {
-      await letRequestsIn();
-      const now = nowIso();
-      await this.db.batch(shipments.saveValidation(this.db, page.map((s) => validateShipment(s, now))));
+  /** Live shipments are rated by the provider, through the rating queue; test ones by the rate card, here. */
+  private ratesWithProvider(row: BatchRow) {
+    return row.mode === "live" && liveProviderConfigured(this.env);
+  }
+
+  /**
+   * Validates the next page of shipments still `validating` (and not waiting for a provider's rating);
+   * answers how many it took. Test mode rates them too; live mode sends the valid ones to be rated.
+   */
+  private async validateNextPage(row: BatchRow): Promise<number> {
+    const page = await shipments.pendingValidation(this.db, row.id, VALIDATION_PAGE);
+    if (!page.length) return 0;
+    await letRequestsIn();
+    const now = nowIso();
+    const results = page.map((s) => validateShipment(s, now));
+    if (!this.ratesWithProvider(row)) {
+      await this.db.batch(shipments.saveValidation(this.db, results));
+      return page.length;
     }
+    const settled = results.filter((r) => r.status !== "valid");
+    const toRate = results.filter((r) => r.status === "valid").map((r) => r.id);
+    await this.db.batch([...shipments.saveValidation(this.db, settled), ...(toRate.length ? [shipments.markRating(this.db, row.id, toRate, now)] : [])]);
+    if (toRate.length) await this.env.RATE_QUEUE.send({ batch_id: row.id, shipment_ids: toRate, token: now } satisfies RatingMessage);
     return page.length;
   }
 
@@ -553,36 +583,57 @@ export class BatchObject extends DurableObject<Env> {
   private async validatePage(batchId: string): Promise<Outcome<{ more: boolean }>> {
     const row = await this.load(batchId);
     if (row.status !== "validating") return { ok: true, row, more: false };
-    return { ok: true, row, more: (await this.validateNextPage(batchId)) === VALIDATION_PAGE };
+    return { ok: true, row, more: (await this.validateNextPage(row)) === VALIDATION_PAGE };
   }
 
-  /** Validates whatever is still `validating` (an edit may add some after the last page), then settles the batch. */
+  /**
+   * Validates whatever is still `validating` (an edit may add some after the last page), then settles
+   * the batch, unless provider ratings are still out: then it waits for them (`recordRatings`), and
+   * sends again, after a quiet spell, a rating whose message may have been lost.
+   */
   private async validatePending(row: BatchRow): Promise<BatchRow> {
-    while ((await this.validateNextPage(row.id)) > 0) await letRequestsIn();
+    while ((await this.validateNextPage(row)) > 0) await letRequestsIn();
     const tally = await this.counts(row.id);
+    if (tally.counts.validating > 0) {
+      const stale = await shipments.staleRatings(this.db, row.id, new Date(Date.now() - this.timing.resendMs).toISOString());
+      for (let i = 0; i < stale.length; i += VALIDATION_PAGE) {
+        const ids = stale.slice(i, i + VALIDATION_PAGE);
+        const token = nowIso();
+        await this.db.batch([shipments.markRating(this.db, row.id, ids, token)]);
+        await this.env.RATE_QUEUE.send({ batch_id: row.id, shipment_ids: ids, token } satisfies RatingMessage);
+      }
+      await this.timers.set("validate", Date.now() + this.timing.resendMs);
+      return row;
+    }
     return this.persist(row, this.step(row, tally.counts.invalid ? "some_invalid" : "all_valid", "finish validating"), tally);
+  }
+
+  /** The rating consumer wrote provider ratings: the batch settles once none is awaited. */
+  async recordRatings(batchId: string): Promise<Outcome> {
+    await backgroundTurn();
+    return this.exclusive(async () => {
+      const row = await this.load(batchId);
+      return { ok: true, row: row.status === "validating" ? await this.validatePending(row) : row };
+    });
   }
 
   /**
    * Re-sends ran out and purchases still make no progress: what was bought stays bought; the rest
-   * fails and is refunded. A purchase may still be in flight at the carrier, so each is voided there
-   * first (a no-op where nothing was sold), and a void that fails leaves the batch as it was, for the
-   * alarm's retry. A consumer that buys after this is refused by `recordPurchases` and voids its label.
+   * fails. A purchase may still be in flight at the carrier, so nothing is refunded here: each failed
+   * shipment goes back through the purchase queue, whose consumer voids what the carrier sold and only
+   * then credits (money/undoPurchases). The `undo` timer sends again whatever is still owed.
    */
   private async timeOut(row: BatchRow): Promise<BatchRow> {
     const queued = await shipments.queuedShipments(this.db, row.id);
-    const voids = await carrierFor(this.env, row.mode).void(queued.map((q) => q.id));
-    const sold = new Set(voids.filter((v) => v.outcome === "voided").map((v) => v.key));
     const now = nowIso();
-    const failed = queued.map((q) => ({
-      id: q.id,
-      message: sold.has(q.id)
-        ? "Purchase timed out; the label the carrier had sold was voided and the amount refunded"
-        : "Purchase timed out before the carrier answered",
-    }));
-    await this.db.batch(shipments.failShipments(this.db, row.id, failed, now));
-    await credit(this.db, queued.map((q) => q.id), "refund", now);
+    await this.db.batch(shipments.failShipments(this.db, row.id, queued.map((q) => ({ id: q.id, message: TIMED_OUT_MESSAGE })), now));
+    await this.store.put({ undo_resends: 0 });
+    await this.timers.set("undo", Date.now() + this.timing.resendMs);
     await this.queueLabelFiles(row.id, queued.map((q) => ({ position: q.position, bought: false })));
-    return this.persist(row, this.step(row, "stalled", "time out"));
+    const saved = await this.persist(row, this.step(row, "stalled", "time out"));
+    await this.sendPurchases(row.id, queued);
+    return saved;
   }
 }
+
+export const TIMED_OUT_MESSAGE = "Purchase timed out before the carrier answered";

@@ -52,6 +52,6 @@ export function toShipment(s: ShipmentRecord, linker: Linker) {
     tracking_number: s.tracking_number,
     label_url: s.label_key && s.status === "purchased" ? signedUrl(linker, shipmentLabelPath(s.batch_id, s.id)) : null,
     message: s.message,
-    purchased_at: s.purchased_at, metadata: s.metadata,
+    purchased_at: s.purchased_at, refund_status: s.refund_status ?? null, metadata: s.metadata,
   };
 }

@@ -15,6 +15,8 @@ export type StoredState = {
   /** Label-file re-queues since `labels_progress_at`. */
   label_requeues: number;
   label_plan: LabelPlan;
+  /** Undo re-sends after a time-out. */
+  undo_resends: number;
   /** Event ids committed to D1 but not yet handed to the webhook queue (see outbox.ts). */
   unannounced_events: string[];
   timers: Timers;

@@ -9,6 +9,7 @@ export const TIMER_KINDS = [
   "purchase",  // a purchasing batch with no progress: re-send, then time out
   "labels",    // merged files queued but not written: queue them again
   "start",     // a purchase start that did not finish: roll it back
+  "undo",      // after a time-out: refunds the carrier has not confirmed yet: ask again
   "announce",  // events the webhook queue refused: send them again
 ] as const;
 export type TimerKind = (typeof TIMER_KINDS)[number];

@@ -1,17 +1,22 @@
+import { easypostCarrier } from "./easypost";
 import { sandboxCarrier, switchesFrom } from "./sandbox";
 import { sandboxRate } from "./sandbox/rates";
 import type { CarrierAdapter } from "./types";
 
+/** Live accounts buy through EasyPost once its key is set (`wrangler secret put EASYPOST_API_KEY`). */
+export const liveProviderConfigured = (env: Env) => Boolean(env.EASYPOST_API_KEY);
+
 /**
- * Test mode always buys from the sandbox. Live mode needs a real provider configured by secrets;
- * until one is, every live purchase fails with a clear message and nothing pretends to buy.
+ * Test mode always buys from the sandbox and never calls EasyPost. Live mode buys through EasyPost;
+ * without its key every live purchase fails with a clear message and nothing pretends to buy.
  */
 export function carrierFor(env: Env, mode: "test" | "live"): CarrierAdapter {
   if (mode === "test") return sandboxCarrier(env.DB, switchesFrom(env));
+  if (liveProviderConfigured(env)) return easypostCarrier(env, env.DB);
   return {
     rate: sandboxRate,
     purchase: async (requests) => requests.map(() => ({
-      ok: false as const, transient: false, message: "Live purchases need a configured carrier account; none is configured for this service.",
+      ok: false as const, transient: false, message: "Live purchases need a configured carrier account (EASYPOST_API_KEY); none is configured for this service.",
     })),
     void: async (keys) => keys.map((key) => ({ key, outcome: "not_sold" as const })),
   };

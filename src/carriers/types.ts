@@ -1,27 +1,49 @@
 import type { LabelData } from "../labels/draw";
 import type { StoredAddress, StoredParcel } from "../schemas/address";
+import type { ShipmentErrors } from "../schemas/shipment";
 import type { ServiceSpec } from "./services";
 
 export type RateRequest = { service: ServiceSpec; from: StoredAddress; to: StoredAddress; parcel: { [K in keyof StoredParcel]: number } };
 export type Quote = { cents: number; currency: string };
 
-export type PurchaseRequest = RateRequest & { idempotency_key: string; reference: string | null; attempt: number };
+export type PurchaseRequest = RateRequest & {
+  idempotency_key: string; reference: string | null; attempt: number;
+  /** Live: the provider's shipment and rate, stored when the shipment was rated. */
+  provider_shipment_id?: string | null; provider_rate_id?: string | null;
+  /** A buy may already have reached the provider (a retry, a re-send, a crash): read before buying. */
+  buy_started?: boolean;
+};
 export type PurchaseOutcome =
-  | { ok: true; tracking_number: string; label: LabelData }
+  // The sandbox sells label data (drawn by us); a provider sells a document and says what it cost.
+  | { ok: true; tracking_number: string; label?: LabelData; document?: Uint8Array; cents?: number }
   | { ok: false; message: string; transient: boolean };
 
-/** What a void found: a label the carrier had sold is voided; a key it never sold a label for is left alone. */
-export type VoidOutcome = { key: string; outcome: "voided" | "not_sold" };
+/** What a void found: a sold label is voided (sandbox) or its refund submitted (provider); a key never sold is left alone. */
+export type VoidOutcome = { key: string; outcome: "voided" | "refund_submitted" | "not_sold" };
+
+/** A live shipment rated by the provider: its shipment and the rate for our service, or why not. */
+export type ProviderRating =
+  | { ok: true; provider_shipment_id: string; provider_rate_id: string; cents: number; currency: string; delivery_days: number | null }
+  | { ok: false; transient: false; errors: ShipmentErrors }
+  | { ok: false; transient: true; message: string };
+
+export type RatingRequest = RateRequest & { reference: string | null };
 
 /**
- * What every carrier integration provides, chosen by the shipment's carrier and the account's mode.
- * `purchase` takes a consumer batch's requests at once (carriers' batch endpoints, one round trip
- * for ours) and must be idempotent per key: a repeated key returns the label already bought, never a
- * second one. A transient outcome is retried by the queue with backoff.
+ * What every carrier integration provides, chosen by the account's mode. `purchase` takes a consumer
+ * batch's requests at once and must be idempotent per key: a repeated key returns the label already
+ * bought, never a second one. A transient outcome is retried by the queue with backoff.
  */
 export interface CarrierAdapter {
+  /** The published rate card, synchronous: what validation shows until (live) the provider rates. */
   rate(req: RateRequest): Quote;
+  /** Live only: the provider's own rating, which replaces the rate card's. */
+  rateWithProvider?(requests: readonly RatingRequest[]): Promise<ProviderRating[]>;
   purchase(requests: readonly PurchaseRequest[]): Promise<PurchaseOutcome[]>;
   /** Voids whatever was sold under each key, once; safe for keys never bought. Throws if the carrier cannot be asked. */
   void(idempotencyKeys: readonly string[]): Promise<VoidOutcome[]>;
+  /** Live only: one label's document in another format, fetched from the provider. */
+  labelDocument?(idempotencyKey: string, format: "zpl"): Promise<Uint8Array>;
+  /** Live only: the provider's manifest for these bought labels (one carrier), as a PDF. */
+  scanForm?(idempotencyKeys: readonly string[]): Promise<{ id: string; pdf: Uint8Array }>;
 }

@@ -12,6 +12,8 @@ export type ShipmentRecord = {
   tracking_number: string | null; label_key: string | null; message: string | null;
   purchased_at: string | null; voided_at: string | null; input_errors: ShipmentErrors | null;
   metadata: Record<string, unknown>; created_at: string; updated_at: string;
+  provider_shipment_id: string | null; provider_rate_id: string | null; provider_buy_at: string | null;
+  refund_status: "submitted" | "refunded" | "rejected" | null; rating_at: string | null;
 };
 
 const JSON_COLUMNS = ["errors", "from_address", "to_address", "parcel", "input_errors", "metadata"] as const;
@@ -49,7 +51,7 @@ export const saveValidation = (db: D1Database, results: readonly ValidationResul
     ).bind(chunk));
 
 export async function pendingValidation(db: D1Database, batchId: string, limit: number): Promise<ShipmentRecord[]> {
-  const { results } = await db.prepare("SELECT * FROM shipments WHERE batch_id = ? AND status = 'validating' ORDER BY position LIMIT ?")
+  const { results } = await db.prepare("SELECT * FROM shipments WHERE batch_id = ? AND status = 'validating' AND rating_at IS NULL ORDER BY position LIMIT ?")
     .bind(batchId, limit).all();
   return results.map(parseShipment);
 }
@@ -114,7 +116,8 @@ export const saveEdit = (db: D1Database, s: ShipmentRecord) =>
   db.prepare(
     `UPDATE shipments SET reference = ?, carrier = ?, service = ?, from_address = ?, to_address = ?, parcel = ?,
        metadata = ?, input_errors = ?, status = 'validating', errors = NULL, rate_cents = NULL, rate_currency = NULL,
-       rate_expires_at = NULL, updated_at = ? WHERE id = ? AND batch_id = ?`,
+       rate_expires_at = NULL, rating_at = NULL, provider_shipment_id = NULL, provider_rate_id = NULL, updated_at = ?
+       WHERE id = ? AND batch_id = ?`,
   ).bind(s.reference, s.carrier, s.service, JSON.stringify(s.from_address), JSON.stringify(s.to_address),
     JSON.stringify(s.parcel), JSON.stringify(s.metadata), s.input_errors ? JSON.stringify(s.input_errors) : null,
     s.updated_at, s.id, s.batch_id);
@@ -183,6 +186,21 @@ export const SAVE_RESULTS_SQL = `UPDATE shipments SET status = u.status, trackin
 export const savePurchaseResults = (db: D1Database, batchId: string, results: readonly PurchaseOutcomeRow[], now: string) =>
   jsonChunks(results).map((chunk) => db.prepare(SAVE_RESULTS_SQL).bind(chunk, now, batchId));
 
+/** Failed shipments still debited and not credited: a time-out's refunds that have not happened yet. */
+export async function unrefundedFailures(db: D1Database, batchId: string): Promise<string[]> {
+  const { results } = await db.prepare(
+    `SELECT s.id FROM shipments s JOIN ledger d ON d.shipment_id = s.id AND d.kind = 'debit'
+     WHERE s.batch_id = ? AND s.status = 'purchase_failed'
+       AND NOT EXISTS (SELECT 1 FROM ledger c WHERE c.shipment_id = s.id AND c.kind = 'credit')`,
+  ).bind(batchId).all<{ id: string }>();
+  return results.map((r) => r.id);
+}
+
+/** The message of failed shipments whose sold label was voided on the way to their refund. */
+export const noteVoided = (db: D1Database, ids: readonly string[], message: string, now: string) =>
+  db.prepare("UPDATE shipments SET message = ?2, updated_at = ?3 WHERE status = 'purchase_failed' AND id IN (SELECT value FROM json_each(?1))")
+    .bind(JSON.stringify(ids), message, now);
+
 /** Shipments still `queued` when a batch times out end `purchase_failed`, each with its own message. */
 export const failShipments = (db: D1Database, batchId: string, failed: readonly { id: string; message: string }[], now: string) =>
   jsonChunks(failed).map((chunk) => db.prepare(
@@ -191,9 +209,37 @@ export const failShipments = (db: D1Database, batchId: string, failed: readonly 
      WHERE shipments.id = u.id AND +shipments.batch_id = ?3 AND shipments.status = 'queued'`,
   ).bind(chunk, now, batchId));
 
-export const markVoided = (db: D1Database, batchId: string, id: string, now: string) =>
-  db.prepare("UPDATE shipments SET status = 'voided', voided_at = ?, updated_at = ? WHERE batch_id = ? AND id = ? AND status = 'purchased'")
-    .bind(now, now, batchId, id);
+export const markVoided = (db: D1Database, batchId: string, id: string, refundStatus: string | null, now: string) =>
+  db.prepare("UPDATE shipments SET status = 'voided', voided_at = ?1, refund_status = ?2, updated_at = ?1 WHERE batch_id = ?3 AND id = ?4 AND status = 'purchased'")
+    .bind(now, refundStatus, batchId, id);
+
+/** Before a live buy is sent: from now on a retry reads the provider's shipment before buying. */
+export const markBuyStarted = (db: D1Database, ids: readonly string[], now: string) =>
+  db.prepare("UPDATE shipments SET provider_buy_at = COALESCE(provider_buy_at, ?2) WHERE id IN (SELECT value FROM json_each(?1))")
+    .bind(JSON.stringify(ids), now);
+
+/** Live shipments handed to the provider for rating, with the token their result must carry. */
+export const markRating = (db: D1Database, batchId: string, ids: readonly string[], token: string) =>
+  db.prepare("UPDATE shipments SET rating_at = ?3 WHERE +batch_id = ?1 AND status = 'validating' AND id IN (SELECT value FROM json_each(?2))")
+    .bind(batchId, JSON.stringify(ids), token);
+
+/** Live shipments whose rating was sent before `before` and has not come back (its message may be lost). */
+export async function staleRatings(db: D1Database, batchId: string, before: string): Promise<string[]> {
+  const { results } = await db.prepare("SELECT id FROM shipments WHERE batch_id = ? AND status = 'validating' AND rating_at IS NOT NULL AND rating_at < ? ORDER BY position")
+    .bind(batchId, before).all<{ id: string }>();
+  return results.map((r) => r.id);
+}
+
+export type RatingResult = Pick<ShipmentRecord, "id" | "status" | "errors" | "rate_cents" | "rate_currency" | "rate_expires_at" | "provider_shipment_id" | "provider_rate_id"> & { token: string };
+const RATING_COLUMNS = ["id", "token", "status", "errors", "rate_cents", "rate_currency", "rate_expires_at", "provider_shipment_id", "provider_rate_id"] as const;
+
+/** The provider's ratings; only a shipment still waiting for this very rating (same token) takes it, so an edit meanwhile wins. */
+export const saveRatings = (db: D1Database, batchId: string, results: readonly RatingResult[], now: string) =>
+  jsonChunks(results).map((chunk) => db.prepare(
+    `UPDATE shipments SET ${RATING_COLUMNS.slice(2).map((c) => `${c} = u.${c}`).join(", ")}, rating_at = NULL, updated_at = ?2
+     FROM (SELECT ${extract(RATING_COLUMNS)} FROM json_each(?1)) AS u
+     WHERE shipments.id = u.id AND +shipments.batch_id = ?3 AND shipments.status = 'validating' AND shipments.rating_at = u.token`,
+  ).bind(chunk, now, batchId));
 
 /** The bought (not voided) shipments of one file, in position order: what a merged file prints. */
 export async function purchasedInRange(db: D1Database, batchId: string, first: number, last: number): Promise<ShipmentRecord[]> {

@@ -1,7 +1,9 @@
 import { batchObject } from "../batch/client";
+import { getBatchById } from "../db/batches";
 import { purchasedInRange } from "../db/shipments";
 import { backgroundTurn } from "../lib/foreground";
 import { labelDataOf } from "./data";
+import { mergeDocuments } from "./documents";
 import { mergeLabels } from "./merge";
 import { fileKey, type LabelFile, type LabelJob } from "./messages";
 
@@ -20,7 +22,11 @@ export async function consumeLabelJobs(batch: MessageBatch<LabelJob>, env: Env):
         first_position: shipments[0]?.position ?? job.first_position, last_position: shipments.at(-1)?.position ?? job.last_position, key: "",
       };
       if (shipments.length) {
-        const merged = await mergeLabels(shipments.map((s) => labelDataOf(s, s.tracking_number!, s.purchased_at!)), job.format, job.layout, backgroundTurn);
+        // Live labels are the provider's documents; sandbox labels are drawn from what was bought.
+        const live = (await getBatchById(env.DB, job.batch_id))?.mode === "live";
+        const merged = live
+          ? await mergeDocuments(env, shipments, job.format, job.layout, backgroundTurn)
+          : await mergeLabels(shipments.map((s) => labelDataOf(s, s.tracking_number!, s.purchased_at!)), job.format, job.layout, backgroundTurn);
         file.key = fileKey(job.batch_id, job.n, merged.ext);
         await env.LABELS.put(file.key, merged.bytes, { httpMetadata: { contentType: merged.contentType } });
       }

@@ -1,10 +1,14 @@
 import { batchObject } from "../batch/client";
 import type { BatchObject } from "../batch/object";
 import { getBatchesByIds, type BatchRow } from "../db/batches";
-import { getShipmentsByIds, type ShipmentRecord } from "../db/shipments";
+import { getShipmentsByIds, noteVoided, type ShipmentRecord } from "../db/shipments";
+import { nowIso } from "../lib/time";
 import { backgroundTurn } from "../lib/foreground";
-import { buyShipments, undoPurchases } from "./buy";
+import { undoPurchases } from "../money";
+import { buyShipments } from "./buy";
 import { backoffSeconds, type PurchaseMessage, type PurchaseResult } from "./messages";
+
+const VOIDED_AFTER_TIME_OUT = "Purchase timed out; the label the carrier had sold was voided and the amount refunded";
 
 type Group = { batch: BatchRow; msgs: Message<PurchaseMessage>[]; shipments: ShipmentRecord[] };
 
@@ -43,7 +47,10 @@ export async function queuedByBatch(env: Env, msgs: readonly Message<PurchaseMes
     groups.set(b.id, g);
   }
   // Acknowledged only once undone: if the undo throws, the whole delivery is retried.
-  for (const f of failed.values()) await undoPurchases(env, f.batch, f.ids);
+  for (const f of failed.values()) {
+    const voided = (await undoPurchases(env, f.batch, f.ids)).filter((v) => v.outcome !== "not_sold").map((v) => v.key);
+    if (voided.length) await noteVoided(env.DB, voided, VOIDED_AFTER_TIME_OUT, nowIso()).run();
+  }
   for (const m of skipped) m.ack();
   return [...groups.values()];
 }

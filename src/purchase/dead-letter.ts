@@ -1,4 +1,4 @@
-import { undoPurchases } from "./buy";
+import { undoPurchases } from "../money";
 import { queuedByBatch, report } from "./consumer";
 import type { PurchaseMessage } from "./messages";
 

@@ -1,7 +1,9 @@
 import { createRoute, z } from "@hono/zod-openapi";
 import { batchObject, batchWithShipments, ownedBatch, presentBatch, presentShipment, unwrap } from "../batch/client";
-import { carrierFor } from "../carriers";
 import { ownedBatchRef } from "../db/batches";
+import { getShipment } from "../db/shipments";
+import { ApiError, notFound } from "../http/errors";
+import { refundAtCarrier, refundStatusOf } from "../money";
 import { jsonBody, parseBody, validate } from "../http/body";
 import type { App } from "../http/context";
 import { listSchema, page } from "../http/pagination";
@@ -65,15 +67,19 @@ export function registerShipmentRoutes(app: App) {
 
   route(app, createRoute({
     method: "post", path: "/v1/batches/{id}/shipments/{shipment_id}/void", tags: ["Shipments"], summary: "Void a bought label",
-    description: "The label is voided with the carrier and its amount credited back to the prepaid balance, once. Voiding again answers 409.",
+    description: "The label is voided with the carrier first, and only then is its amount credited back to the prepaid balance, once. Voiding again answers 409. Live labels are refunded through EasyPost: the shipment shows `refund_status: submitted` once EasyPost accepted the request, and the amount is credited then. EasyPost (the carrier) can still reject a submitted refund later, for instance when the label was scanned; this service does not yet follow refunds after submission, so a later rejection is settled between the platform and the merchant outside the API and is not debited again automatically.",
     request: { params: ShipmentParams, headers: idempotent },
     responses: { 200: json(Shipment, "The shipment, now `voided`"), ...errorResponses(404, 409) },
   }), async (c) => {
     const row = await ownedBatch(c, c.req.param("id")!);
     await parseBody(c);
     const shipmentId = c.req.param("shipment_id")!;
-    const { shipment } = unwrap(await batchObject(c.env, row.id).voidShipment(row.id, shipmentId));
-    await carrierFor(c.env, row.mode).void([shipmentId]);
+    const current = await getShipment(c.env.DB, row.id, shipmentId);
+    if (!current) throw notFound("shipment");
+    if (current.status !== "purchased") throw new ApiError("invalid_state", `The shipment is ${current.status}; only a purchased label can be voided.`);
+    // The carrier first: nothing is credited for a label the carrier has not taken back.
+    const outcome = await refundAtCarrier(c.env, row, shipmentId);
+    const { shipment } = unwrap(await batchObject(c.env, row.id).voidShipment(row.id, shipmentId, refundStatusOf(outcome)));
     return c.json(presentShipment(c, shipment));
   });
 }

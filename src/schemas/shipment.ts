@@ -50,6 +50,7 @@ export const Shipment = z
     label_url: z.string().nullable(),
     message: z.string().nullable(),
     purchased_at: Timestamp.nullable(),
+    refund_status: z.enum(["submitted", "refunded", "rejected"]).nullable().openapi({ description: "After a void of a live label: `submitted` once EasyPost accepted the refund request (the amount is credited then)" }),
     metadata: z.record(z.string(), z.unknown()),
   })
   .openapi("BatchShipment");

@@ -1,0 +1,11 @@
+// Optional secrets. `[secrets] required` in wrangler.toml can list only required ones (it types them in
+// worker-configuration.d.ts); these may be absent, and the code says what happens then.
+interface Env {
+  /** EasyPost API key (`wrangler secret put EASYPOST_API_KEY`; locally a line in .dev.vars). Without it live purchases fail clearly. */
+  EASYPOST_API_KEY?: string;
+}
+declare namespace Cloudflare {
+  interface Env {
+    EASYPOST_API_KEY?: string;
+  }
+}

@@ -1,0 +1,37 @@
+// Every movement of money: debits and credits of the prepaid balance (ledger.ts, one transaction per
+// call, once per shipment), and the carrier-side half of a refund. A refund never leaves a label sold:
+// what is credited back is first voided at the carrier (sandbox) or has its refund accepted by the
+// provider (EasyPost), and a credit happens only after that.
+import { carrierFor } from "../carriers";
+import type { VoidOutcome } from "../carriers/types";
+import { nowIso } from "../lib/time";
+import { credit } from "./ledger";
+
+export { credit, debit, type Debit, type DebitResult } from "./ledger";
+
+type Mode = { mode: "test" | "live" };
+
+/**
+ * Undoes purchases whose results can no longer be recorded (the batch timed out meanwhile, the
+ * shipment already failed): voided at the carrier first, then credited. Both steps are once per
+ * shipment, so undoing a purchase that never happened is harmless. Throws, crediting nothing, when
+ * the carrier cannot be asked.
+ */
+export async function undoPurchases(env: Env, batch: Mode, shipmentIds: readonly string[]): Promise<VoidOutcome[]> {
+  if (!shipmentIds.length) return [];
+  const voids = await carrierFor(env, batch.mode).void(shipmentIds);
+  await credit(env.DB, shipmentIds, "refund", nowIso());
+  return voids;
+}
+
+/**
+ * The carrier half of a client's void: the sandbox voids at once; EasyPost is asked for a refund. The
+ * caller credits (and records the void) only when this answers that the carrier took it.
+ */
+export async function refundAtCarrier(env: Env, batch: Mode, shipmentId: string): Promise<VoidOutcome> {
+  const [outcome] = await carrierFor(env, batch.mode).void([shipmentId]);
+  return outcome;
+}
+
+/** What a void records on the shipment: a provider's refund is `submitted` until it says more. */
+export const refundStatusOf = (o: VoidOutcome) => (o.outcome === "refund_submitted" ? "submitted" as const : null);

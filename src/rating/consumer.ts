@@ -1,0 +1,70 @@
+// The rating queue: live shipments that passed our own checks are rated by the provider (EasyPost
+// creates its shipment and answers its rates), here and not in the batch's object, which never calls a
+// carrier. Results are written only to shipments still waiting for that rating, then reported to the
+// batch's object, which settles the batch once nothing waits.
+import { batchObject } from "../batch/client";
+import { RATE_TTL_MS } from "../batch/validate";
+import { carrierFor } from "../carriers";
+import { findService } from "../carriers/services";
+import type { RatingRequest } from "../carriers/types";
+import { getBatchById } from "../db/batches";
+import { getShipmentsByIds, saveRatings, type RatingResult, type ShipmentRecord } from "../db/shipments";
+import { addMs, nowIso } from "../lib/time";
+import { ratingBackoffSeconds, type RatingMessage } from "./messages";
+
+async function waiting(env: Env, body: RatingMessage): Promise<ShipmentRecord[]> {
+  const found = await getShipmentsByIds(env.DB, body.shipment_ids);
+  return [...found.values()].filter((s) => s.batch_id === body.batch_id && s.status === "validating" && s.rating_at === body.token);
+}
+
+async function save(env: Env, batchId: string, results: RatingResult[]) {
+  if (results.length) await env.DB.batch(saveRatings(env.DB, batchId, results, nowIso()));
+  await batchObject(env, batchId).recordRatings(batchId);
+}
+
+export async function consumeRatings(batch: MessageBatch<RatingMessage>, env: Env): Promise<void> {
+  await Promise.all(batch.messages.map(async (msg) => {
+    try {
+      const row = await getBatchById(env.DB, msg.body.batch_id);
+      const carrier = row && carrierFor(env, row.mode);
+      const rows = row?.status === "validating" ? await waiting(env, msg.body) : [];
+      if (!rows.length || !carrier?.rateWithProvider) return msg.ack();
+      const requests: RatingRequest[] = rows.map((s) => ({
+        service: findService(s.service)!, from: s.from_address, to: s.to_address, parcel: s.parcel as RatingRequest["parcel"], reference: s.reference,
+      }));
+      const ratings = await carrier.rateWithProvider(requests);
+      const now = nowIso();
+      const results: RatingResult[] = [];
+      let transient = false;
+      ratings.forEach((r, i) => {
+        const base = { id: rows[i].id, token: msg.body.token, provider_shipment_id: null, provider_rate_id: null };
+        if (r.ok) {
+          results.push({ ...base, status: "valid", errors: null, rate_cents: r.cents, rate_currency: r.currency, rate_expires_at: addMs(now, RATE_TTL_MS),
+            provider_shipment_id: r.provider_shipment_id, provider_rate_id: r.provider_rate_id });
+        } else if (!r.transient) {
+          results.push({ ...base, status: "invalid", errors: r.errors, rate_cents: null, rate_currency: null, rate_expires_at: null });
+        } else transient = true;
+      });
+      await save(env, msg.body.batch_id, results);
+      // What the provider could not answer now is asked again; what it did answer is kept.
+      if (transient) msg.retry({ delaySeconds: ratingBackoffSeconds(msg.attempts) });
+      else msg.ack();
+    } catch (err) {
+      console.warn(`rating ${msg.body.batch_id} failed: ${(err as Error).message}`);
+      msg.retry({ delaySeconds: ratingBackoffSeconds(msg.attempts) });
+    }
+  }));
+}
+
+/** Retries ran out: the shipments are invalid with a reason the client can act on (edit to rate again). */
+export async function consumeDeadRatings(batch: MessageBatch<RatingMessage>, env: Env): Promise<void> {
+  for (const msg of batch.messages) {
+    const rows = await waiting(env, msg.body);
+    await save(env, msg.body.batch_id, rows.map((s) => ({
+      id: s.id, token: msg.body.token, status: "invalid" as const, rate_cents: null, rate_currency: null, rate_expires_at: null,
+      provider_shipment_id: null, provider_rate_id: null,
+      errors: { shipment: ["EasyPost could not be reached to rate this shipment; edit it (or fix nothing and PATCH it) to try again"] },
+    })));
+    msg.ack();
+  }
+}

@@ -1,0 +1,224 @@
+// Live mode through EasyPost, against the stand-in (test/easypost.ts) shaped after EasyPost's own
+// recorded traffic: rating, exactly-once buying, labels, voids, scan forms, and the money.
+import { createExecutionContext, createMessageBatch, getQueueResult } from "cloudflare:test";
+import { env, exports } from "cloudflare:workers";
+import { PDFDocument } from "pdf-lib";
+import { afterEach, beforeEach, describe, expect, it, vi } from "vitest";
+import worker from "../../src/index";
+import { carrierFor } from "../../src/carriers";
+import { findService } from "../../src/carriers/services";
+import { getBatchById } from "../../src/db/batches";
+import { getShipment } from "../../src/db/shipments";
+import { buyShipments } from "../../src/purchase/buy";
+import { callsSince, standIn } from "../easypost";
+import { address, api, balanceCents, cents, countRows, createBatch, from, isFinal, newAccount, passTime, readyBatch, settle, shipment, waitFor } from "../helpers";
+
+const purchase = (key: string, id: string, body: object = {}) => api(key, `/v1/batches/${id}/purchase`, { body });
+afterEach(() => vi.restoreAllMocks());
+
+/** The stand-in's shipment behind one of ours. */
+async function provider(shipmentId: string) {
+  const row = await env.DB.prepare("SELECT provider_shipment_id FROM shipments WHERE id = ?").bind(shipmentId).first<{ provider_shipment_id: string }>();
+  return standIn.shipments.get(row!.provider_shipment_id)!;
+}
+
+async function liveReady(n: number, over: (i: number) => Record<string, unknown> = () => ({}), balance = "100000.00") {
+  const acct = await newAccount(balance, "live");
+  const b = await createBatch(acct.key, { shipments: Array.from({ length: n }, (_, i) => shipment(over(i))) });
+  const ready = await waitFor(acct.key, b.id, (x) => x.status !== "validating");
+  return { ...acct, b: ready };
+}
+
+describe("live rating", () => {
+  it("rates each shipment with the provider: its rate to the cent, its shipment created with our reference; a refusal makes only that shipment invalid", async () => {
+    const mark = standIn.calls.length;
+    const { key, b } = await liveReady(3, (i) => ({
+      reference: `live-${i}`, service: ["usps_priority", "ups_ground", "fedex_2day"][i],
+      ...(i === 1 ? { to_address: address({ street1: "1 Undeliverable Way" }) } : {}),
+    }));
+    expect(b.status).toBe("invalid");
+    expect(callsSince(mark).filter((c) => c === "POST /shipments")).toHaveLength(3);
+    const [usps, bad, fedex] = b.shipments.data;
+    expect(bad).toMatchObject({ status: "invalid", errors: { to_address: [expect.stringMatching(/^EasyPost: Address not found/)] } });
+    for (const s of [usps, fedex]) {
+      const p = await provider(s.id);
+      const spec = findService(s.service)!;
+      const rate = p.rates.find((r) => r.carrier === spec.easypost.carrier && r.service === spec.easypost.service)!;
+      expect(s).toMatchObject({ status: "valid", rate: { amount: rate.rate, currency: "USD" } });
+      expect(p.reference).toBe(s.reference);
+      expect(p.options).toMatchObject({ label_format: "PDF" });
+      expect(p.parcel).toMatchObject({ weight: 16, length: 10, width: 8, height: 4 });
+    }
+    // A PATCH rates it again, with a new provider shipment.
+    const fixed = await api(key, `/v1/batches/${b.id}/shipments/${bad.id}`, { method: "PATCH", body: { to_address: { street1: "9 Good St" } } });
+    expect(fixed.status).toBe(200);
+    const after = await waitFor(key, b.id, (x) => x.status !== "validating");
+    expect(after.status).toBe("ready");
+    expect(after.shipments.data[1].rate.amount).toBe((await provider(bad.id)).rates.find((r) => r.carrier === "UPS" && r.service === "Ground")!.rate);
+  });
+
+  it("no provider rate for the shipment's service is a per-field error naming the service, with the provider's reason", async () => {
+    const { b } = await liveReady(2, (i) => ({ service: ["ups_ground", "usps_priority"][i], to_address: address({ state: "AK", city: "Ketchikan", zip: "99950" }) }));
+    expect(b.status).toBe("invalid");
+    expect(b.shipments.data[0]).toMatchObject({ status: "invalid", errors: { service: [expect.stringMatching(/no UPS Ground rate.*not available to this destination/)] } });
+    expect(b.shipments.data[1].status).toBe("valid");
+  });
+
+  it("test-mode accounts never call the provider", async () => {
+    const mark = standIn.calls.length;
+    const { key } = await newAccount();
+    const b = await readyBatch(key, 2);
+    await purchase(key, b.id);
+    await waitFor(key, b.id, isFinal);
+    await api(key, `/v1/batches/${b.id}/shipments/${b.shipments.data[0].id}/void`, { method: "POST" });
+    expect(callsSince(mark)).toEqual([]);
+  });
+
+  it("without EASYPOST_API_KEY a live purchase fails with a clear message and buys nothing", async () => {
+    const carrier = carrierFor({ ...env, EASYPOST_API_KEY: undefined } as Env, "live");
+    expect(carrier.rateWithProvider).toBeUndefined();
+    const [outcome] = await carrier.purchase([{ service: findService("usps_priority")!, from: from() as any, to: address() as any,
+      parcel: { weight_oz: 1, length_in: 1, width_in: 1, height_in: 1 }, idempotency_key: "shp_x", reference: null, attempt: 1 }]);
+    expect(outcome).toMatchObject({ ok: false, transient: false, message: expect.stringMatching(/EASYPOST_API_KEY/) });
+  });
+});
+
+describe("live buying", () => {
+  it("buys by rate id, once each; debits exactly the provider's rates; merged files hold the provider's pages", async () => {
+    const { key, id, b } = await liveReady(3, (i) => ({ service: ["usps_ground_advantage", "ups_2nd_day_air", "fedex_standard_overnight"][i] }));
+    const mark = standIn.calls.length;
+    expect((await purchase(key, b.id)).status).toBe(202);
+    const done = await waitFor(key, b.id, (x) => isFinal(x) && x.labels.length === 1);
+    expect(done).toMatchObject({ status: "completed", counts: { purchased: 3 } });
+    const calls = callsSince(mark);
+    expect(calls.filter((c) => c.endsWith("/buy"))).toHaveLength(3);
+    expect(calls.some((c) => c === "POST /shipments")).toBe(false); // never create-and-buy
+    let total = 0;
+    for (const s of done.shipments.data) {
+      const p = await provider(s.id);
+      expect(s.tracking_number).toBe(p.tracking_code);
+      expect(s.rate.amount).toBe(p.selected_rate!.rate);
+      total += cents(p.selected_rate!.rate);
+    }
+    expect(cents(done.total_amount)).toBe(total);
+    expect(await balanceCents(id)).toBe(10_000_000 - total);
+    const file = await (await exports.default.fetch(new Request(done.labels[0].url.replace(/^https?:\/\/[^/]+/, "https://api.test")))).arrayBuffer();
+    const merged = await PDFDocument.load(file);
+    expect(merged.getPageCount()).toBe(3);
+    expect(merged.getPage(0).getSize()).toEqual({ width: 288, height: 432 });
+  });
+
+  it("a crash between the provider's answer and our record: the re-sent purchase reads the provider's shipment and adopts the same label", async () => {
+    const { key, id, b } = await liveReady(1);
+    const lost = vi.spyOn(env.PURCHASE_QUEUE, "sendBatch").mockResolvedValue(undefined as never);
+    await purchase(key, b.id);
+    const s = (await getShipment(env.DB, b.id, b.shipments.data[0].id))!;
+    // The first consumer bought at the provider and died before reporting.
+    const [first] = await buyShipments(env, (await getBatchById(env.DB, b.id))!, [{ shipment: s, attempt: 1 }]);
+    expect(first.status).toBe("purchased");
+    lost.mockRestore();
+    const mark = standIn.calls.length;
+    await passTime(b.id, 21_000);
+    const done = await waitFor(key, b.id, isFinal);
+    expect(done.shipments.data[0]).toMatchObject({ status: "purchased", tracking_number: first.status === "purchased" && first.tracking_number });
+    const calls = callsSince(mark);
+    expect(calls).toContain(`GET /shipments/${s.provider_shipment_id}`);
+    expect(calls.filter((c) => c.endsWith("/buy"))).toEqual([]);
+    expect(await countRows("ledger", "shipment_id = ? AND kind = 'debit'", s.id)).toBe(1);
+    expect(await balanceCents(id)).toBe(10_000_000 - cents(done.total_amount));
+  });
+
+  it("a redelivered message after the label was sold buys nothing more; SHIPMENT.POSTAGE.EXISTS is read back the same way", async () => {
+    const { key, b } = await liveReady(2);
+    // The second shipment was bought at the provider by someone else's hand (or a lost first answer).
+    const second = b.shipments.data[1];
+    const p = await provider(second.id);
+    await standIn.handle(new Request(`https://easypost.test/v2/shipments/${p.id}/buy`, {
+      method: "POST", headers: { authorization: "Bearer EZTK_standin_test" }, body: JSON.stringify({ rate: { id: p.rates.find((r) => r.service === "Priority")!.id } }),
+    }));
+    await purchase(key, b.id);
+    const done = await waitFor(key, b.id, isFinal);
+    expect(done.shipments.data[1]).toMatchObject({ status: "purchased", tracking_number: p.tracking_code });
+    const mark = standIn.calls.length;
+    const batch = createMessageBatch("batch-purchases", b.shipments.data.map((s: any, i: number) => ({ id: `again-${i}`, timestamp: new Date(), attempts: 3, body: { batch_id: b.id, shipment_id: s.id } })));
+    await worker.queue(batch as MessageBatch, env);
+    expect((await getQueueResult(batch, createExecutionContext())).explicitAcks).toHaveLength(2);
+    expect(callsSince(mark)).toEqual([]);
+  });
+
+  it("429 with Retry-After is waited out and lowers the pace; 500 then success buys once", async () => {
+    const { key, b } = await liveReady(2);
+    standIn.inject({ method: "POST", path: "/buy$", status: 429, code: "RATE_LIMITED", retry_after: 1 });
+    standIn.inject({ method: "POST", path: "/buy$", status: 500 });
+    const mark = standIn.calls.length;
+    await purchase(key, b.id);
+    const done = await waitFor(key, b.id, isFinal);
+    expect(done).toMatchObject({ status: "completed", counts: { purchased: 2 } });
+    const buys = standIn.calls.slice(mark).filter((c) => c.path.endsWith("/buy"));
+    expect(buys.length).toBe(4); // two refused (429, 500), two sold
+    expect(buys.at(-1)!.at - buys[0].at).toBeGreaterThanOrEqual(950);
+    for (const s of done.shipments.data) expect((await provider(s.id)).tracking_code).toBe(s.tracking_number);
+  });
+
+  it("402 (the provider's wallet cannot pay) fails that shipment with a message saying so and charges nothing", async () => {
+    const { key, id, b } = await liveReady(1);
+    standIn.inject({ method: "POST", path: "/buy$", status: 402, code: "PAYMENT.INSUFFICIENT_FUNDS", message: "Wallet balance too low" });
+    await purchase(key, b.id);
+    const done = await waitFor(key, b.id, isFinal);
+    expect(done).toMatchObject({ status: "purchase_failed", total_amount: "0.00" });
+    expect(done.shipments.data[0].message).toMatch(/wallet.*nothing was charged/i);
+    expect(await balanceCents(id)).toBe(10_000_000);
+  });
+});
+
+describe("live voids and files", () => {
+  it("a void asks the provider for a refund first and credits only once it is accepted", async () => {
+    const { key, id, b } = await liveReady(2);
+    await purchase(key, b.id);
+    const done = await waitFor(key, b.id, isFinal);
+    const [s1, s2] = done.shipments.data;
+    // The provider cannot be asked: nothing changes.
+    standIn.inject({ method: "POST", path: "/refund$", status: 503, times: 3 });
+    const failed = await api(key, `/v1/batches/${b.id}/shipments/${s1.id}/void`, { method: "POST" });
+    expect(failed.status).toBe(500);
+    expect((await api(key, `/v1/batches/${b.id}`)).json.counts).toMatchObject({ purchased: 2, voided: 0 });
+    expect(await balanceCents(id)).toBe(10_000_000 - cents(done.total_amount));
+    const ok = await api(key, `/v1/batches/${b.id}/shipments/${s1.id}/void`, { method: "POST" });
+    expect(ok.json).toMatchObject({ status: "voided", refund_status: "submitted" });
+    expect((await provider(s1.id)).refund_status).toBe("submitted");
+    expect(await balanceCents(id)).toBe(10_000_000 - cents(s2.rate.amount));
+    expect((await api(key, `/v1/batches/${b.id}/shipments/${s1.id}/void`, { method: "POST" })).status).toBe(409);
+  });
+
+  it("a ZPL set is the provider's own ZPL, and a letter set puts two provider pages on a sheet", async () => {
+    const { key, b } = await liveReady(3);
+    await purchase(key, b.id);
+    await waitFor(key, b.id, (x) => isFinal(x) && x.labels.length === 1);
+    await api(key, `/v1/batches/${b.id}/labels`, { body: { format: "zpl", layout: "4x6" } });
+    await api(key, `/v1/batches/${b.id}/labels`, { body: { format: "pdf", layout: "letter" } });
+    const done = await waitFor(key, b.id, (x) => x.labels.length === 3);
+    const get = (url: string) => exports.default.fetch(new Request(url.replace(/^https?:\/\/[^/]+/, "https://api.test")));
+    const zpl = await (await get(done.labels.find((f: any) => f.format === "zpl").url)).text();
+    expect(zpl.match(/\^XA/g)).toHaveLength(3);
+    for (const s of done.shipments.data) expect(zpl).toContain(s.tracking_number);
+    const letter = await PDFDocument.load(await (await get(done.labels.find((f: any) => f.layout === "letter").url)).arrayBuffer());
+    expect(letter.getPageCount()).toBe(2);
+    expect(letter.getPage(0).getSize()).toEqual({ width: 612, height: 792 });
+  });
+
+  it("a time-out with a live purchase in flight has the provider refund the label before any credit", async () => {
+    const { key, id, b } = await liveReady(1);
+    const lost = vi.spyOn(env.PURCHASE_QUEUE, "sendBatch").mockResolvedValue(undefined as never);
+    await purchase(key, b.id);
+    const s = (await getShipment(env.DB, b.id, b.shipments.data[0].id))!;
+    await buyShipments(env, (await getBatchById(env.DB, b.id))!, [{ shipment: s, attempt: 1 }]);
+    for (let i = 0; i < 8 && (await api(key, `/v1/batches/${b.id}`)).json.status === "purchasing"; i++) await passTime(b.id, 300_000);
+    expect((await api(key, `/v1/batches/${b.id}`)).json.status).toBe("timed_out");
+    lost.mockRestore();
+    await passTime(b.id, 21_000);
+    for (let i = 0; i < 100 && (await balanceCents(id)) !== 10_000_000; i++) await new Promise((r) => setTimeout(r, 50));
+    expect(await balanceCents(id)).toBe(10_000_000);
+    expect((await provider(s.id)).refund_status).toBe("submitted");
+    expect((await api(key, `/v1/batches/${b.id}`)).json.shipments.data[0].message).toMatch(/voided/);
+  });
+});
