@@ -413,10 +413,10 @@ export class BatchObject extends DurableObject<Env> {
     });
   }
 
-  async recordScanForm(batchId: string, scanForm: object): Promise<Outcome> {
+  async recordScanForms(batchId: string, forms: object[]): Promise<Outcome> {
     return this.exclusive(async () => {
       const row = await this.load(batchId);
-      return { ok: true, row: await this.persist(row, { ...row, scan_form: JSON.stringify(scanForm) }, this.unchanged(row)) };
+      return { ok: true, row: await this.persist(row, { ...row, scan_form: JSON.stringify(forms) }, this.unchanged(row)) };
     });
   }
 

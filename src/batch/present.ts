@@ -3,6 +3,7 @@ import type { BatchRow } from "../db/batches";
 import type { ShipmentRecord } from "../db/shipments";
 import { signedUrl, type Linker } from "../labels/links";
 import type { LabelFile } from "../labels/messages";
+import type { StoredScanForm } from "../labels/scan-forms";
 import { formatCents } from "../lib/money";
 import type { BatchSummary, Counts } from "../schemas/batch";
 
@@ -19,12 +20,14 @@ export function completionPercentage(c: Counts): number {
 
 export const labelFilePath = (batchId: string, n: number) => `/v1/batches/${batchId}/labels/${n}`;
 export const shipmentLabelPath = (batchId: string, shipmentId: string) => `/v1/batches/${batchId}/shipments/${shipmentId}/label`;
-export const scanFormPath = (batchId: string) => `/v1/batches/${batchId}/scan_form`;
+export const scanFormPath = (batchId: string, id: string) => `/v1/batches/${batchId}/scan_forms/${id}`;
 
 export function toBatchSummary(row: BatchRow, linker: Linker): BatchSummary {
   const counts = JSON.parse(row.counts) as Counts;
   const files = JSON.parse(row.labels) as LabelFile[];
-  const scanForm = row.scan_form ? JSON.parse(row.scan_form) : null;
+  // Stored as one object before manifests were per carrier; that one is USPS's.
+  const stored = row.scan_form ? JSON.parse(row.scan_form) : [];
+  const scanForms = (Array.isArray(stored) ? stored : [{ carrier: "usps", ...stored }]) as StoredScanForm[];
   return {
     id: row.id, object: "batch", mode: row.mode, status: row.status, reference: row.reference, name: row.name,
     via: row.via, default_carrier: row.default_carrier, default_service: row.default_service,
@@ -35,9 +38,9 @@ export function toBatchSummary(row: BatchRow, linker: Linker): BatchSummary {
       url: signedUrl(linker, labelFilePath(row.id, f.n)), format: f.format, layout: f.layout, count: f.count,
       first_position: f.first_position, last_position: f.last_position,
     })),
-    scan_form: scanForm && {
-      id: scanForm.id, url: signedUrl(linker, scanFormPath(row.id)), shipment_count: scanForm.shipment_count, created_at: scanForm.created_at,
-    },
+    scan_forms: scanForms.map((f) => ({
+      id: f.id, carrier: f.carrier, url: signedUrl(linker, scanFormPath(row.id, f.id)), shipment_count: f.shipment_count, created_at: f.created_at,
+    })),
     created_at: row.created_at, updated_at: row.updated_at, validated_at: row.validated_at,
     purchased_at: row.purchased_at, completed_at: row.completed_at, expires_at: row.expires_at,
   };

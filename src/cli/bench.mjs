@@ -8,11 +8,18 @@ import { join } from "node:path";
 import { startLoad } from "./bench-load.mjs";
 import { naiveRenderAndMerge } from "./bench-naive.mjs";
 import { spawnWranglerDev } from "./wrangler-dev.mjs";
+import { startStandIn } from "./easypost-standin.mjs";
 
 const sizes = process.argv.slice(2).map(Number).filter(Boolean);
 if (!sizes.length) sizes.push(100, 1000, 10000);
+// The live run: a live account buying through the EasyPost stand-in, each provider call answered
+// after LIVE_LATENCY_MS, as a real provider's round trip takes. BENCH_LIVE=0 skips it.
+const LIVE_N = Number(process.env.BENCH_LIVE ?? 1000);
+const LIVE_LATENCY_MS = 150;
+
 const port = Number(process.env.BENCH_PORT ?? 8788);
 const base = `http://127.0.0.1:${port}`;
+const standInPort = port + 1000;
 // The throw-away state goes on tmpfs where there is room. Miniflare's simulators make every write
 // durable with an fsync on the one thread that also answers requests (the rate limiter's, on every
 // request), so on disk each read and each batch step also waits for the disk: on a shared VM, a wait
@@ -27,15 +34,19 @@ const { createAccount, migrateLocal } = await import("./local-d1.mjs");
 migrateLocal();
 const { key } = createAccount("100000000.00");
 const auth = { authorization: `Bearer ${key}`, "content-type": "application/json" };
+const live = createAccount("100000000.00", "live");
+const liveAuth = { authorization: `Bearer ${live.key}`, "content-type": "application/json" };
+const { standIn } = await startStandIn({ port: standInPort, latencyMs: LIVE_LATENCY_MS, apiKey: "EZTK_bench" });
 const server = spawnWranglerDev(["--ip", "127.0.0.1", "--port", String(port), "--persist-to", dir,
-  "--var", `PUBLIC_BASE_URL:${base}`, "--var", "LABEL_SIGNING_SECRET:bench-only-secret", "--log-level", "error"],
+  "--var", `PUBLIC_BASE_URL:${base}`, "--var", "LABEL_SIGNING_SECRET:bench-only-secret", "--var", `EASYPOST_BASE_URL:http://127.0.0.1:${standInPort}/v2`,
+  "--var", "EASYPOST_API_KEY:EZTK_bench", "--log-level", "error"],
 { stdio: ["ignore", "ignore", "inherit"], detached: true });
 const stop = () => { try { process.kill(-server.pid, "SIGTERM"); } catch {} };
 process.on("exit", () => { stop(); rmSync(dir, { recursive: true, force: true }); });
 process.on("SIGINT", () => process.exit(130));
 
 const sleep = (ms) => new Promise((r) => setTimeout(r, ms));
-const call = async (path, init) => (await fetch(`${base}${path}`, { headers: auth, ...init })).json();
+const call = async (path, init, headers = auth) => (await fetch(`${base}${path}`, { headers, ...init })).json();
 for (let i = 0; ; i++) {
   try { if ((await fetch(`${base}/health`)).ok) break; } catch {}
   if (i > 240) throw new Error("wrangler dev did not start");
@@ -106,7 +117,7 @@ async function idleReads(url) {
   return { requests: ms.length, ...pct(ms) };
 }
 
-async function pipeline(n, measureGets) {
+async function pipeline(n, measureGets, headers = auth) {
   const body = Buffer.from(JSON.stringify({ reference: `bench-${n}`, default_service: "usps_priority", shipments: Array.from({ length: n }, (_, i) => shipment(i)) }));
   // The garbage of building the body is collected before the clock starts. Left to V8, this process
   // collected it just after the create, when the reads begin: its collector threads took a third of
@@ -114,17 +125,17 @@ async function pipeline(n, measureGets) {
   globalThis.gc?.();
   const t0 = performance.now();
   const ticks0 = cpuTicks();
-  const created = await call("/v1/batches", { method: "POST", body });
+  const created = await call("/v1/batches", { method: "POST", body }, headers);
   const at = { accepted: performance.now() };
   const path = `/v1/batches/${created.id}?shipments_limit=1`;
   // A steady trickle of reads while the batch runs, to see what a polling client experiences.
   const during = measureGets ? reads(`${base}${path}`, 3600) : null;
   for (;;) {
-    const b = await call(path);
+    const b = await call(path, undefined, headers);
     if (!at.ready && b.status !== "validating") {
       at.ready = performance.now();
       if (b.status !== "ready") throw new Error(`batch is ${b.status}`);
-      await call(`/v1/batches/${created.id}/purchase`, { method: "POST", body: "{}" });
+      await call(`/v1/batches/${created.id}/purchase`, { method: "POST", body: "{}" }, headers);
     }
     if (at.ready && !at.purchased && b.counts.queued === 0 && b.status !== "ready") at.purchased = performance.now();
     if (["completed", "purchase_failed", "timed_out"].includes(b.status)) {
@@ -164,6 +175,15 @@ for (const n of sizes) {
   results.push({ ...r, naive: naive.seconds, ratio: r.labels / naive.seconds });
   console.error(`done ${n}: ${r.labels.toFixed(1)} s, naive ${naive.seconds.toFixed(1)} s`);
 }
+let liveRun = null;
+if (LIVE_N > 0) {
+  const calls0 = standIn.calls.length;
+  liveRun = await pipeline(LIVE_N, false, liveAuth);
+  const calls = standIn.calls.slice(calls0);
+  liveRun.provider_calls = calls.length;
+  liveRun.buys = calls.filter((c) => c.path.endsWith("/buy")).length;
+  console.error(`done live ${LIVE_N}: ${liveRun.labels.toFixed(1)} s`);
+}
 clearInterval(sampler);
 
 const f = (x, d = 2) => (x === undefined ? "—" : x.toFixed(d));
@@ -181,6 +201,11 @@ console.log(`  idle server afterwards, same reads: p50 ${big.idle.p50} ms, p99 $
 // The VM's phase moves both figures; their ratio is what the batch adds to a read.
 console.log(`  while running / idle: p50 ${f(big.p50 / big.idle.p50)}×, p99 ${f(big.p99 / big.idle.p99)}×`);
 for (const st of big.stages) console.log(`  while ${st.stage}: ${st.requests} requests, p50 ${st.p50} ms, p99 ${st.p99} ms, max ${st.max} ms`);
+if (liveRun) {
+  console.log(`\nlive (EasyPost stand-in, ${LIVE_LATENCY_MS} ms a provider call): ${liveRun.n} shipments, create to merged files in ${f(liveRun.labels)} s = ${f(liveRun.n / liveRun.labels, 0)} shipments/s`);
+  console.log(`  rated by ${f(liveRun.ready)} s, bought by ${f(liveRun.purchased)} s; ${liveRun.provider_calls} provider calls, ${liveRun.buys} buys`);
+  console.log(`  one call at a time would take ${f((liveRun.provider_calls * LIVE_LATENCY_MS) / 1000, 0)} s of provider time alone (ratio ${f(liveRun.labels / ((liveRun.provider_calls * LIVE_LATENCY_MS) / 1000))})`);
+}
 console.log(`peak memory of the dev server (wrangler + workerd): ${peakMb.toFixed(0)} MB`);
-console.log(`\n${JSON.stringify({ results, peak_mb: Math.round(peakMb) })}`);
+console.log(`\n${JSON.stringify({ results, live: liveRun, peak_mb: Math.round(peakMb) })}`);
 process.exit(0);

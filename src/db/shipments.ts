@@ -255,10 +255,12 @@ export async function purchasedPositions(db: D1Database, batchId: string): Promi
   return results.map((r) => r.position);
 }
 
+export type ManifestSource = { id: string; position: number; tracking_number: string; carrier: string; service: string; weight_oz: number; cents: number; from_address: string };
+
 export async function manifestRows(db: D1Database, batchId: string) {
   const { results } = await db.prepare(
-    `SELECT position, tracking_number, service, json_extract(parcel, '$.weight_oz') AS weight_oz, rate_cents AS cents, from_address
+    `SELECT id, position, tracking_number, carrier, service, json_extract(parcel, '$.weight_oz') AS weight_oz, rate_cents AS cents, from_address
      FROM shipments WHERE batch_id = ? AND status = 'purchased' ORDER BY position`,
-  ).bind(batchId).all<{ position: number; tracking_number: string; service: string; weight_oz: number; cents: number; from_address: string }>();
+  ).bind(batchId).all<ManifestSource>();
   return results;
 }

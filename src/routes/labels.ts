@@ -9,9 +9,7 @@ import { route } from "../http/route";
 import { labelDataOf } from "../labels/data";
 import { renderLabelPdf } from "../labels/draw";
 import type { LabelFile } from "../labels/messages";
-import { renderScanForm } from "../labels/scan-form";
-import { newId } from "../lib/ids";
-import { nowIso } from "../lib/time";
+import { makeScanForms, type StoredScanForm } from "../labels/scan-forms";
 import { BatchSummary, LabelsBody } from "../schemas/batch";
 import { errorResponses, json } from "../schemas/common";
 
@@ -77,31 +75,28 @@ export function registerLabelRoutes(app: App) {
   });
 
   route(app, createRoute({
-    method: "post", path: "/v1/batches/{id}/scan_form", tags: ["Labels"], summary: "Make a SCAN form (manifest) for the bought shipments",
-    description: "A manifest PDF listing every bought shipment with its tracking number and service, totals, and one barcode to scan at pickup. Making another replaces it.",
+    method: "post", path: "/v1/batches/{id}/scan_form", tags: ["Labels"], summary: "Make SCAN forms (manifests) for the bought shipments",
+    description: "One manifest per carrier and origin address, over the bought, not voided shipments: each lists its own carrier's tracking numbers with totals and one barcode to scan at pickup. Test batches get a manifest drawn by this service; live batches get EasyPost's own scan form (`POST /scan_forms`) for each carrier. Making them again replaces the batch's `scan_forms`.",
     request: { params: z.object({ id: z.string() }), headers: z.object({ "Idempotency-Key": z.string().optional() }) },
-    responses: { 200: json(BatchSummary, "The batch with `scan_form`"), ...errorResponses(404, 409) },
+    responses: { 200: json(BatchSummary, "The batch with `scan_forms`"), ...errorResponses(404, 409) },
   }), async (c) => {
     const row = await ownedBatch(c, c.req.param("id")!);
     await parseBody(c);
     const rows = await manifestRows(c.env.DB, row.id);
     if (!rows.length) throw new ApiError("invalid_state", `The batch is ${row.status} and has no bought shipments to manifest.`);
-    const scanForm = { id: newId("sf"), shipment_count: rows.length, created_at: nowIso(), key: `scan_forms/${row.id}.pdf` };
-    const pdf = await renderScanForm({
-      id: scanForm.id, batch_id: row.id, shipper: JSON.parse(rows[0].from_address), date: scanForm.created_at.slice(0, 10),
-      rows: rows.map((r) => ({ position: r.position, tracking_number: r.tracking_number, service: r.service, weight_oz: r.weight_oz, cents: r.cents })),
-    });
-    await c.env.LABELS.put(scanForm.key, pdf, { httpMetadata: { contentType: "application/pdf" } });
-    return c.json(presentBatch(c, unwrap(await batchObject(c.env, row.id).recordScanForm(row.id, scanForm)).row));
+    const forms = await makeScanForms(c.env, row, rows);
+    return c.json(presentBatch(c, unwrap(await batchObject(c.env, row.id).recordScanForms(row.id, forms)).row));
   });
 
   route(app, createRoute({
-    method: "get", path: "/v1/batches/{id}/scan_form", tags: ["Labels"], summary: "Download the SCAN form",
-    request: { params: z.object({ id: z.string() }), query: signedQuery },
+    method: "get", path: "/v1/batches/{id}/scan_forms/{scan_form_id}", tags: ["Labels"], summary: "Download one SCAN form",
+    description: "With the API key, or through the signed `url` in `scan_forms`.",
+    request: { params: z.object({ id: z.string(), scan_form_id: z.string() }), query: signedQuery },
     responses: { 200: file("The manifest PDF", ["application/pdf"]), ...errorResponses(404) },
   }), async (c) => {
     const row = await downloadableBatch(c, c.req.param("id")!);
-    if (!row.scan_form) throw notFound("scan form");
-    return serve(c, JSON.parse(row.scan_form).key, `${row.id}-scan-form.pdf`);
+    const form = (JSON.parse(row.scan_form ?? "[]") as StoredScanForm[]).find((f) => f.id === c.req.param("scan_form_id"));
+    if (!form) throw notFound("scan form");
+    return serve(c, form.key, `${row.id}-${form.carrier}-scan-form.pdf`);
   });
 }

@@ -57,8 +57,8 @@ export const LabelFile = z
   .openapi("LabelFile");
 
 export const ScanForm = z
-  .object({ id: z.string(), url: z.string(), shipment_count: z.number().int(), created_at: Timestamp })
-  .openapi("ScanForm");
+  .object({ id: z.string(), carrier: z.enum(CARRIER_IDS), url: z.string(), shipment_count: z.number().int(), created_at: Timestamp })
+  .openapi("ScanForm", { description: "One manifest: one carrier's bought, not voided labels from one origin address" });
 
 export const BatchSummary = z
   .object({
@@ -79,7 +79,7 @@ export const BatchSummary = z
     total_amount: Money,
     currency: z.string(),
     labels: z.array(LabelFile),
-    scan_form: ScanForm.nullable(),
+    scan_forms: z.array(ScanForm),
     created_at: Timestamp,
     updated_at: Timestamp,
     validated_at: Timestamp.nullable(),

@@ -221,4 +221,18 @@ describe("live voids and files", () => {
     expect((await provider(s.id)).refund_status).toBe("submitted");
     expect((await api(key, `/v1/batches/${b.id}`)).json.shipments.data[0].message).toMatch(/voided/);
   });
+
+  it("scan forms for a live batch are the provider's, one per carrier", async () => {
+    const { key, b } = await liveReady(3, (i) => ({ service: ["usps_priority", "ups_ground", "usps_ground_advantage"][i] }));
+    await purchase(key, b.id);
+    const done = await waitFor(key, b.id, isFinal);
+    const mark = standIn.calls.length;
+    const res = await api(key, `/v1/batches/${b.id}/scan_form`, { method: "POST" });
+    expect(res.json.scan_forms.map((f: any) => [f.carrier, f.shipment_count]).sort()).toEqual([["ups", 1], ["usps", 2]]);
+    expect(callsSince(mark).filter((c) => c === "POST /scan_forms")).toHaveLength(2);
+    const usps = [...standIn.scanForms.values()].find((f) => (f.tracking_codes as string[]).length === 2)!;
+    expect([...(usps.tracking_codes as string[])].sort()).toEqual(done.shipments.data.filter((s: any) => s.carrier === "usps").map((s: any) => s.tracking_number).sort());
+    const form = await exports.default.fetch(new Request(res.json.scan_forms[0].url.replace(/^https?:\/\/[^/]+/, "https://api.test")));
+    expect(form.headers.get("content-type")).toBe("application/pdf");
+  });
 });

@@ -154,14 +154,32 @@ describe("merged label files", () => {
     const done = await waitFor(key, b.id, isFinal);
     const res = await api(key, `/v1/batches/${b.id}/scan_form`, { method: "POST" });
     expect(res.status).toBe(200);
-    expect(res.json.scan_form).toMatchObject({ id: expect.stringMatching(/^sf_/), shipment_count: 3 });
-    const doc = await loadPdf((await downloadBytes(res.json.scan_form.url)).bytes);
+    expect(res.json.scan_forms).toEqual([expect.objectContaining({ id: expect.stringMatching(/^sf_/), carrier: "usps", shipment_count: 3 })]);
+    const doc = await loadPdf((await downloadBytes(res.json.scan_forms[0].url)).bytes);
     const text = pageText(doc.getPage(0));
     expect(text).toContain("SHIPMENT MANIFEST");
     expect(text).toContain(`Shipments: 3`);
     expect(text).toContain(`Total postage: ${done.total_amount} USD`);
     for (const s of done.shipments.data) expect(text).toContain(s.tracking_number);
-    expect(decodeCode128(barcodeModules(doc.getPage(0), 650, 45, 0, 612))).toBe(res.json.scan_form.id);
+    expect(decodeCode128(barcodeModules(doc.getPage(0), 650, 45, 0, 612))).toBe(res.json.scan_forms[0].id);
+  });
+
+  it("SCAN forms: one per carrier (and origin), each listing only its own carrier's bought, not voided labels", async () => {
+    const { key } = await newAccount();
+    const b = await readyBatch(key, 5, (i) => ({ service: ["usps_priority", "ups_ground", "fedex_2day", "ups_ground", "usps_priority"][i] }));
+    await purchase(key, b.id);
+    const done = await waitFor(key, b.id, isFinal);
+    const voided = done.shipments.data[3];
+    await api(key, `/v1/batches/${b.id}/shipments/${voided.id}/void`, { method: "POST" });
+    const res = await api(key, `/v1/batches/${b.id}/scan_form`, { method: "POST" });
+    expect(res.json.scan_forms.map((f: any) => [f.carrier, f.shipment_count]).sort()).toEqual([["fedex", 1], ["ups", 1], ["usps", 2]]);
+    for (const form of res.json.scan_forms) {
+      const text = pageText((await loadPdf((await downloadBytes(form.url)).bytes)).getPage(0));
+      for (const s of done.shipments.data) {
+        const listed = s.carrier === form.carrier && s.id !== voided.id;
+        expect(text.includes(s.tracking_number), `${form.carrier} ${s.tracking_number}`).toBe(listed);
+      }
+    }
   });
 
   it("a label file whose message was lost is written again by the batch's alarm", async () => {

@@ -32,7 +32,7 @@ export function providerErrors(e: ProviderError): ShipmentErrors {
 }
 
 export function easypostCarrier(env: Env, db: D1Database): CarrierAdapter {
-  const client = new EasyPostClient(env.EASYPOST_BASE_URL || DEFAULT_EASYPOST_BASE_URL, env.EASYPOST_API_KEY!, Number(env.EASYPOST_CONCURRENCY) || 16);
+  const client = new EasyPostClient(env.EASYPOST_BASE_URL || DEFAULT_EASYPOST_BASE_URL, env.EASYPOST_API_KEY!, Number(env.EASYPOST_CONCURRENCY) || 64);
 
   /** Our shipment ids (the idempotency keys) → the provider's shipment ids. */
   async function providerIds(keys: readonly string[]): Promise<Map<string, string>> {

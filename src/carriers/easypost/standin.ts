@@ -37,7 +37,12 @@ export class EasyPostStandIn {
   private windowStart = 0;
   private windowCount = 0;
 
-  constructor(readonly options: StandInOptions = {}) {}
+  readonly options: StandInOptions;
+
+  // A plain field, not a parameter property: Node runs this file with its type stripping, which has none.
+  constructor(options: StandInOptions = {}) {
+    this.options = options;
+  }
 
   /** The next matching requests fail this way (`times`, default 1). */
   inject(fault: Fault) {
