@@ -4,7 +4,7 @@ import { consumeDeadPurchases } from "./purchase/dead-letter";
 import type { PurchaseMessage } from "./purchase/messages";
 import { consumeLabelJobs } from "./labels/consumer";
 import { consumeDeadRatings, consumeRatings } from "./rating/consumer";
-import type { RatingMessage } from "./rating/messages";
+import type { ProviderMessage } from "./rating/messages";
 import type { LabelJob } from "./labels/messages";
 import { consumeDeadWebhooks, consumeWebhooks } from "./webhooks/consumer";
 import type { WebhookMessage } from "./webhooks/messages";
@@ -20,8 +20,8 @@ export default {
     const name = batch.queue.replace(/-(staging|production)$/, "");
     if (name === "batch-purchases") return consumePurchases(batch as MessageBatch<PurchaseMessage>, env);
     if (name === "batch-purchases-dlq") return consumeDeadPurchases(batch as MessageBatch<PurchaseMessage>, env);
-    if (name === "batch-rates") return consumeRatings(batch as MessageBatch<RatingMessage>, env);
-    if (name === "batch-rates-dlq") return consumeDeadRatings(batch as MessageBatch<RatingMessage>, env);
+    if (name === "batch-rates") return consumeRatings(batch as MessageBatch<ProviderMessage>, env);
+    if (name === "batch-rates-dlq") return consumeDeadRatings(batch as MessageBatch<ProviderMessage>, env);
     if (name === "batch-labels") return consumeLabelJobs(batch as MessageBatch<LabelJob>, env);
     // A label file that kept failing: the batch's alarm notices the missing file and writes it again.
     if (name === "batch-labels-dlq") {

@@ -44,6 +44,8 @@ export interface CarrierAdapter {
   void(idempotencyKeys: readonly string[]): Promise<VoidOutcome[]>;
   /** Live only: one label's document in another format, fetched from the provider. */
   labelDocument?(idempotencyKey: string, format: "zpl"): Promise<Uint8Array>;
+  /** Live only: where a submitted refund stands now. */
+  refundStatus?(idempotencyKey: string): Promise<"submitted" | "refunded" | "rejected">;
   /** Live only: the provider's manifest for these bought labels (one carrier), as a PDF. */
   scanForm?(idempotencyKeys: readonly string[]): Promise<{ id: string; pdf: Uint8Array }>;
 }

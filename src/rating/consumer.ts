@@ -10,7 +10,9 @@ import type { RatingRequest } from "../carriers/types";
 import { getBatchById } from "../db/batches";
 import { getShipmentsByIds, saveRatings, type RatingResult, type ShipmentRecord } from "../db/shipments";
 import { addMs, nowIso } from "../lib/time";
-import { ratingBackoffSeconds, type RatingMessage } from "./messages";
+import {
+  ratingBackoffSeconds, REFUND_CHECK_EVERY_SECONDS, REFUND_MAX_CHECKS, type ProviderMessage, type RatingMessage, type RefundCheckMessage,
+} from "./messages";
 
 async function waiting(env: Env, body: RatingMessage): Promise<ShipmentRecord[]> {
   const found = await getShipmentsByIds(env.DB, body.shipment_ids);
@@ -22,8 +24,34 @@ async function save(env: Env, batchId: string, results: RatingResult[]) {
   await batchObject(env, batchId).recordRatings(batchId);
 }
 
-export async function consumeRatings(batch: MessageBatch<RatingMessage>, env: Env): Promise<void> {
-  await Promise.all(batch.messages.map(async (msg) => {
+/**
+ * A refund that EasyPost accepted is followed until it settles: `refunded`, or `rejected` (the carrier
+ * saw the label used). Either is recorded on the shipment; a rejection is not debited again (the API
+ * takes money only for a purchase); it shows as `refund_status: rejected` for the platform to settle.
+ */
+async function checkRefund(env: Env, msg: Message<ProviderMessage>, body: RefundCheckMessage) {
+  const row = await getBatchById(env.DB, body.batch_id);
+  const status = row ? await carrierFor(env, row.mode).refundStatus?.(body.shipment_id) : undefined;
+  if (status === "refunded" || status === "rejected") {
+    await env.DB.prepare("UPDATE shipments SET refund_status = ?, updated_at = ? WHERE id = ? AND batch_id = ? AND refund_status = 'submitted'")
+      .bind(status, nowIso(), body.shipment_id, body.batch_id).run();
+  } else if (status === "submitted" && body.checks + 1 < REFUND_MAX_CHECKS) {
+    await env.RATE_QUEUE.send({ ...body, checks: body.checks + 1 } satisfies RefundCheckMessage, { delaySeconds: REFUND_CHECK_EVERY_SECONDS });
+  }
+  msg.ack();
+}
+
+export async function consumeRatings(batch: MessageBatch<ProviderMessage>, env: Env): Promise<void> {
+  await Promise.all(batch.messages.map(async (raw) => {
+    if (raw.body.kind === "refund_check") {
+      try {
+        return await checkRefund(env, raw, raw.body);
+      } catch (err) {
+        console.warn(`refund check of ${raw.body.shipment_id} failed: ${(err as Error).message}`);
+        return raw.retry({ delaySeconds: ratingBackoffSeconds(raw.attempts) * 10 });
+      }
+    }
+    const msg = raw as Message<RatingMessage>;
     try {
       const row = await getBatchById(env.DB, msg.body.batch_id);
       const carrier = row && carrierFor(env, row.mode);
@@ -57,8 +85,14 @@ export async function consumeRatings(batch: MessageBatch<RatingMessage>, env: En
 }
 
 /** Retries ran out: the shipments are invalid with a reason the client can act on (edit to rate again). */
-export async function consumeDeadRatings(batch: MessageBatch<RatingMessage>, env: Env): Promise<void> {
-  for (const msg of batch.messages) {
+export async function consumeDeadRatings(batch: MessageBatch<ProviderMessage>, env: Env): Promise<void> {
+  for (const raw of batch.messages) {
+    if (raw.body.kind === "refund_check") {
+      console.error("refund check dead-lettered", JSON.stringify(raw.body));
+      raw.ack();
+      continue;
+    }
+    const msg = raw as Message<RatingMessage>;
     const rows = await waiting(env, msg.body);
     await save(env, msg.body.batch_id, rows.map((s) => ({
       id: s.id, token: msg.body.token, status: "invalid" as const, rate_cents: null, rate_currency: null, rate_expires_at: null,

@@ -4,6 +4,7 @@ import { ownedBatchRef } from "../db/batches";
 import { getShipment } from "../db/shipments";
 import { ApiError, notFound } from "../http/errors";
 import { refundAtCarrier, refundStatusOf } from "../money";
+import { REFUND_FIRST_CHECK_SECONDS, type RefundCheckMessage } from "../rating/messages";
 import { jsonBody, parseBody, validate } from "../http/body";
 import type { App } from "../http/context";
 import { listSchema, page } from "../http/pagination";
@@ -67,7 +68,7 @@ export function registerShipmentRoutes(app: App) {
 
   route(app, createRoute({
     method: "post", path: "/v1/batches/{id}/shipments/{shipment_id}/void", tags: ["Shipments"], summary: "Void a bought label",
-    description: "The label is voided with the carrier first, and only then is its amount credited back to the prepaid balance, once. Voiding again answers 409. Live labels are refunded through EasyPost: the shipment shows `refund_status: submitted` once EasyPost accepted the request, and the amount is credited then. EasyPost (the carrier) can still reject a submitted refund later, for instance when the label was scanned; this service does not yet follow refunds after submission, so a later rejection is settled between the platform and the merchant outside the API and is not debited again automatically.",
+    description: "The label is voided with the carrier first, and only then is its amount credited back to the prepaid balance, once. Voiding again answers 409. Live labels are refunded through EasyPost: the shipment shows `refund_status: submitted` once EasyPost accepted the request, and the amount is credited then. The refund is then followed with EasyPost (an hour after the void, then every 12 hours for about two weeks) until `refund_status` becomes `refunded` or `rejected`. A refund can be rejected when the carrier saw the label used; the credit is not taken back automatically (this API takes money only for a purchase): `refund_status: rejected` shows it, for the platform to settle with the merchant.",
     request: { params: ShipmentParams, headers: idempotent },
     responses: { 200: json(Shipment, "The shipment, now `voided`"), ...errorResponses(404, 409) },
   }), async (c) => {
@@ -79,7 +80,13 @@ export function registerShipmentRoutes(app: App) {
     if (current.status !== "purchased") throw new ApiError("invalid_state", `The shipment is ${current.status}; only a purchased label can be voided.`);
     // The carrier first: nothing is credited for a label the carrier has not taken back.
     const outcome = await refundAtCarrier(c.env, row, shipmentId);
-    const { shipment } = unwrap(await batchObject(c.env, row.id).voidShipment(row.id, shipmentId, refundStatusOf(outcome)));
+    const refundStatus = refundStatusOf(outcome);
+    const { shipment } = unwrap(await batchObject(c.env, row.id).voidShipment(row.id, shipmentId, refundStatus));
+    // A provider's refund settles later: followed on the provider queue until refunded or rejected.
+    if (refundStatus === "submitted") {
+      await c.env.RATE_QUEUE.send({ kind: "refund_check", batch_id: row.id, shipment_id: shipmentId, checks: 0 } satisfies RefundCheckMessage,
+        { delaySeconds: REFUND_FIRST_CHECK_SECONDS });
+    }
     return c.json(presentShipment(c, shipment));
   });
 }

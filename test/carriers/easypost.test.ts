@@ -235,4 +235,31 @@ describe("live voids and files", () => {
     const form = await exports.default.fetch(new Request(res.json.scan_forms[0].url.replace(/^https?:\/\/[^/]+/, "https://api.test")));
     expect(form.headers.get("content-type")).toBe("application/pdf");
   });
+
+  it("a submitted refund is followed until the provider settles it: refunded, or rejected (shown, not debited again)", async () => {
+    const { key, id, b } = await liveReady(2);
+    await purchase(key, b.id);
+    const done = await waitFor(key, b.id, isFinal);
+    const [s1, s2] = done.shipments.data;
+    const sent = vi.spyOn(env.RATE_QUEUE, "send");
+    for (const s of [s1, s2]) await api(key, `/v1/batches/${b.id}/shipments/${s.id}/void`, { method: "POST" });
+    expect(sent.mock.calls.map(([body, opts]) => [(body as any).kind, (opts as any)?.delaySeconds])).toEqual([["refund_check", 3600], ["refund_check", 3600]]);
+    const balance = await balanceCents(id);
+    const check = async (shipmentId: string) => {
+      const batch = createMessageBatch("batch-rates", [{ id: `rc-${shipmentId}`, timestamp: new Date(), attempts: 1, body: { kind: "refund_check", batch_id: b.id, shipment_id: shipmentId, checks: 0 } }]);
+      await worker.queue(batch as MessageBatch, env);
+      return getQueueResult(batch, createExecutionContext());
+    };
+    // Still pending at the provider: checked again later.
+    sent.mockClear();
+    await check(s1.id);
+    expect(sent.mock.calls.map(([, opts]) => (opts as any)?.delaySeconds)).toEqual([43_200]);
+    (await provider(s1.id)).refund_status = "refunded";
+    (await provider(s2.id)).refund_status = "rejected";
+    await check(s1.id);
+    await check(s2.id);
+    const after = (await api(key, `/v1/batches/${b.id}`)).json.shipments.data;
+    expect(after.map((s: any) => s.refund_status)).toEqual(["refunded", "rejected"]);
+    expect(await balanceCents(id)).toBe(balance);
+  });
 });

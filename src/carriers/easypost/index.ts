@@ -112,6 +112,15 @@ export function easypostCarrier(env: Env, db: D1Database): CarrierAdapter {
       }));
     },
 
+    async refundStatus(key) {
+      const id = (await providerIds([key])).get(key);
+      if (!id) throw new Error(`${key} has no EasyPost shipment`);
+      const res = await client.call<EpShipment>("GET", `/shipments/${id}`);
+      if (!res.ok) throw new Error(`EasyPost could not be asked about the refund: ${res.error.message}`);
+      const status = res.body.refund_status;
+      return status === "refunded" || status === "rejected" ? status : "submitted";
+    },
+
     async labelDocument(key, format) {
       const id = (await providerIds([key])).get(key);
       if (!id) throw new Error(`${key} has no EasyPost shipment`);
