@@ -5,6 +5,7 @@ import type { ShipmentRecord, ValidationResult } from "../db/shipments";
 import type { StoredAddress } from "../schemas/address";
 import type { ShipmentErrors } from "../schemas/shipment";
 import { addMs, DAY_MS } from "../lib/time";
+import { unprintable } from "../labels/coverage";
 
 const COUNTRIES = new Set(iso31661.map((c) => c.alpha2));
 // ISO 3166-2 gives the states, DC and the territories; USPS adds the military "states".
@@ -74,6 +75,24 @@ function checkParcel(errors: Errors, s: ShipmentRecord, spec: ServiceSpec | unde
   }
 }
 
+// UPS and FedEx take at most 35 characters an address line (name, company, street lines).
+const CARRIER_LINE_LIMIT: Partial<Record<string, number>> = { ups: 35, fedex: 35 };
+const PRINTED = ["name", "company", "street1", "street2", "city", "state", "zip"] as const;
+
+/** What the label prints must be printable, and fit what the carrier accepts. */
+function checkPrintable(errors: Errors, prefix: string, a: StoredAddress, spec: ServiceSpec | undefined) {
+  const limit = spec && CARRIER_LINE_LIMIT[spec.carrier];
+  for (const f of PRINTED) {
+    const v = a[f];
+    if (!v) continue;
+    const bad = unprintable(v);
+    if (bad.length) add(errors, `${prefix}.${f}`, `Contains characters the label cannot print: ${bad.join(" ")} (Latin, Greek, Cyrillic and Vietnamese letters print)`);
+    if (limit && ["name", "company", "street1", "street2"].includes(f) && [...v].length > limit) {
+      add(errors, `${prefix}.${f}`, `At most ${limit} characters for ${spec!.carrier.toUpperCase()} (this has ${[...v].length})`);
+    }
+  }
+}
+
 /** Checks one shipment and, when it is valid, rates it. Pure apart from the clock value it is given. */
 export function validateShipment(s: ShipmentRecord, now: string): ValidationResult {
   // A CSV row with the wrong number of cells stays invalid until it is fixed or removed.
@@ -82,6 +101,10 @@ export function validateShipment(s: ShipmentRecord, now: string): ValidationResu
   checkAddress(errors, "from_address", s.from_address, s.input_errors);
   checkAddress(errors, "to_address", s.to_address, s.input_errors);
   checkParcel(errors, s, spec);
+  checkPrintable(errors, "from_address", s.from_address, spec);
+  checkPrintable(errors, "to_address", s.to_address, spec);
+  const refBad = unprintable(s.reference);
+  if (refBad.length) add(errors, "reference", `Contains characters the label cannot print: ${refBad.join(" ")}`);
   const base = { id: s.id, carrier: spec?.carrier ?? s.carrier, service: s.service, updated_at: now };
   if (Object.keys(errors).length || !spec) {
     return { ...base, status: "invalid", errors, rate_cents: null, rate_currency: null, rate_expires_at: null };

@@ -7,7 +7,7 @@ import {
 import type { StoredAddress } from "../schemas/address";
 import { formatCents } from "../lib/money";
 import { code128Modules } from "./barcode";
-import { embedLabelFonts, printable } from "./draw";
+import { embedLabelFonts, labelText } from "./fonts";
 import { LETTER } from "./merge";
 
 export type ManifestRow = { position: number; tracking_number: string; service: string; weight_oz: number; cents: number };
@@ -43,9 +43,12 @@ export async function renderScanForm(m: Manifest): Promise<Uint8Array> {
       ops.push(fill());
     }
     ops.push(beginText());
-    const text = (s: string, x: number, y: number, size: number, isBold = false) => {
-      ops.push(setFontAndSize(isBold ? bold : reg, size), setTextMatrix(1, 0, 0, 1, x, y),
-        showText((isBold ? fonts.bold : fonts.regular).encodeText(printable(s))));
+    // Every line fits the page: one wider than what is left of it from x shrinks until it does.
+    const text = (s: string, x: number, y: number, size: number, isBold = false, maxWidth = LETTER.width - 40 - x) => {
+      const font = isBold ? fonts.bold : fonts.regular;
+      const t = labelText(s);
+      const fitted = Math.min(size, (size * maxWidth) / Math.max(1, font.widthOfTextAtSize(t, size)));
+      ops.push(setFontAndSize(isBold ? bold : reg, fitted), setTextMatrix(1, 0, 0, 1, x, y), showText(font.encodeText(t)));
     };
     if (p === 0) {
       text("SHIPMENT MANIFEST (SCAN FORM)", 40, 740, 16, true);
@@ -69,9 +72,9 @@ export async function renderScanForm(m: Manifest): Promise<Uint8Array> {
     rows.forEach((r, i) => {
       const y = top - 14 - i * (p === 0 ? 11 : 14);
       text(String(r.position), 40, y, 8);
-      text(r.tracking_number, 80, y, 8);
-      text(r.service, 290, y, 8);
-      text(String(r.weight_oz), 430, y, 8);
+      text(r.tracking_number, 80, y, 8, false, 200);
+      text(r.service, 290, y, 8, false, 130);
+      text(String(r.weight_oz), 430, y, 8, false, 70);
       text(formatCents(r.cents), 510, y, 8);
     });
     text(`Page ${p + 1} of ${pages}`, 500, 24, 8);

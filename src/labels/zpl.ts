@@ -1,31 +1,27 @@
-// ZPL II for 4x6 thermal printers at 203 dpi (812 x 1218 dots): one ^XA…^XZ per label, the
-// tracking number as a native ^BC Code 128 so the printer draws the bars itself.
-import { formatTracking, type LabelData } from "./draw";
+// ZPL II for 4x6 thermal printers at 203 dpi (812 x 1218 dots): one ^XA…^XZ per label, walking the
+// same layout as the PDF (layout.ts). Text is UTF-8 (^CI28) in the scalable font, each field in a
+// field block (^FB) as wide as its box so a printer cannot run it past the edge; the barcode is a
+// native ^BC Code 128 (GS1-128 for USPS) at the layout's whole-dot module width.
+import type { LabelData } from "./draw";
+import { DOT, labelLayout } from "./layout";
 
-const field = (s: string | null | undefined) => (s ?? "").replace(/[\^~\\]/g, " ").replace(/[^\x20-\x7E\xA0-\xFF]/g, "?");
+const d = (pt: number) => Math.round(pt / DOT);
+/** Field data with ^FH escapes: the three ZPL control characters and the escape itself. */
+const field = (s: string) => s.replace(/[_^~\\]/g, (c) => `_${c.charCodeAt(0).toString(16).toUpperCase().padStart(2, "0")}`);
 
 export function zplLabel(l: LabelData): string {
-  const lines = (a: LabelData["to"]) =>
-    [a.name, a.company, a.street1, a.street2, `${a.city ?? ""}, ${a.state ?? ""} ${a.zip ?? ""}`].filter(Boolean).map(field);
-  const from = lines(l.from).map((t, i) => `^FO30,${150 + i * 26}^A0N,22,22^FD${t}^FS`).join("\n");
-  const to = lines(l.to).map((t, i) => `^FO60,${370 + i * 40}^A0N,${i === 0 ? 38 : 34},${i === 0 ? 38 : 34}^FD${t}^FS`).join("\n");
-  return [
-    "^XA", "^CI28", "^PW812", "^LL1218", "^LH0,0",
-    "^FO20,20^GB772,1178,3^FS",
-    `^FO30,30^GB110,110,110^FS^FO52,42^A0N,100,90^FR^FD${field(l.carrier.toUpperCase().slice(0, 1))}^FS`,
-    `^FO160,40^A0N,40,40^FD${field(l.carrier.toUpperCase())}^FS`,
-    `^FO160,90^A0N,24,24^FD${l.ship_date}  ${(l.weight_oz / 16).toFixed(2)} LB  ZONE ${l.zone}^FS`,
-    "^FO20,140^GB772,0,3^FS",
-    "^FO30,120^A0N,20,20^FDFROM:^FS", from,
-    "^FO20,320^GB772,0,3^FS",
-    "^FO30,335^A0N,24,24^FDSHIP TO:^FS", to,
-    "^FO20,640^GB772,0,3^FS",
-    `^FO30,660^A0N,36,36^FD${field(l.service_name.toUpperCase())}^FS`,
-    `^FO560,660^A0N,30,30^FDZIP ${field(l.to.zip)}^FS`,
-    "^FO20,710^GB772,0,3^FS",
-    `^FO60,740^BY3,3,260^BCN,260,N,N,N^FD${l.tracking_number}^FS`,
-    `^FO60,1020^A0N,34,34^FD${formatTracking(l.tracking_number)}^FS`,
-    l.reference ? `^FO30,1120^A0N,24,24^FDRef: ${field(l.reference)}^FS` : "",
-    "^XZ",
-  ].filter(Boolean).join("\n");
+  const out = ["^XA", "^CI28", "^PW812", "^LL1218", "^LH0,0"];
+  for (const e of labelLayout(l)) {
+    if (e.kind === "box") out.push(`^FO${d(e.x)},${d(e.y)}^GB${d(e.w)},${d(e.h)},${e.fill ? d(Math.min(e.w, e.h)) : Math.max(1, d(e.thickness ?? 1))}^FS`);
+    if (e.kind === "rule") out.push(`^FO${d(6)},${d(e.y)}^GB${d(276)},0,3^FS`);
+    if (e.kind === "barcode") out.push(`^FO${d(e.x)},${d(e.y)}^BY${e.moduleDots},3,${d(e.height)}^BCN,${d(e.height)},N,N,N,${e.code.zplMode}^FD${e.code.zpl}^FS`);
+    if (e.kind === "text") {
+      const h = d(e.size);
+      const top = d(e.y - e.size * 0.78);
+      const width = d(288 - 6 - e.x);
+      out.push(`^FO${d(e.x)},${top}^A0N,${h},${h}^FB${width},1,0,L${e.inverse ? "^FR" : ""}^FH^FD${field(e.text)}^FS`);
+    }
+  }
+  out.push("^XZ");
+  return out.join("\n");
 }

@@ -20,6 +20,28 @@ describe("shipment validation", () => {
     expect(r.carrier).toBe("usps");
   });
 
+  it("names print in their own letters; a character the label cannot print is an error naming the field", () => {
+    for (const name of ["Łukasz Żółć", "Γιώργος", "Дмитрий", "Nguyễn Thị Minh Khai", "Zoë Ørsted"]) {
+      expect(validateShipment(record({ to_address: address({ name }) }), now).status, name).toBe("valid");
+    }
+    const r = validateShipment(record({ to_address: address({ name: "山田 太郎", street2: "Apt 📦" }), reference: "订单" }), now);
+    expect(r.status).toBe("invalid");
+    expect(r.errors).toMatchObject({
+      "to_address.name": [expect.stringContaining("山 田 太 郎")],
+      "to_address.street2": [expect.stringContaining("📦")],
+      reference: [expect.stringContaining("订 单")],
+    });
+  });
+
+  it("UPS and FedEx take at most 35 characters an address line; USPS more", () => {
+    const long = "Bartholomew-Maximilian Featherstonehaugh"; // 40 characters
+    for (const service of ["ups_ground", "fedex_2day"]) {
+      const r = validateShipment(record({ service, to_address: address({ street1: long }) }), now);
+      expect(r.errors?.["to_address.street1"], service).toEqual([`At most 35 characters for ${service.split("_")[0].toUpperCase()} (this has 40)`]);
+    }
+    expect(validateShipment(record({ service: "usps_priority", to_address: address({ street1: long }) }), now).status).toBe("valid");
+  });
+
   it("reports every bad field of an address at once", () => {
     const r = validateShipment(record({ to_address: { name: "", street1: "x", city: "", state: "XX", zip: "1234", email: "nope" } }), now);
     expect(r.status).toBe("invalid");

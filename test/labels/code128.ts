@@ -27,7 +27,12 @@ export function decodeCode128(modules: number[]): string {
   let set = start === 103 ? "A" : start === 104 ? "B" : start === 105 ? "C" : "";
   if (!set) throw new Error(`bad start ${start}`);
   let out = "";
-  for (const v of rest) {
+  for (const [i, v] of rest.entries()) {
+    // FNC1: first, it marks GS1-128 (scanners drop it); later, a GS separator between fields.
+    if (v === 102) {
+      if (i > 0) out += "\x1d";
+      continue;
+    }
     if (set === "C") {
       if (v < 100) out += String(v).padStart(2, "0");
       else if (v === 100) set = "B";

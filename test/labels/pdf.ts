@@ -1,4 +1,4 @@
-import { decodePDFRawStream, PDFArray, PDFDocument, PDFRawStream, type PDFPage } from "pdf-lib";
+import { decodePDFRawStream, PDFArray, PDFDict, PDFDocument, PDFName, PDFRawStream, type PDFPage } from "pdf-lib";
 
 /** A page's content stream, decompressed, as text (the operators a printer will run). */
 export function pageContent(page: PDFPage): string {
@@ -9,11 +9,38 @@ export function pageContent(page: PDFPage): string {
     .join("\n");
 }
 
-/** The text drawn on a page: pdf-lib writes Helvetica strings as <hex> Tj. */
+/** A font's ToUnicode CMap as glyph code (hex) → text. */
+function toUnicode(doc: PDFDocument, fontRef: unknown): Map<string, string> {
+  const font = doc.context.lookup(fontRef as never) as PDFDict;
+  const map = new Map<string, string>();
+  const cmap = font.lookup(PDFName.of("ToUnicode"));
+  if (!(cmap instanceof PDFRawStream)) return map;
+  const text = new TextDecoder("latin1").decode(decodePDFRawStream(cmap).decode());
+  const utf16 = (hex: string) => String.fromCharCode(...(hex.match(/..../g) ?? []).map((h) => parseInt(h, 16)));
+  for (const block of text.matchAll(/beginbfchar([\s\S]*?)endbfchar/g)) {
+    for (const m of block[1].matchAll(/<([0-9A-Fa-f]+)>\s*<([0-9A-Fa-f]+)>/g)) map.set(m[1].toUpperCase(), utf16(m[2]));
+  }
+  for (const block of text.matchAll(/beginbfrange([\s\S]*?)endbfrange/g)) {
+    for (const m of block[1].matchAll(/<([0-9A-Fa-f]+)>\s*<([0-9A-Fa-f]+)>\s*<([0-9A-Fa-f]+)>/g)) {
+      const [lo, hi, dst] = [parseInt(m[1], 16), parseInt(m[2], 16), parseInt(m[3], 16)];
+      for (let c = lo; c <= hi; c++) map.set(c.toString(16).toUpperCase().padStart(m[1].length, "0"), String.fromCharCode(dst + c - lo));
+    }
+  }
+  return map;
+}
+
+/** The text drawn on a page, one string a Tj, read back through each font's ToUnicode map as a PDF reader does. */
 export function pageText(page: PDFPage): string {
-  return [...pageContent(page).matchAll(/<([0-9A-Fa-f]*)>\s*Tj/g)]
-    .map((m) => m[1].match(/../g)?.map((h) => String.fromCharCode(parseInt(h, 16))).join("") ?? "")
-    .join("\n");
+  const fonts = page.node.Resources()?.lookup(PDFName.of("Font"), PDFDict);
+  const maps = new Map<string, Map<string, string>>();
+  for (const [name, ref] of fonts?.entries() ?? []) maps.set(name.asString().slice(1), toUnicode(page.doc, ref));
+  let current = new Map<string, string>();
+  const out: string[] = [];
+  for (const m of pageContent(page).matchAll(/\/(\S+) [\d.]+ Tf|<([0-9A-Fa-f]*)>\s*Tj/g)) {
+    if (m[1]) current = maps.get(m[1]) ?? new Map();
+    else out.push((m[2].match(/..../g) ?? []).map((g) => current.get(g.toUpperCase()) ?? "\ufffd").join(""));
+  }
+  return out.join("\n");
 }
 
 export const loadPdf = (bytes: Uint8Array | ArrayBuffer) => PDFDocument.load(bytes);

@@ -1,0 +1,9 @@
+// Fonts bundled as binary modules (wrangler.toml [[rules]] type "Data").
+declare module "*.ttf" {
+  const data: ArrayBuffer;
+  export default data;
+}
+// fontkit 2 ships no types; the label code uses `create` (see src/labels/fonts.ts).
+declare module "fontkit" {
+  export function create(data: Uint8Array): unknown;
+}

@@ -1,0 +1,79 @@
+// The label fonts: Noto Sans regular and bold (from the registry, bundled as binary modules), embedded
+// per document as a subset of the glyphs it uses, so a label prints names in Latin (all accents,
+// Latin Extended), Greek, Cyrillic and Vietnamese. Text the fonts cannot draw is refused at
+// validation (see `unprintable`), never silently turned into "?".
+import * as fontkitModule from "fontkit";
+import regularTtf from "@expo-google-fonts/noto-sans/400Regular/NotoSans_400Regular.ttf";
+import boldTtf from "@expo-google-fonts/noto-sans/700Bold/NotoSans_700Bold.ttf";
+import type { PDFDocument, PDFFont } from "pdf-lib";
+import { letRequestsIn } from "../lib/foreground";
+
+export type LabelFonts = { regular: PDFFont; bold: PDFFont };
+
+/**
+ * fontkit 2, not @pdf-lib/fontkit: the latter's TrueType subsetter dropped the outlines of most of
+ * Noto's glyphs (the text still extracted, but printed blank; seen rendering at 203 dpi). pdf-lib
+ * asks a subset for `encodeStream()`, which fontkit 2 replaced with `encode()`: adapted here.
+ */
+type Emitter = { on(event: string, cb: (arg?: Uint8Array) => void): Emitter };
+const fontkit = {
+  ...fontkitModule,
+  create(data: Uint8Array) {
+    const font = fontkitModule.create(data as Buffer) as unknown as { createSubset(): { encode(): Uint8Array; encodeStream?: () => Emitter } };
+    const createSubset = font.createSubset.bind(font);
+    font.createSubset = () => {
+      const subset = createSubset();
+      subset.encodeStream = () => {
+        let onData: ((b?: Uint8Array) => void) | undefined;
+        const emitter: Emitter = {
+          on(event, cb) {
+            if (event === "data") onData = cb;
+            if (event === "end") {
+              onData?.(subset.encode());
+              cb();
+            }
+            return emitter;
+          },
+        };
+        return emitter;
+      };
+      return subset;
+    };
+    return font;
+  },
+};
+
+// No glyph composition or ligatures: each character keeps its own (precomposed) glyph, so the text a
+// scanner's software or a copy-paste extracts is the text printed ("Thị", not "Thi" and a mark).
+const FEATURES = { ccmp: false, liga: false, clig: false, calt: false, rlig: false };
+
+/** One subset font pair per document; requests are let in between the two embeddings. */
+export async function embedLabelFonts(doc: PDFDocument, subset = true): Promise<LabelFonts> {
+  doc.registerFontkit(fontkit as never);
+  const regular = await doc.embedFont(new Uint8Array(regularTtf), { subset, features: FEATURES });
+  await letRequestsIn();
+  const bold = await doc.embedFont(new Uint8Array(boldTtf), { subset, features: FEATURES });
+  return { regular, bold };
+}
+
+/** What a label prints of a value: NFC-composed, controls and line breaks as spaces. */
+export const labelText = (s: string | null | undefined) => (s ?? "").normalize("NFC").replace(/[\u0000-\u001f\u007f-\u009f]/g, " ");
+
+/**
+ * Font metrics without a document, for layout decisions shared by PDF and ZPL: the sum of each
+ * character's advance (no kerning, which only tightens), from a per-isolate cache of advances.
+ */
+type Face = { unitsPerEm: number; glyphForCodePoint(cp: number): { advanceWidth: number } };
+const faces: Partial<Record<"regular" | "bold", { face: Face; advances: Map<number, number> }>> = {};
+export function textWidth(text: string, size: number, bold = false): number {
+  const key = bold ? "bold" : "regular";
+  const f = (faces[key] ??= { face: fontkitModule.create(Buffer.from(bold ? boldTtf : regularTtf)) as unknown as Face, advances: new Map() });
+  let units = 0;
+  for (const ch of text) {
+    const cp = ch.codePointAt(0)!;
+    let a = f.advances.get(cp);
+    if (a === undefined) f.advances.set(cp, (a = f.face.glyphForCodePoint(cp).advanceWidth));
+    units += a;
+  }
+  return (units * size) / f.face.unitsPerEm;
+}

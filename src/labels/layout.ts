@@ -1,0 +1,111 @@
+// One description of a 4x6 label, walked by both renderers (draw.ts for PDF, zpl.ts for ZPL), so the
+// two formats show the same fields in the same places. Coordinates are points from the label's top
+// left; a text's `y` is its baseline. Every value is fitted here: it shrinks (to half its size) and
+// wraps within its block, and a block that still overflows drops its last lines, so nothing is drawn
+// past the label's edge whatever a value holds.
+import { formatTracking, type LabelData } from "./draw";
+import { code128Modules, labelBarcode, type LabelBarcode } from "./barcode";
+import { labelText, textWidth } from "./fonts";
+
+export const W = 288;
+export const H = 432;
+/** A dot of a 203 dpi thermal printer, in points: bars are whole dots wide so printers reproduce them. */
+export const DOT = 72 / 203;
+
+export type TextEl = { kind: "text"; x: number; y: number; size: number; bold: boolean; text: string; inverse?: boolean; center?: boolean };
+export type RuleEl = { kind: "rule"; y: number };
+export type BoxEl = { kind: "box"; x: number; y: number; w: number; h: number; fill: boolean; thickness?: number };
+export type BarcodeEl = { kind: "barcode"; x: number; y: number; height: number; moduleDots: number; modules: number[]; code: LabelBarcode };
+export type LabelElement = TextEl | RuleEl | BoxEl | BarcodeEl;
+
+type Line = { text: string; bold?: boolean };
+
+/** Splits a value into lines no wider than `max` at `size`: at spaces, and inside a word too long for a line. */
+function wrap(text: string, size: number, bold: boolean, max: number): string[] {
+  const lines: string[] = [];
+  let current = "";
+  for (const word of text.split(/\s+/).filter(Boolean)) {
+    const candidate = current ? `${current} ${word}` : word;
+    if (textWidth(candidate, size, bold) <= max) {
+      current = candidate;
+      continue;
+    }
+    if (current) lines.push(current);
+    current = "";
+    let rest = word;
+    while (textWidth(rest, size, bold) > max) {
+      let n = rest.length - 1;
+      while (n > 1 && textWidth(rest.slice(0, n), size, bold) > max) n--;
+      lines.push(rest.slice(0, n));
+      rest = rest.slice(n);
+    }
+    current = rest;
+  }
+  if (current) lines.push(current);
+  return lines;
+}
+
+/**
+ * Lays out a block of lines from (x, y) downwards within `maxWidth` and `maxHeight`: the largest size
+ * from `size` down to half of it at which every line fits (wrapped if it must), else the smallest,
+ * keeping only the lines that fit in the height.
+ */
+export function fitBlock(lines: Line[], x: number, y: number, size: number, maxWidth: number, maxHeight: number, leading = 1.15): TextEl[] {
+  const clean = lines.map((l) => ({ ...l, text: labelText(l.text).trim() })).filter((l) => l.text);
+  let chosen: { size: number; rows: { text: string; bold: boolean }[] } | null = null;
+  for (let s = size; s >= size / 2 - 1e-9; s -= 0.25) {
+    const rows = clean.flatMap((l) => wrap(l.text, s, !!l.bold, maxWidth).map((text) => ({ text, bold: !!l.bold })));
+    chosen = { size: s, rows };
+    if (rows.length * s * leading <= maxHeight + s * (leading - 1)) break;
+  }
+  if (!chosen) return [];
+  const step = chosen.size * leading;
+  const fit = Math.max(1, Math.floor((maxHeight + chosen.size * (leading - 1)) / step));
+  return chosen.rows.slice(0, fit).map((r, i) => ({ kind: "text", x, y: y + chosen!.size + i * step, size: chosen!.size, bold: r.bold, text: r.text }));
+}
+
+const one = (text: string, x: number, y: number, size: number, maxWidth: number, bold = false): TextEl[] =>
+  fitBlock([{ text, bold }], x, y - size, size, maxWidth, size * 1.15);
+
+const addressLines = (a: LabelData["to"]): string[] =>
+  [a.name, a.company, a.street1, a.street2, `${a.city ?? ""}, ${a.state ?? ""} ${a.zip ?? ""}`, a.country === "US" ? null : a.country]
+    .filter((l): l is string => !!l && l.trim() !== ",");
+
+/** Bars as wide as a whole number of printer dots, the widest that fits with 10-module quiet zones. */
+function barcode(code: LabelBarcode, modules: number[], y: number, height: number): BarcodeEl {
+  const total = modules.reduce((a, b) => a + b, 0);
+  const room = W - 24;
+  const moduleDots = Math.max(1, Math.min(4, Math.floor(room / ((total + 20) * DOT))));
+  const width = total * moduleDots * DOT;
+  const x = Math.round((W - width) / 2 / DOT) * DOT;
+  return { kind: "barcode", x, y, height, moduleDots, modules, code };
+}
+
+export function labelLayout(l: LabelData): LabelElement[] {
+  const code = labelBarcode(l);
+  const els: LabelElement[] = [
+    { kind: "box", x: 6, y: 6, w: W - 12, h: H - 12, fill: false, thickness: 1.2 },
+    ...[72, 126, 220, 246, 388].map((y): RuleEl => ({ kind: "rule", y })),
+    // Carrier initial in white on black, like a mail class indicator.
+    { kind: "box", x: 12, y: 12, w: 54, h: 54, fill: true },
+    { kind: "text", x: 24, y: 56, size: 40, bold: true, text: l.carrier.toUpperCase().slice(0, 1), inverse: true },
+    ...one(l.carrier.toUpperCase(), 76, 30, 14, 90, true),
+    ...one(l.ship_date, 76, 46, 8, 90),
+    ...one(`${(l.weight_oz / 16).toFixed(2)} LB  ZONE ${l.zone}`, 76, 58, 8, 90),
+    // A sandbox label must never pass for postage.
+    ...fitBlock([{ text: "SANDBOX — NOT FOR MAILING", bold: true }], 172, 14, 9, 104, 24),
+    ...one("FROM:", 12, 84, 7, 60, true),
+    ...fitBlock(addressLines(l.from).map((text) => ({ text })), 12, 87, 7, W - 24, 37, 1.1),
+    ...one("SHIP TO:", 12, 138, 8, 80, true),
+    ...fitBlock(addressLines(l.to).map((text, i) => ({ text, bold: i === 0 })), 24, 141, 12, W - 36, 77, 1.12),
+    ...one(l.service_name.toUpperCase(), 12, 238, 12, 180, true),
+    ...one(`ZIP ${l.to.zip ?? ""}`, 198, 238, 10, 80, true),
+    ...one(l.carrier === "usps" ? "USPS TRACKING # (IMpb)" : "TRACKING #", 12, 258, 7, 150, true),
+    barcode(code, code128Modules(code.text, code.gs1), 262, 90),
+  ];
+  const human = formatTracking(l.tracking_number);
+  const size = Math.min(11, 11 * ((W - 24) / Math.max(1, textWidth(human, 11, true))));
+  els.push({ kind: "text", x: (W - textWidth(human, size, true)) / 2, y: 368, size, bold: true, text: human, center: true });
+  if (l.reference) els.push(...one(`Ref: ${l.reference}`, 12, 404, 8, W - 24));
+  return els;
+}

@@ -1,0 +1,17 @@
+import { readFileSync } from "node:fs";
+import { defineConfig } from "vitest/config";
+
+// Checks of our output by tools we did not write (poppler, zbar, zpl-renderer-js), which run on the
+// machine, not inside workerd: the label code runs here in Node, as the same modules.
+export default defineConfig({
+  plugins: [{
+    // Workers bundle the fonts as binary modules (wrangler.toml [[rules]]); here they load the same bytes.
+    name: "ttf-as-arraybuffer",
+    enforce: "pre",
+    load(id) {
+      if (!id.endsWith(".ttf")) return null;
+      return `export default Uint8Array.from(atob(${JSON.stringify(readFileSync(id).toString("base64"))}), (c) => c.charCodeAt(0)).buffer;`;
+    },
+  }],
+  test: { include: ["test/node/**/*.test.ts"], testTimeout: 60_000, environment: "node" },
+});
