@@ -5,7 +5,7 @@ import type { PurchaseMessage } from "./purchase/messages";
 import { consumeLabelJobs } from "./labels/consumer";
 import { consumeDeadRatings, consumeRatings } from "./rating/consumer";
 import type { ProviderMessage } from "./rating/messages";
-import type { LabelJob } from "./labels/messages";
+import type { LabelQueueMessage } from "./labels/messages";
 import { consumeDeadWebhooks, consumeWebhooks } from "./webhooks/consumer";
 import type { WebhookMessage } from "./webhooks/messages";
 
@@ -22,7 +22,7 @@ export default {
     if (name === "batch-purchases-dlq") return consumeDeadPurchases(batch as MessageBatch<PurchaseMessage>, env);
     if (name === "batch-rates") return consumeRatings(batch as MessageBatch<ProviderMessage>, env);
     if (name === "batch-rates-dlq") return consumeDeadRatings(batch as MessageBatch<ProviderMessage>, env);
-    if (name === "batch-labels") return consumeLabelJobs(batch as MessageBatch<LabelJob>, env);
+    if (name === "batch-labels") return consumeLabelJobs(batch as MessageBatch<LabelQueueMessage>, env);
     // A label file that kept failing: the batch's alarm notices the missing file and writes it again.
     if (name === "batch-labels-dlq") {
       for (const m of batch.messages) console.error("label job dead-lettered", JSON.stringify(m.body));

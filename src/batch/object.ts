@@ -14,8 +14,11 @@ import type { RatingMessage } from "../rating/messages";
 import type { Counts } from "../schemas/batch";
 import type { CsvRow } from "../schemas/csv";
 import type { ShipmentIn, ShipmentStatus } from "../schemas/shipment";
-import type { LabelFile, LabelJob } from "../labels/messages";
+import type { LabelFile, LabelJob, ScanFormJob } from "../labels/messages";
+import { planScanForms, type StoredScanForm } from "../labels/scan-forms";
 import type { LabelFormat, LabelLayout } from "../labels/merge";
+import { markStale, newSet, progress, type LabelSet } from "./label-sets";
+import { newId } from "../lib/ids";
 import { addSet, due, emptyPlan, finish, firstSetWritten, markWritten, type Finished, type LabelPlan } from "./label-plan";
 import { applyPatch, toRecord } from "./intake";
 import { FINAL_STATUSES, next, type BatchEvent } from "./machine";
@@ -292,12 +295,11 @@ export class BatchObject extends DurableObject<Env> {
         await letRequestsIn();
       }
       queued.sort((a, b) => a.position - b.position);
-      await this.store.put({
-        progress_at: Date.now(), purchase_resends: 0,
-        label_plan: addSet(emptyPlan(), queued.map((q) => q.position), row.label_format, row.label_layout, true),
-      });
+      const plan = addSet(emptyPlan(), queued.map((q) => q.position), row.label_format, row.label_layout, true);
+      await this.store.put({ progress_at: Date.now(), purchase_resends: 0, label_plan: plan });
+      const sets = [newSet(newId("ls"), plan.sets, row.label_format, row.label_layout, now)];
       // The commit point: from here a lost send is a quiet purchase, which the `purchase` timer re-sends.
-      const saved = await this.persist(row, moved);
+      const saved = await this.persist(row, { ...moved, labels: "[]", label_sets: JSON.stringify(sets) });
       await this.store.delete("purchase_start");
       await this.timers.clear("start");
       await this.sendPurchases(batchId, queued);
@@ -387,11 +389,15 @@ export class BatchObject extends DurableObject<Env> {
       const row = await this.load(batchId);
       const plan = markWritten((await this.plan()), files.map((f) => f.n));
       await this.store.put({ label_plan: plan, labels_progress_at: Date.now(), label_requeues: 0 });
-      if (!plan.files.some((f) => f.queued && !f.written)) await this.timers.clear("labels");
+      const formsPending = (JSON.parse(row.scan_form ?? "[]") as StoredScanForm[]).some((f) => f.status === "generating");
+      if (!plan.files.some((f) => f.queued && !f.written) && !formsPending) await this.timers.clear("labels");
       const byN = new Map((JSON.parse(row.labels) as LabelFile[]).map((f) => [f.n, f]));
       // A file with no bought shipment (all failed or voided) leaves no entry.
-      for (const f of files) if (f.count > 0) byN.set(f.n, f);
-      const updated: BatchRow = { ...row, labels: JSON.stringify([...byN.values()].sort((a, b) => a.n - b.n)) };
+      const setOf = new Map(plan.files.map((f) => [f.n, f.set]));
+      for (const f of files) if (f.count > 0) byN.set(f.n, { ...f, set: setOf.get(f.n) });
+      const written = [...byN.values()].sort((a, b) => a.n - b.n);
+      const sets = progress(JSON.parse(row.label_sets), plan, written, nowIso());
+      const updated: BatchRow = { ...row, labels: JSON.stringify(written), label_sets: JSON.stringify(sets) };
       const after = row.status === "generating_labels" && firstSetWritten(plan) ? this.step(updated, "labels_written", "complete") : updated;
       return { ok: true, row: await this.persist(row, after, this.unchanged(row)) };
     });
@@ -408,14 +414,33 @@ export class BatchObject extends DurableObject<Env> {
       if (!positions.length) refuse("invalid_state", "The batch has no bought labels to merge.");
       const plan = addSet((await this.plan()), positions, format, layout, false);
       await this.store.put({ label_plan: plan });
+      const sets = [...(JSON.parse(row.label_sets) as LabelSet[]), newSet(newId("ls"), plan.sets, format, layout, nowIso())];
+      const saved = await this.persist(row, { ...row, label_sets: JSON.stringify(sets) }, this.unchanged(row));
       await this.queueLabelFiles(batchId, []);
-      return { ok: true, row: row };
+      return { ok: true, row: saved };
     });
   }
 
-  async recordScanForms(batchId: string, forms: object[]): Promise<Outcome> {
+  /** Lists the SCAN forms the batch needs now (replacing any before) and queues them to be written. */
+  async requestScanForms(batchId: string): Promise<Outcome> {
     return this.exclusive(async () => {
       const row = await this.load(batchId);
+      const forms = planScanForms(row.id, await shipments.manifestRows(this.db, row.id));
+      if (!forms.length) refuse("invalid_state", `The batch is ${row.status} and has no bought shipments to manifest.`);
+      const saved = await this.persist(row, { ...row, scan_form: JSON.stringify(forms) }, this.unchanged(row));
+      await this.env.LABEL_QUEUE.send({ kind: "scan_forms", batch_id: row.id, form_ids: forms.map((f) => f.id) } satisfies ScanFormJob);
+      await this.timers.atLatest("labels", Date.now() + this.timing.resendMs);
+      return { ok: true, row: saved };
+    });
+  }
+
+  /** The label consumer wrote a SCAN form: it is `ready` (a form replaced meanwhile is ignored). */
+  async recordScanForm(batchId: string, formId: string, providerId?: string): Promise<Outcome> {
+    await backgroundTurn();
+    return this.exclusive(async () => {
+      const row = await this.load(batchId);
+      const forms = (JSON.parse(row.scan_form ?? "[]") as StoredScanForm[]).map((f) =>
+        (f.id === formId ? { ...f, status: "ready" as const, ...(providerId ? { provider_id: providerId } : {}) } : f));
       return { ok: true, row: await this.persist(row, { ...row, scan_form: JSON.stringify(forms) }, this.unchanged(row)) };
     });
   }
@@ -433,7 +458,9 @@ export class BatchObject extends DurableObject<Env> {
       const now = nowIso();
       await this.db.batch([shipments.markVoided(this.db, batchId, shipmentId, refundStatus, now)]);
       await credit(this.db, [shipmentId], "void", now);
-      const saved = await this.persist(row, row);
+      // Every set already made holds the voided label; sets made from now on leave it out.
+      const sets = markStale(JSON.parse(row.label_sets), await this.plan(), s.position);
+      const saved = await this.persist(row, { ...row, label_sets: JSON.stringify(sets) });
       return { ok: true, row: saved, shipment: { ...s, status: "voided" as const, refund_status: refundStatus, updated_at: now } };
     });
   }
@@ -507,7 +534,8 @@ export class BatchObject extends DurableObject<Env> {
     labels: async (row) => {
       const plan = await this.plan();
       const missing = plan.files.filter((f) => f.queued && !f.written);
-      if (!missing.length) return row;
+      const forms = (JSON.parse(row.scan_form ?? "[]") as StoredScanForm[]).filter((f) => f.status === "generating");
+      if (!missing.length && !forms.length) return row;
       const progressAt = (await this.store.get("labels_progress_at")) ?? 0;
       const requeues = (await this.store.get("label_requeues")) ?? 0;
       const at = nextLabelRequeue(progressAt, requeues, this.timing);
@@ -517,8 +545,9 @@ export class BatchObject extends DurableObject<Env> {
       }
       await this.store.put({ label_requeues: requeues + 1 });
       await this.timers.set("labels", nextLabelRequeue(progressAt, requeues + 1, this.timing));
-      await this.noteRecovery(row, { action: "label_files_requeued", count: missing.length, attempt: requeues + 1, quiet_seconds: Math.round((Date.now() - progressAt) / 1000) });
+      await this.noteRecovery(row, { action: "label_files_requeued", count: missing.length + forms.length, attempt: requeues + 1, quiet_seconds: Math.round((Date.now() - progressAt) / 1000) });
       await this.queueLabelFiles(row.id, [], true);
+      if (forms.length) await this.env.LABEL_QUEUE.send({ kind: "scan_forms", batch_id: row.id, form_ids: forms.map((f) => f.id) } satisfies ScanFormJob);
       return row;
     },
 

@@ -4,6 +4,7 @@ import type { ShipmentRecord } from "../db/shipments";
 import { signedUrl, type Linker } from "../labels/links";
 import type { LabelFile } from "../labels/messages";
 import type { StoredScanForm } from "../labels/scan-forms";
+import type { LabelSet } from "./label-sets";
 import { formatCents } from "../lib/money";
 import type { BatchSummary, Counts } from "../schemas/batch";
 
@@ -25,9 +26,12 @@ export const scanFormPath = (batchId: string, id: string) => `/v1/batches/${batc
 export function toBatchSummary(row: BatchRow, linker: Linker): BatchSummary {
   const counts = JSON.parse(row.counts) as Counts;
   const files = JSON.parse(row.labels) as LabelFile[];
+  const sets = JSON.parse(row.label_sets ?? "[]") as LabelSet[];
+  // Files written before label sets existed belong to the purchase's set.
+  const setId = (f: LabelFile) => sets.find((s) => s.set === (f.set ?? 1))?.id ?? null;
   // Stored as one object before manifests were per carrier; that one is USPS's.
   const stored = row.scan_form ? JSON.parse(row.scan_form) : [];
-  const scanForms = (Array.isArray(stored) ? stored : [{ carrier: "usps", ...stored }]) as StoredScanForm[];
+  const scanForms = (Array.isArray(stored) ? stored : [{ carrier: "usps", status: "ready", ...stored }]) as StoredScanForm[];
   return {
     id: row.id, object: "batch", mode: row.mode, status: row.status, reference: row.reference, name: row.name,
     via: row.via, default_carrier: row.default_carrier, default_service: row.default_service,
@@ -35,11 +39,13 @@ export function toBatchSummary(row: BatchRow, linker: Linker): BatchSummary {
     counts, completion_percentage: completionPercentage(counts),
     total_amount: formatCents(row.total_cents), currency: row.currency,
     labels: files.map((f) => ({
-      url: signedUrl(linker, labelFilePath(row.id, f.n)), format: f.format, layout: f.layout, count: f.count,
+      url: signedUrl(linker, labelFilePath(row.id, f.n)), label_set_id: setId(f), format: f.format, layout: f.layout, count: f.count,
       first_position: f.first_position, last_position: f.last_position,
     })),
+    label_sets: sets.map(({ set: _, ...s }) => s),
     scan_forms: scanForms.map((f) => ({
-      id: f.id, carrier: f.carrier, url: signedUrl(linker, scanFormPath(row.id, f.id)), shipment_count: f.shipment_count, created_at: f.created_at,
+      id: f.id, carrier: f.carrier, status: f.status ?? "ready", url: f.status === "generating" ? null : signedUrl(linker, scanFormPath(row.id, f.id)),
+      shipment_count: f.shipment_count, created_at: f.created_at,
     })),
     created_at: row.created_at, updated_at: row.updated_at, validated_at: row.validated_at,
     purchased_at: row.purchased_at, completed_at: row.completed_at, expires_at: row.expires_at,

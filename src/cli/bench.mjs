@@ -142,6 +142,9 @@ async function pipeline(n, measureGets, headers = auth) {
       at.labels = performance.now();
       if (b.status !== "completed" || b.counts.purchased !== n) throw new Error(`batch ended ${b.status} ${JSON.stringify(b.counts)}`);
       at.files = b.labels.length;
+      // What a merged file weighs, a label: the first file (100 labels, fonts included).
+      const first = await fetch(b.labels[0].url);
+      at.file_bytes_per_label = (await first.arrayBuffer()).byteLength / b.labels[0].count;
       break;
     }
     await sleep(100);
@@ -159,7 +162,7 @@ async function pipeline(n, measureGets, headers = auth) {
       return { stage: name, requests: ms.length, ...pct(ms), max: Math.round(ms.at(-1) ?? 0) };
     });
   const whileRunning = samples.filter(([sent]) => sent < at.labels).map(([, m]) => m);
-  return { n, steal_pct: stealPct(ticks0, ticks1), accepted: s("accepted"), ready: s("ready"), purchased: s("purchased"), labels: s("labels"), files: at.files,
+  return { n, steal_pct: stealPct(ticks0, ticks1), accepted: s("accepted"), ready: s("ready"), purchased: s("purchased"), labels: s("labels"), files: at.files, file_bytes_per_label: at.file_bytes_per_label,
     ...(measureGets ? { ...pct(whileRunning), requests: whileRunning.length, stages, idle } : {}) };
 }
 
@@ -189,10 +192,10 @@ clearInterval(sampler);
 const f = (x, d = 2) => (x === undefined ? "—" : x.toFixed(d));
 console.log(`\nmachine: ${os.cpus().length} × ${os.cpus()[0]?.model.trim()}, ${Math.round(os.totalmem() / 2 ** 30)} GiB, node ${process.version}`);
 console.log(`state directory: ${stateRoot}`);
-console.log("\n| shipments | accepted s | ready s | purchased s | labels written s | shipments/s | naive render+merge s | ratio |");
-console.log("|---|---|---|---|---|---|---|---|");
+console.log("\n| shipments | accepted s | ready s | purchased s | labels written s | shipments/s | naive render+merge s | ratio | file bytes a label |");
+console.log("|---|---|---|---|---|---|---|---|---|");
 for (const r of results) {
-  console.log(`| ${r.n} | ${f(r.accepted)} | ${f(r.ready)} | ${f(r.purchased)} | ${f(r.labels)} | ${f(r.n / r.labels, 0)} | ${f(r.naive)} | ${f(r.ratio)} |`);
+  console.log(`| ${r.n} | ${f(r.accepted)} | ${f(r.ready)} | ${f(r.purchased)} | ${f(r.labels)} | ${f(r.n / r.labels, 0)} | ${f(r.naive)} | ${f(r.ratio)} | ${f(r.file_bytes_per_label, 0)} |`);
 }
 const big = results.at(-1);
 const steal = (pct) => (pct === null ? "" : `; CPU stolen by the hypervisor: ${pct} %`);

@@ -5,15 +5,22 @@ import { backgroundTurn } from "../lib/foreground";
 import { labelDataOf } from "./data";
 import { mergeDocuments } from "./documents";
 import { mergeLabels } from "./merge";
-import { fileKey, type LabelFile, type LabelJob } from "./messages";
+import { fileKey, type LabelFile, type LabelJob, type LabelQueueMessage, type ScanFormJob } from "./messages";
+import { writeScanForm, type StoredScanForm } from "./scan-forms";
+import { manifestRows } from "../db/shipments";
 
 /**
  * The label queue: each message is one merged file. Files are rendered one after another so an
  * invocation never holds more than one file's labels, and reported to the batch's object together.
  */
-export async function consumeLabelJobs(batch: MessageBatch<LabelJob>, env: Env): Promise<void> {
+export async function consumeLabelJobs(batch: MessageBatch<LabelQueueMessage>, env: Env): Promise<void> {
   const written = new Map<string, { msgs: Message<LabelJob>[]; files: LabelFile[] }>();
-  for (const msg of batch.messages) {
+  for (const raw of batch.messages) {
+    if (raw.body.kind === "scan_forms") {
+      await scanForms(env, raw as Message<ScanFormJob>);
+      continue;
+    }
+    const msg = raw as Message<LabelJob>;
     const job = msg.body;
     try {
       const shipments = await purchasedInRange(env.DB, job.batch_id, job.first_position, job.last_position);
@@ -48,4 +55,23 @@ export async function consumeLabelJobs(batch: MessageBatch<LabelJob>, env: Env):
       for (const m of e.msgs) m.retry({ delaySeconds: Math.min(60, 2 ** m.attempts) });
     }
   }));
+}
+
+/** Writes the batch's SCAN forms still listed and `generating`, each reported to the batch's object. */
+async function scanForms(env: Env, msg: Message<ScanFormJob>) {
+  try {
+    const row = await getBatchById(env.DB, msg.body.batch_id);
+    const forms = (JSON.parse(row?.scan_form ?? "[]") as StoredScanForm[]).filter((f) => f.status === "generating" && msg.body.form_ids.includes(f.id));
+    if (!row || !forms.length) return msg.ack();
+    const rows = await manifestRows(env.DB, row.id);
+    for (const form of forms) {
+      const providerId = await writeScanForm(env, row, form, rows);
+      await batchObject(env, row.id).recordScanForm(row.id, form.id, providerId);
+      await backgroundTurn();
+    }
+    msg.ack();
+  } catch (err) {
+    console.warn(`scan forms of ${msg.body.batch_id} failed: ${(err as Error).message}`);
+    msg.retry({ delaySeconds: Math.min(60, 2 ** msg.attempts) });
+  }
 }

@@ -1,6 +1,6 @@
 // SCAN forms: one manifest per carrier and origin address, since a carrier's driver scans only its own
-// labels and a manifest names one place of pickup. Test batches draw their own (scan-form.ts); live
-// batches take the provider's, one EasyPost scan form per group.
+// labels and a manifest names one place of pickup. The batch's object lists them; the label queue's
+// consumer writes each: test batches draw their own (scan-form.ts), live batches take the provider's.
 import { carrierFor } from "../carriers";
 import type { CarrierId } from "../carriers/services";
 import type { BatchRow } from "../db/batches";
@@ -9,34 +9,44 @@ import { newId } from "../lib/ids";
 import { nowIso } from "../lib/time";
 import { renderScanForm } from "./scan-form";
 
-export type StoredScanForm = { id: string; carrier: CarrierId; shipment_count: number; created_at: string; key: string; provider_id?: string };
+export type StoredScanForm = {
+  id: string; carrier: CarrierId; origin: string; shipment_count: number; created_at: string; key: string;
+  status: "generating" | "ready"; provider_id?: string;
+};
 
-export async function makeScanForms(env: Env, batch: BatchRow, rows: readonly ManifestSource[]): Promise<StoredScanForm[]> {
+/** The manifests a batch needs now: one per carrier and origin address, over its bought, not voided shipments. */
+export function planScanForms(batchId: string, rows: readonly ManifestSource[]): StoredScanForm[] {
   const groups = new Map<string, ManifestSource[]>();
   for (const r of rows) {
     const k = `${r.carrier}\u0000${r.from_address}`;
     groups.set(k, [...(groups.get(k) ?? []), r]);
   }
-  const carrier = carrierFor(env, batch.mode);
-  const forms: StoredScanForm[] = [];
-  for (const group of groups.values()) {
+  return [...groups.values()].map((group) => {
     const id = newId("sf");
-    const created_at = nowIso();
-    const key = `scan_forms/${batch.id}/${id}.pdf`;
-    let pdf: Uint8Array;
-    let provider_id: string | undefined;
-    if (carrier.scanForm) {
-      const made = await carrier.scanForm(group.map((r) => r.id));
-      pdf = made.pdf;
-      provider_id = made.id;
-    } else {
-      pdf = await renderScanForm({
-        id, batch_id: batch.id, shipper: JSON.parse(group[0].from_address), date: created_at.slice(0, 10),
-        rows: group.map((r) => ({ position: r.position, tracking_number: r.tracking_number, service: r.service, weight_oz: r.weight_oz, cents: r.cents })),
-      });
-    }
-    await env.LABELS.put(key, pdf, { httpMetadata: { contentType: "application/pdf" } });
-    forms.push({ id, carrier: group[0].carrier as CarrierId, shipment_count: group.length, created_at, key, ...(provider_id ? { provider_id } : {}) });
+    return {
+      id, carrier: group[0].carrier as CarrierId, origin: group[0].from_address, shipment_count: group.length,
+      created_at: nowIso(), key: `scan_forms/${batchId}/${id}.pdf`, status: "generating",
+    };
+  });
+}
+
+/** Writes one manifest: the provider's for live batches, ours for test ones. Answers the provider's id, if any. */
+export async function writeScanForm(env: Env, batch: BatchRow, form: StoredScanForm, rows: readonly ManifestSource[]): Promise<string | undefined> {
+  const group = rows.filter((r) => r.carrier === form.carrier && r.from_address === form.origin);
+  if (!group.length) throw new Error(`scan form ${form.id} has no shipments left`);
+  const carrier = carrierFor(env, batch.mode);
+  let pdf: Uint8Array;
+  let providerId: string | undefined;
+  if (carrier.scanForm) {
+    const made = await carrier.scanForm(group.map((r) => r.id));
+    pdf = made.pdf;
+    providerId = made.id;
+  } else {
+    pdf = await renderScanForm({
+      id: form.id, batch_id: batch.id, shipper: JSON.parse(group[0].from_address), date: form.created_at.slice(0, 10),
+      rows: group.map((r) => ({ position: r.position, tracking_number: r.tracking_number, service: r.service, weight_oz: r.weight_oz, cents: r.cents })),
+    });
   }
-  return forms;
+  await env.LABELS.put(form.key, pdf, { httpMetadata: { contentType: "application/pdf" } });
+  return providerId;
 }

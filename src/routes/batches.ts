@@ -78,7 +78,7 @@ export function registerBatchRoutes(app: App) {
       reference: f.reference ?? null, name: f.name ?? null, via,
       default_carrier: f.default_carrier ?? null, default_service: f.default_service ?? null,
       label_format: f.label_format, label_layout: f.label_layout, metadata: JSON.stringify(f.metadata),
-      counts: JSON.stringify(emptyCounts()), total_cents: 0, currency: "USD", labels: "[]", scan_form: null,
+      counts: JSON.stringify(emptyCounts()), total_cents: 0, currency: "USD", labels: "[]", label_sets: "[]", scan_form: null,
       created_at: now, updated_at: now, validated_at: null, purchased_at: null, completed_at: null,
       expires_at: addMs(now, EXPIRY_MS),
     };

@@ -1,7 +1,7 @@
 import { createRoute, z } from "@hono/zod-openapi";
 import type { Context } from "hono";
 import { batchObject, downloadableBatch, ownedBatch, presentBatch, unwrap } from "../batch/client";
-import { getShipment, manifestRows } from "../db/shipments";
+import { getShipment } from "../db/shipments";
 import { jsonBody, parseBody } from "../http/body";
 import type { App, AppEnv } from "../http/context";
 import { ApiError, notFound } from "../http/errors";
@@ -9,7 +9,7 @@ import { route } from "../http/route";
 import { labelDataOf } from "../labels/data";
 import { renderLabelPdf } from "../labels/draw";
 import type { LabelFile } from "../labels/messages";
-import { makeScanForms, type StoredScanForm } from "../labels/scan-forms";
+import type { StoredScanForm } from "../labels/scan-forms";
 import { BatchSummary, LabelsBody } from "../schemas/batch";
 import { errorResponses, json } from "../schemas/common";
 
@@ -76,16 +76,13 @@ export function registerLabelRoutes(app: App) {
 
   route(app, createRoute({
     method: "post", path: "/v1/batches/{id}/scan_form", tags: ["Labels"], summary: "Make SCAN forms (manifests) for the bought shipments",
-    description: "One manifest per carrier and origin address, over the bought, not voided shipments: each lists its own carrier's tracking numbers with totals and one barcode to scan at pickup. Test batches get a manifest drawn by this service; live batches get EasyPost's own scan form (`POST /scan_forms`) for each carrier. Making them again replaces the batch's `scan_forms`.",
+    description: "One manifest per carrier and origin address, over the bought, not voided shipments: each lists its own carrier's tracking numbers with totals and one barcode to scan at pickup. Test batches get a manifest drawn by this service; live batches get EasyPost's own scan form (`POST /scan_forms`) for each carrier. They are written in the background: the batch answers at once with each form `generating`, and each becomes `ready` (its `url` then downloads it) within seconds. Making them again replaces the batch's `scan_forms`.",
     request: { params: z.object({ id: z.string() }), headers: z.object({ "Idempotency-Key": z.string().optional() }) },
-    responses: { 200: json(BatchSummary, "The batch with `scan_forms`"), ...errorResponses(404, 409) },
+    responses: { 202: json(BatchSummary, "Accepted: the batch with its new `scan_forms`, `generating`"), ...errorResponses(404, 409) },
   }), async (c) => {
     const row = await ownedBatch(c, c.req.param("id")!);
     await parseBody(c);
-    const rows = await manifestRows(c.env.DB, row.id);
-    if (!rows.length) throw new ApiError("invalid_state", `The batch is ${row.status} and has no bought shipments to manifest.`);
-    const forms = await makeScanForms(c.env, row, rows);
-    return c.json(presentBatch(c, unwrap(await batchObject(c.env, row.id).recordScanForms(row.id, forms)).row));
+    return c.json(presentBatch(c, unwrap(await batchObject(c.env, row.id).requestScanForms(row.id)).row), 202);
   });
 
   route(app, createRoute({
@@ -96,7 +93,7 @@ export function registerLabelRoutes(app: App) {
   }), async (c) => {
     const row = await downloadableBatch(c, c.req.param("id")!);
     const form = (JSON.parse(row.scan_form ?? "[]") as StoredScanForm[]).find((f) => f.id === c.req.param("scan_form_id"));
-    if (!form) throw notFound("scan form");
+    if (!form || form.status === "generating") throw notFound("scan form");
     return serve(c, form.key, `${row.id}-${form.carrier}-scan-form.pdf`);
   });
 }

@@ -51,13 +51,29 @@ export type Counts = z.infer<typeof Counts>;
 
 export const LabelFile = z
   .object({
-    url: z.string(), format: LabelFormat, layout: LabelLayout, count: z.number().int(),
+    url: z.string(), label_set_id: z.string().nullable().openapi({ description: "The set (`label_sets`) this file belongs to" }),
+    format: LabelFormat, layout: LabelLayout, count: z.number().int(),
     first_position: z.number().int(), last_position: z.number().int(),
   })
   .openapi("LabelFile");
 
+export const LabelSet = z
+  .object({
+    id: z.string().openapi({ example: "ls_01J…" }), format: LabelFormat, layout: LabelLayout,
+    status: z.enum(["generating", "ready"]).openapi({ description: "`ready` once its last file is written" }),
+    label_count: z.number().int().openapi({ description: "Labels in the files written so far" }),
+    file_count: z.number().int().openapi({ description: "Files written so far" }),
+    stale: z.boolean().openapi({ description: "A label in it was voided after it was made; make a new set to leave it out" }),
+    created_at: Timestamp, completed_at: Timestamp.nullable(),
+  })
+  .openapi("LabelSet", { description: "Merged files made together: the purchase's own, or one `POST …/labels`" });
+
 export const ScanForm = z
-  .object({ id: z.string(), carrier: z.enum(CARRIER_IDS), url: z.string(), shipment_count: z.number().int(), created_at: Timestamp })
+  .object({
+    id: z.string(), carrier: z.enum(CARRIER_IDS),
+    status: z.enum(["generating", "ready"]).openapi({ description: "Written in the background; `ready` once its document can be downloaded" }),
+    url: z.string().nullable().openapi({ description: "Signed download link, once `ready`" }), shipment_count: z.number().int(), created_at: Timestamp,
+  })
   .openapi("ScanForm", { description: "One manifest: one carrier's bought, not voided labels from one origin address" });
 
 export const BatchSummary = z
@@ -79,6 +95,7 @@ export const BatchSummary = z
     total_amount: Money,
     currency: z.string(),
     labels: z.array(LabelFile),
+    label_sets: z.array(LabelSet),
     scan_forms: z.array(ScanForm),
     created_at: Timestamp,
     updated_at: Timestamp,

@@ -227,7 +227,8 @@ describe("live voids and files", () => {
     await purchase(key, b.id);
     const done = await waitFor(key, b.id, isFinal);
     const mark = standIn.calls.length;
-    const res = await api(key, `/v1/batches/${b.id}/scan_form`, { method: "POST" });
+    expect((await api(key, `/v1/batches/${b.id}/scan_form`, { method: "POST" })).status).toBe(202);
+    const res = { json: await waitFor(key, b.id, (x) => x.scan_forms.length > 0 && x.scan_forms.every((f: any) => f.status === "ready")) };
     expect(res.json.scan_forms.map((f: any) => [f.carrier, f.shipment_count]).sort()).toEqual([["ups", 1], ["usps", 2]]);
     expect(callsSince(mark).filter((c) => c === "POST /scan_forms")).toHaveLength(2);
     const usps = [...standIn.scanForms.values()].find((f) => (f.tracking_codes as string[]).length === 2)!;

@@ -155,8 +155,10 @@ describe("merged label files", () => {
     const b = await readyBatch(key, 3);
     await purchase(key, b.id);
     const done = await waitFor(key, b.id, isFinal);
-    const res = await api(key, `/v1/batches/${b.id}/scan_form`, { method: "POST" });
-    expect(res.status).toBe(200);
+    const posted = await api(key, `/v1/batches/${b.id}/scan_form`, { method: "POST" });
+    expect(posted.status).toBe(202);
+    expect(posted.json.scan_forms).toEqual([expect.objectContaining({ status: "generating", url: null })]);
+    const res = { json: await waitFor(key, b.id, (x) => x.scan_forms.every((f: any) => f.status === "ready")) };
     expect(res.json.scan_forms).toEqual([expect.objectContaining({ id: expect.stringMatching(/^sf_/), carrier: "usps", shipment_count: 3 })]);
     const doc = await loadPdf((await downloadBytes(res.json.scan_forms[0].url)).bytes);
     const text = pageText(doc.getPage(0));
@@ -174,7 +176,8 @@ describe("merged label files", () => {
     const done = await waitFor(key, b.id, isFinal);
     const voided = done.shipments.data[3];
     await api(key, `/v1/batches/${b.id}/shipments/${voided.id}/void`, { method: "POST" });
-    const res = await api(key, `/v1/batches/${b.id}/scan_form`, { method: "POST" });
+    expect((await api(key, `/v1/batches/${b.id}/scan_form`, { method: "POST" })).status).toBe(202);
+    const res = { json: await waitFor(key, b.id, (x) => x.scan_forms.length > 0 && x.scan_forms.every((f: any) => f.status === "ready")) };
     expect(res.json.scan_forms.map((f: any) => [f.carrier, f.shipment_count]).sort()).toEqual([["fedex", 1], ["ups", 1], ["usps", 2]]);
     for (const form of res.json.scan_forms) {
       const text = pageText((await loadPdf((await downloadBytes(form.url)).bytes)).getPage(0));
@@ -183,6 +186,32 @@ describe("merged label files", () => {
         expect(text.includes(s.tracking_number), `${form.carrier} ${s.tracking_number}`).toBe(listed);
       }
     }
+  });
+
+  it("label sets: each file names its set; a new set is generating until whole, then ready; a void makes stale every set holding the label", async () => {
+    const { key } = await newAccount();
+    const b = await readyBatch(key, 3);
+    await purchase(key, b.id);
+    const done = await waitFor(key, b.id, (x) => isFinal(x) && x.label_sets.every((s: any) => s.status === "ready"));
+    expect(done.label_sets).toEqual([expect.objectContaining({
+      id: expect.stringMatching(/^ls_/), format: "pdf", layout: "4x6", status: "ready", label_count: 3, file_count: 1, stale: false, completed_at: expect.any(String),
+    })]);
+    const first = done.label_sets[0];
+    expect(done.labels.map((f: any) => f.label_set_id)).toEqual([first.id]);
+    const made = await api(key, `/v1/batches/${b.id}/labels`, { body: { format: "zpl", layout: "4x6" } });
+    expect(made.status).toBe(202);
+    const zplSet = made.json.label_sets.at(-1);
+    expect(zplSet).toMatchObject({ format: "zpl", status: "generating", file_count: 0, stale: false, completed_at: null });
+    const both = await waitFor(key, b.id, (x) => x.label_sets.at(-1).status === "ready");
+    expect(both.label_sets.at(-1)).toMatchObject({ id: zplSet.id, label_count: 3, file_count: 1 });
+    expect(both.labels.map((f: any) => f.label_set_id)).toEqual([first.id, zplSet.id]);
+    // A void: both sets hold the label now; a set made after it leaves it out and is not stale.
+    await api(key, `/v1/batches/${b.id}/shipments/${done.shipments.data[1].id}/void`, { method: "POST" });
+    const voided = (await api(key, `/v1/batches/${b.id}`)).json;
+    expect(voided.label_sets.map((s: any) => s.stale)).toEqual([true, true]);
+    await api(key, `/v1/batches/${b.id}/labels`, { body: { format: "pdf", layout: "letter" } });
+    const after = await waitFor(key, b.id, (x) => x.label_sets.length === 3 && x.label_sets[2].status === "ready");
+    expect(after.label_sets.map((s: any) => [s.layout, s.stale, s.label_count])).toEqual([["4x6", true, 3], ["4x6", true, 3], ["letter", false, 2]]);
   });
 
   it("a label file whose message was lost is written again by the batch's alarm", async () => {
