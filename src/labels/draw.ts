@@ -4,7 +4,7 @@
 import { deflateSync } from "node:zlib";
 import { PDFDocument, type PDFPage } from "pdf-lib";
 import type { StoredAddress } from "../schemas/address";
-import { embedLabelFonts, type LabelFonts } from "./fonts";
+import { embedLabelFonts, encodeGlyphs, type LabelFonts } from "./fonts";
 import { DOT, labelLayout } from "./layout";
 
 export const LABEL_WIDTH = 288;
@@ -61,7 +61,7 @@ export function drawLabel(page: PDFPage, fonts: LabelFonts, label: LabelData, x0
     if (e.kind !== "text") continue;
     const font = `${e.bold ? bold : regular} ${num(e.size)} Tf`;
     if (font !== current) out.push((current = font));
-    const glyphs = (e.bold ? fonts.bold : fonts.regular).encodeText(e.text).toString();
+    const glyphs = encodeGlyphs(e.bold ? fonts.bold : fonts.regular, e.text);
     out.push(`${e.inverse ? "1" : "0"} g 1 0 0 1 ${X(e.x)} ${Y(e.y)} Tm ${glyphs} Tj`);
   }
   out.push("ET Q");

@@ -16,10 +16,16 @@ export type LabelFonts = { regular: PDFFont; bold: PDFFont };
  * asks a subset for `encodeStream()`, which fontkit 2 replaced with `encode()`: adapted here.
  */
 type Emitter = { on(event: string, cb: (arg?: Uint8Array) => void): Emitter };
+// One parsed font per font file in an isolate: pdf-lib would parse the 630 KB file again for every
+// document. Each document still gets its own subset.
+const parsed = new WeakMap<ArrayBufferLike, unknown>();
 const fontkit = {
   ...fontkitModule,
   create(data: Uint8Array) {
+    const cached = parsed.get(data.buffer);
+    if (cached) return cached;
     const font = fontkitModule.create(data as Buffer) as unknown as { createSubset(): { encode(): Uint8Array; encodeStream?: () => Emitter } };
+    parsed.set(data.buffer, font);
     const createSubset = font.createSubset.bind(font);
     font.createSubset = () => {
       const subset = createSubset();
@@ -76,4 +82,37 @@ export function textWidth(text: string, size: number, bold = false): number {
     units += a;
   }
   return (units * size) / f.face.unitsPerEm;
+}
+
+type SubsetEmbedder = {
+  font: { glyphForCodePoint(cp: number): { id: number } };
+  subset: { includeGlyph(glyph: unknown): number };
+  glyphs: unknown[]; glyphIdMap: Map<number, number>; glyphCache: { invalidate(): void };
+  hexByCodePoint?: Map<number, string>;
+};
+
+/**
+ * The glyph codes of `text` in a subset font, as a PDF hex string, like pdf-lib's `encodeText` but
+ * one cmap lookup a character (cached per document) instead of a full layout with shaping a string:
+ * labels need neither kerning nor ligatures, and the layout was most of a merged file's time. The
+ * glyphs join the document's subset exactly as `encodeText` would add them.
+ */
+export function encodeGlyphs(font: PDFFont, text: string): string {
+  const e = (font as unknown as { embedder: SubsetEmbedder }).embedder;
+  const cache = (e.hexByCodePoint ??= new Map());
+  let out = "<";
+  for (const ch of text) {
+    const cp = ch.codePointAt(0)!;
+    let hex = cache.get(cp);
+    if (hex === undefined) {
+      const glyph = e.font.glyphForCodePoint(cp);
+      const id = e.subset.includeGlyph(glyph);
+      e.glyphs[id - 1] = glyph;
+      e.glyphIdMap.set(glyph.id, id);
+      e.glyphCache.invalidate();
+      cache.set(cp, (hex = id.toString(16).toUpperCase().padStart(4, "0")));
+    }
+    out += hex;
+  }
+  return out + ">";
 }
