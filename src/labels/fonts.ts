@@ -99,15 +99,18 @@ type SubsetEmbedder = {
  */
 export function encodeGlyphs(font: PDFFont, text: string): string {
   const e = (font as unknown as { embedder: SubsetEmbedder }).embedder;
+  if (!e.subset) return font.encodeText(text).toString(); // a whole font (subset: false)
   const cache = (e.hexByCodePoint ??= new Map());
   let out = "<";
   for (const ch of text) {
     const cp = ch.codePointAt(0)!;
     let hex = cache.get(cp);
     if (hex === undefined) {
-      const glyph = e.font.glyphForCodePoint(cp);
+      const glyph = e.font.glyphForCodePoint(cp) as { id: number; advanceWidth: number };
       const id = e.subset.includeGlyph(glyph);
-      e.glyphs[id - 1] = glyph;
+      // What the ToUnicode map and the widths read, with this code point: fontkit shares glyph objects
+      // across documents, and one first met as a composite's part has no code points of its own.
+      e.glyphs[id - 1] ??= { id: glyph.id, codePoints: [cp], advanceWidth: glyph.advanceWidth };
       e.glyphIdMap.set(glyph.id, id);
       e.glyphCache.invalidate();
       cache.set(cp, (hex = id.toString(16).toUpperCase().padStart(4, "0")));
