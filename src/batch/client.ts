@@ -41,4 +41,5 @@ export function unwrap<T extends object>(outcome: Outcome<T>): Extract<Outcome<T
 
 const linker = (c: Context<AppEnv>) => linkerFor(c.env, new URL(c.req.url).origin);
 export const presentBatch = (c: Context<AppEnv>, row: BatchRow) => toBatchSummary(row, linker(c));
-export const presentShipment = (c: Context<AppEnv>, s: ShipmentRecord) => toShipment(s, linker(c));
+/** A shipment on the wire; `rates` on single shipments, and on lists that ask with `include=rates`. */
+export const presentShipment = (c: Context<AppEnv>, s: ShipmentRecord, includeRates = true) => toShipment(s, linker(c), includeRates);

@@ -131,10 +131,12 @@ export class BatchObject extends DurableObject<Env> {
    * transaction with `shipmentWrites`, so a batch's status never disagrees with its shipments. With
    * shipment writes, pass the tally they produce (it cannot be read before they run).
    */
-  private async persist(before: BatchRow, after: BatchRow, tally?: { counts: Counts; cents: number }, shipmentWrites: D1PreparedStatement[] = []): Promise<BatchRow> {
+  private async persist(before: BatchRow, after: BatchRow, tally?: { counts: Counts; cents: number }, shipmentWrites: D1PreparedStatement[] = [], refreshSummary = false): Promise<BatchRow> {
     const now = nowIso();
     const { counts, cents } = tally ?? (await this.counts(after.id));
     const row: BatchRow = { ...after, counts: JSON.stringify(counts), total_cents: cents, updated_at: now };
+    // What the chosen shipments cost per service: read again at each status change (not per consumer batch).
+    if (row.status !== before.status || refreshSummary) row.rate_summary = JSON.stringify(await shipments.rateSummary(this.db, row.id));
     if (row.status !== before.status) {
       if (row.status === "ready" || row.status === "invalid") row.validated_at = now;
       if (row.status === "purchasing") row.purchased_at = now;
@@ -460,7 +462,7 @@ export class BatchObject extends DurableObject<Env> {
       await credit(this.db, [shipmentId], "void", now);
       // Every set already made holds the voided label; sets made from now on leave it out.
       const sets = markStale(JSON.parse(row.label_sets), await this.plan(), s.position);
-      const saved = await this.persist(row, { ...row, label_sets: JSON.stringify(sets) });
+      const saved = await this.persist(row, { ...row, label_sets: JSON.stringify(sets) }, undefined, [], true);
       return { ok: true, row: saved, shipment: { ...s, status: "voided" as const, refund_status: refundStatus, updated_at: now } };
     });
   }

@@ -5,6 +5,8 @@ import { signedUrl, type Linker } from "../labels/links";
 import type { LabelFile } from "../labels/messages";
 import type { StoredScanForm } from "../labels/scan-forms";
 import type { LabelSet } from "./label-sets";
+import { findService, type CarrierId } from "../carriers/services";
+import { fromStored } from "../carriers/shopping";
 import { formatCents } from "../lib/money";
 import type { BatchSummary, Counts } from "../schemas/batch";
 
@@ -35,6 +37,9 @@ export function toBatchSummary(row: BatchRow, linker: Linker): BatchSummary {
   return {
     id: row.id, object: "batch", mode: row.mode, status: row.status, reference: row.reference, name: row.name,
     via: row.via, default_carrier: row.default_carrier, default_service: row.default_service,
+    max_delivery_days: row.max_delivery_days ?? null, carriers: row.carriers ? JSON.parse(row.carriers) : null,
+    rate_summary: (JSON.parse(row.rate_summary ?? "[]") as { carrier: CarrierId; service: string; n: number; cents: number }[])
+      .map((r) => ({ carrier: r.carrier, service: r.service, count: r.n, amount: formatCents(r.cents) })),
     label_format: row.label_format, label_layout: row.label_layout, metadata: JSON.parse(row.metadata),
     counts, completion_percentage: completionPercentage(counts),
     total_amount: formatCents(row.total_cents), currency: row.currency,
@@ -52,12 +57,24 @@ export function toBatchSummary(row: BatchRow, linker: Linker): BatchSummary {
   };
 }
 
-export function toShipment(s: ShipmentRecord, linker: Linker) {
+export function toShipment(s: ShipmentRecord, linker: Linker, includeRates = false) {
+  const alternatives = (s.rates ?? []).map(fromStored);
+  const chosen = alternatives.find((a) => a.service === s.service);
   return {
     id: s.id, object: "batch_shipment" as const, position: s.position, reference: s.reference, status: s.status,
     errors: s.status === "invalid" ? s.errors : null, carrier: s.carrier, service: s.service,
     from_address: s.from_address, to_address: s.to_address, parcel: s.parcel,
-    rate: s.rate_cents === null ? null : { amount: formatCents(s.rate_cents), currency: s.rate_currency ?? "USD", expires_at: s.rate_expires_at! },
+    service_strategy: s.service_strategy ?? null,
+    rate: s.rate_cents === null ? null : {
+      amount: formatCents(s.rate_cents), currency: s.rate_currency ?? "USD",
+      delivery_days: chosen?.delivery_days ?? null, estimated_delivery_date: chosen?.estimated_delivery_date ?? null, expires_at: s.rate_expires_at!,
+    },
+    ...(includeRates ? {
+      rates: alternatives.map((a) => ({
+        carrier: findService(a.service)!.carrier, service: a.service, amount: formatCents(a.cents), currency: s.rate_currency ?? "USD",
+        delivery_days: a.delivery_days, estimated_delivery_date: a.estimated_delivery_date,
+      })),
+    } : {}),
     tracking_number: s.tracking_number,
     label_url: s.label_key && s.status === "purchased" ? signedUrl(linker, shipmentLabelPath(s.batch_id, s.id)) : null,
     message: s.message,

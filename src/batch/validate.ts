@@ -6,6 +6,7 @@ import type { StoredAddress } from "../schemas/address";
 import type { ShipmentErrors } from "../schemas/shipment";
 import { addMs, DAY_MS } from "../lib/time";
 import { unprintable } from "../labels/coverage";
+import { pick, sandboxAlternatives, toStored } from "../carriers/shopping";
 
 const COUNTRIES = new Set(iso31661.map((c) => c.alpha2));
 // ISO 3166-2 gives the states, DC and the territories; USPS adds the military "states".
@@ -97,22 +98,39 @@ function checkPrintable(errors: Errors, prefix: string, a: StoredAddress, spec: 
 export function validateShipment(s: ShipmentRecord, now: string): ValidationResult {
   // A CSV row with the wrong number of cells stays invalid until it is fixed or removed.
   const errors: Errors = s.input_errors?.row ? { row: [...s.input_errors.row] } : {};
-  const spec = checkService(errors, s);
+  if (s.input_errors?.max_delivery_days) errors.max_delivery_days = [...s.input_errors.max_delivery_days];
   checkAddress(errors, "from_address", s.from_address, s.input_errors);
   checkAddress(errors, "to_address", s.to_address, s.input_errors);
-  checkParcel(errors, s, spec);
+  const parcelOk = ["weight_oz", "length_in", "width_in", "height_in"].every((f) => {
+    const v = s.parcel[f as keyof typeof s.parcel];
+    return typeof v === "number" && Number.isFinite(v) && v > 0;
+  });
+  const addressesOk = !Object.keys(errors).some((k) => k.endsWith(".zip") || k.endsWith(".country") || k === "row");
+  const parcel = s.parcel as { weight_oz: number; length_in: number; width_in: number; height_in: number };
+  // Every service the parcel could take, priced and dated: the shipment's alternatives, and what a
+  // strategy chooses from.
+  const alternatives = parcelOk && addressesOk && s.from_address.zip && s.to_address.zip
+    ? sandboxAlternatives(s.from_address, s.to_address, parcel, now, s.service_strategy?.carriers ?? null) : [];
+  let record = s;
+  if (s.service_strategy) {
+    if (!parcelOk || !addressesOk) add(errors, "service", `A ${s.service_strategy.strategy} service is chosen once the addresses and parcel are valid`);
+    else {
+      const picked = pick(s.service_strategy, alternatives, parcel.weight_oz);
+      if (!picked.ok) add(errors, "service", picked.message);
+      else record = { ...s, service: picked.choice.service, carrier: findService(picked.choice.service)!.carrier };
+    }
+  }
+  const spec = s.service_strategy && !record.service ? undefined : checkService(errors, record);
+  checkParcel(errors, record, spec);
   checkPrintable(errors, "from_address", s.from_address, spec);
   checkPrintable(errors, "to_address", s.to_address, spec);
   const refBad = unprintable(s.reference);
   if (refBad.length) add(errors, "reference", `Contains characters the label cannot print: ${refBad.join(" ")}`);
-  const base = { id: s.id, carrier: spec?.carrier ?? s.carrier, service: s.service, updated_at: now };
+  const base = { id: s.id, carrier: spec?.carrier ?? record.carrier, service: record.service, updated_at: now, rates: alternatives.map(toStored) };
   if (Object.keys(errors).length || !spec) {
     return { ...base, status: "invalid", errors, rate_cents: null, rate_currency: null, rate_expires_at: null };
   }
-  const quote = rateShipment({
-    service: spec, from: s.from_address, to: s.to_address,
-    parcel: s.parcel as { weight_oz: number; length_in: number; width_in: number; height_in: number },
-  });
+  const quote = rateShipment({ service: spec, from: s.from_address, to: s.to_address, parcel });
   return {
     ...base, status: "valid", errors: null,
     rate_cents: quote.cents, rate_currency: quote.currency, rate_expires_at: addMs(now, RATE_TTL_MS),

@@ -2,6 +2,7 @@ import type { LabelData } from "../labels/draw";
 import type { StoredAddress, StoredParcel } from "../schemas/address";
 import type { ShipmentErrors } from "../schemas/shipment";
 import type { ServiceSpec } from "./services";
+import type { Alternative } from "./shopping";
 
 export type RateRequest = { service: ServiceSpec; from: StoredAddress; to: StoredAddress; parcel: { [K in keyof StoredParcel]: number } };
 export type Quote = { cents: number; currency: string };
@@ -23,11 +24,12 @@ export type VoidOutcome = { key: string; outcome: "voided" | "refund_submitted" 
 
 /** A live shipment rated by the provider: its shipment and the rate for our service, or why not. */
 export type ProviderRating =
-  | { ok: true; provider_shipment_id: string; provider_rate_id: string; cents: number; currency: string; delivery_days: number | null }
+  // Every rate the provider offered for services we sell, and what it said of the carriers it did not rate.
+  | { ok: true; provider_shipment_id: string; alternatives: Alternative[]; currency: string; notes: { carrier: string; message: string }[] }
   | { ok: false; transient: false; errors: ShipmentErrors }
   | { ok: false; transient: true; message: string };
 
-export type RatingRequest = RateRequest & { reference: string | null };
+export type RatingRequest = Omit<RateRequest, "service"> & { reference: string | null; now: string };
 
 /**
  * What every carrier integration provides, chosen by the account's mode. `purchase` takes a consumer

@@ -4,17 +4,17 @@ import { where } from "./sql";
 export type BatchRow = {
   id: string; account_id: string; mode: "test" | "live"; status: BatchStatus;
   reference: string | null; name: string | null; via: "api" | "file";
-  default_carrier: string | null; default_service: string | null;
+  default_carrier: string | null; default_service: string | null; max_delivery_days: number | null; carriers: string | null;
   label_format: "pdf" | "zpl"; label_layout: "4x6" | "letter";
   metadata: string; counts: string; total_cents: number; currency: string;
-  labels: string; label_sets: string; scan_form: string | null;
+  labels: string; label_sets: string; scan_form: string | null; rate_summary: string;
   created_at: string; updated_at: string; validated_at: string | null; purchased_at: string | null;
   completed_at: string | null; expires_at: string;
 };
 
 const COLUMNS = [
-  "id", "account_id", "mode", "status", "reference", "name", "via", "default_carrier", "default_service",
-  "label_format", "label_layout", "metadata", "counts", "total_cents", "currency", "labels", "label_sets", "scan_form",
+  "id", "account_id", "mode", "status", "reference", "name", "via", "default_carrier", "default_service", "max_delivery_days", "carriers",
+  "label_format", "label_layout", "metadata", "counts", "total_cents", "currency", "labels", "label_sets", "scan_form", "rate_summary",
   "created_at", "updated_at", "validated_at", "purchased_at", "completed_at", "expires_at",
 ] as const;
 
@@ -25,9 +25,9 @@ export const insertBatch = (db: D1Database, row: BatchRow) =>
 /** Writes the columns the Durable Object owns; only the DO calls this. */
 export const saveBatchState = (db: D1Database, row: BatchRow) =>
   db.prepare(
-    `UPDATE batches SET status = ?, counts = ?, total_cents = ?, labels = ?, label_sets = ?, scan_form = ?, updated_at = ?,
+    `UPDATE batches SET status = ?, counts = ?, total_cents = ?, labels = ?, label_sets = ?, scan_form = ?, rate_summary = ?, updated_at = ?,
        validated_at = ?, purchased_at = ?, completed_at = ? WHERE id = ?`,
-  ).bind(row.status, row.counts, row.total_cents, row.labels, row.label_sets, row.scan_form, row.updated_at,
+  ).bind(row.status, row.counts, row.total_cents, row.labels, row.label_sets, row.scan_form, row.rate_summary, row.updated_at,
     row.validated_at, row.purchased_at, row.completed_at, row.id);
 
 /** A batch id as SQL to splice into a query, with its parameters. */

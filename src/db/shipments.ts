@@ -1,6 +1,7 @@
 import type { StoredAddress, StoredParcel } from "../schemas/address";
 import type { ShipmentErrors, ShipmentStatus } from "../schemas/shipment";
 import type { BatchRef } from "./batches";
+import type { Strategy, StoredAlternative } from "../carriers/shopping";
 import { extract, jsonChunks } from "./sql";
 
 /** A shipment as the service works with it; JSON columns already parsed. */
@@ -14,13 +15,14 @@ export type ShipmentRecord = {
   metadata: Record<string, unknown>; created_at: string; updated_at: string;
   provider_shipment_id: string | null; provider_rate_id: string | null; provider_buy_at: string | null;
   refund_status: "submitted" | "refunded" | "rejected" | null; rating_at: string | null;
+  service_strategy: Strategy | null; rates: StoredAlternative[] | null;
 };
 
-const JSON_COLUMNS = ["errors", "from_address", "to_address", "parcel", "input_errors", "metadata"] as const;
+const JSON_COLUMNS = ["errors", "from_address", "to_address", "parcel", "input_errors", "metadata", "service_strategy", "rates"] as const;
 // What differs from one new shipment to the next. The rest is the batch's (owner, time), `validating`,
 // or empty until the shipment is validated and bought: bound once a statement instead of extracted
 // from each row's JSON, which makes a 10,000-row insert markedly cheaper for SQLite.
-const NEW_COLUMNS = ["id", "position", "reference", "carrier", "service", "from_address", "to_address", "parcel", "input_errors", "metadata"] as const;
+const NEW_COLUMNS = ["id", "position", "reference", "carrier", "service", "from_address", "to_address", "parcel", "input_errors", "metadata", "service_strategy"] as const;
 export type NewShipment = Pick<ShipmentRecord, (typeof NEW_COLUMNS)[number]>;
 
 export function parseShipment(row: Record<string, unknown>): ShipmentRecord {
@@ -37,9 +39,9 @@ export const insertShipments = (db: D1Database, owner: { batch_id: string; accou
   ).bind(chunk, owner.batch_id, owner.account_id, now));
 
 export type ValidationResult = Pick<
-  ShipmentRecord, "id" | "status" | "errors" | "carrier" | "service" | "rate_cents" | "rate_currency" | "rate_expires_at" | "updated_at"
+  ShipmentRecord, "id" | "status" | "errors" | "carrier" | "service" | "rate_cents" | "rate_currency" | "rate_expires_at" | "updated_at" | "rates"
 >;
-const VALIDATION_COLUMNS = ["id", "status", "errors", "carrier", "service", "rate_cents", "rate_currency", "rate_expires_at", "updated_at"] as const;
+const VALIDATION_COLUMNS = ["id", "status", "errors", "carrier", "service", "rate_cents", "rate_currency", "rate_expires_at", "updated_at", "rates"] as const;
 
 /** Only rows still `validating` take a result, so a stale result can never overwrite a newer edit. */
 export const saveValidation = (db: D1Database, results: readonly ValidationResult[]) =>
@@ -114,12 +116,12 @@ export const deleteShipments = (db: D1Database, batchId: string, ids: readonly s
 /** Replaces a shipment's editable fields and sends it back to validation. */
 export const saveEdit = (db: D1Database, s: ShipmentRecord) =>
   db.prepare(
-    `UPDATE shipments SET reference = ?, carrier = ?, service = ?, from_address = ?, to_address = ?, parcel = ?,
+    `UPDATE shipments SET reference = ?, carrier = ?, service = ?, service_strategy = ?, from_address = ?, to_address = ?, parcel = ?,
        metadata = ?, input_errors = ?, status = 'validating', errors = NULL, rate_cents = NULL, rate_currency = NULL,
-       rate_expires_at = NULL, rating_at = NULL, provider_shipment_id = NULL, provider_rate_id = NULL, updated_at = ?
+       rate_expires_at = NULL, rates = NULL, rating_at = NULL, provider_shipment_id = NULL, provider_rate_id = NULL, updated_at = ?
        WHERE id = ? AND batch_id = ?`,
-  ).bind(s.reference, s.carrier, s.service, JSON.stringify(s.from_address), JSON.stringify(s.to_address),
-    JSON.stringify(s.parcel), JSON.stringify(s.metadata), s.input_errors ? JSON.stringify(s.input_errors) : null,
+  ).bind(s.reference, s.carrier, s.service, s.service_strategy ? JSON.stringify(s.service_strategy) : null, JSON.stringify(s.from_address),
+    JSON.stringify(s.to_address), JSON.stringify(s.parcel), JSON.stringify(s.metadata), s.input_errors ? JSON.stringify(s.input_errors) : null,
     s.updated_at, s.id, s.batch_id);
 
 export async function getShipmentsByIds(db: D1Database, ids: readonly string[]): Promise<Map<string, ShipmentRecord>> {
@@ -230,8 +232,8 @@ export async function staleRatings(db: D1Database, batchId: string, before: stri
   return results.map((r) => r.id);
 }
 
-export type RatingResult = Pick<ShipmentRecord, "id" | "status" | "errors" | "rate_cents" | "rate_currency" | "rate_expires_at" | "provider_shipment_id" | "provider_rate_id"> & { token: string };
-const RATING_COLUMNS = ["id", "token", "status", "errors", "rate_cents", "rate_currency", "rate_expires_at", "provider_shipment_id", "provider_rate_id"] as const;
+export type RatingResult = Pick<ShipmentRecord, "id" | "status" | "errors" | "rate_cents" | "rate_currency" | "rate_expires_at" | "provider_shipment_id" | "provider_rate_id" | "carrier" | "service" | "rates"> & { token: string };
+const RATING_COLUMNS = ["id", "token", "status", "errors", "rate_cents", "rate_currency", "rate_expires_at", "provider_shipment_id", "provider_rate_id", "carrier", "service", "rates"] as const;
 
 /** The provider's ratings; only a shipment still waiting for this very rating (same token) takes it, so an edit meanwhile wins. */
 export const saveRatings = (db: D1Database, batchId: string, results: readonly RatingResult[], now: string) =>
@@ -262,5 +264,13 @@ export async function manifestRows(db: D1Database, batchId: string) {
     `SELECT id, position, tracking_number, carrier, service, json_extract(parcel, '$.weight_oz') AS weight_oz, rate_cents AS cents, from_address
      FROM shipments WHERE batch_id = ? AND status = 'purchased' ORDER BY position`,
   ).bind(batchId).all<ManifestSource>();
+  return results;
+}
+
+/** What the batch's chosen shipments (valid, queued or bought) cost, per carrier and service. */
+export const RATE_SUMMARY_SQL = `SELECT carrier, service, COUNT(*) AS n, COALESCE(SUM(rate_cents), 0) AS cents FROM shipments
+   WHERE batch_id = ? AND status IN ('valid', 'queued', 'purchased') AND service IS NOT NULL GROUP BY carrier, service ORDER BY carrier, service`;
+export async function rateSummary(db: D1Database, batchId: string) {
+  const { results } = await db.prepare(RATE_SUMMARY_SQL).bind(batchId).all<{ carrier: string; service: string; n: number; cents: number }>();
   return results;
 }

@@ -10,6 +10,8 @@ import type { RatingRequest } from "../carriers/types";
 import { getBatchById } from "../db/batches";
 import { getShipmentsByIds, saveRatings, type RatingResult, type ShipmentRecord } from "../db/shipments";
 import { addMs, nowIso } from "../lib/time";
+import { pick, toStored, type Alternative } from "../carriers/shopping";
+import type { ShipmentErrors } from "../schemas/shipment";
 import {
   ratingBackoffSeconds, REFUND_CHECK_EVERY_SECONDS, REFUND_MAX_CHECKS, type ProviderMessage, type RatingMessage, type RefundCheckMessage,
 } from "./messages";
@@ -57,21 +59,43 @@ export async function consumeRatings(batch: MessageBatch<ProviderMessage>, env: 
       const carrier = row && carrierFor(env, row.mode);
       const rows = row?.status === "validating" ? await waiting(env, msg.body) : [];
       if (!rows.length || !carrier?.rateWithProvider) return msg.ack();
+      const now = nowIso();
       const requests: RatingRequest[] = rows.map((s) => ({
-        service: findService(s.service)!, from: s.from_address, to: s.to_address, parcel: s.parcel as RatingRequest["parcel"], reference: s.reference,
+        from: s.from_address, to: s.to_address, parcel: s.parcel as RatingRequest["parcel"], reference: s.reference, now,
       }));
       const ratings = await carrier.rateWithProvider(requests);
-      const now = nowIso();
       const results: RatingResult[] = [];
       let transient = false;
       ratings.forEach((r, i) => {
-        const base = { id: rows[i].id, token: msg.body.token, provider_shipment_id: null, provider_rate_id: null };
-        if (r.ok) {
-          results.push({ ...base, status: "valid", errors: null, rate_cents: r.cents, rate_currency: r.currency, rate_expires_at: addMs(now, RATE_TTL_MS),
-            provider_shipment_id: r.provider_shipment_id, provider_rate_id: r.provider_rate_id });
-        } else if (!r.transient) {
-          results.push({ ...base, status: "invalid", errors: r.errors, rate_cents: null, rate_currency: null, rate_expires_at: null });
-        } else transient = true;
+        const s = rows[i];
+        const base = { id: s.id, token: msg.body.token, provider_shipment_id: null, provider_rate_id: null, carrier: s.carrier, service: s.service, rates: null };
+        const invalid = (errors: ShipmentErrors) => results.push({ ...base, status: "invalid", errors, rate_cents: null, rate_currency: null, rate_expires_at: null });
+        if (!r.ok) {
+          if (r.transient) transient = true;
+          else invalid(r.errors);
+          return;
+        }
+        // Among the provider's own rates: the strategy's pick, or the rate of the shipment's service.
+        const allowed = s.service_strategy?.carriers;
+        const offered = r.alternatives.filter((a) => !allowed || allowed.some((c) => a.service.startsWith(`${c}_`)));
+        let choice: Alternative | undefined;
+        if (s.service_strategy) {
+          const picked = pick(s.service_strategy, offered, s.parcel.weight_oz ?? 0);
+          if (!picked.ok) return invalid({ service: [`${picked.message} (EasyPost's rates)`] });
+          choice = picked.choice;
+        } else {
+          choice = r.alternatives.find((a) => a.service === s.service);
+          if (!choice) {
+            const spec = findService(s.service)!;
+            const why = r.notes.filter((n) => n.carrier === spec.easypost.carrier).map((n) => n.message).join("; ");
+            return invalid({ service: [`EasyPost offers no ${spec.name} rate for this shipment${why ? `: ${why}` : ""}`] });
+          }
+        }
+        results.push({
+          ...base, status: "valid", errors: null, rate_cents: choice.cents, rate_currency: r.currency, rate_expires_at: addMs(now, RATE_TTL_MS),
+          provider_shipment_id: r.provider_shipment_id, provider_rate_id: choice.provider_rate_id!,
+          service: choice.service, carrier: findService(choice.service)!.carrier, rates: offered.map(toStored),
+        });
       });
       await save(env, msg.body.batch_id, results);
       // What the provider could not answer now is asked again; what it did answer is kept.
@@ -96,7 +120,7 @@ export async function consumeDeadRatings(batch: MessageBatch<ProviderMessage>, e
     const rows = await waiting(env, msg.body);
     await save(env, msg.body.batch_id, rows.map((s) => ({
       id: s.id, token: msg.body.token, status: "invalid" as const, rate_cents: null, rate_currency: null, rate_expires_at: null,
-      provider_shipment_id: null, provider_rate_id: null,
+      provider_shipment_id: null, provider_rate_id: null, carrier: s.carrier, service: s.service, rates: null,
       errors: { shipment: ["EasyPost could not be reached to rate this shipment; edit it (or fix nothing and PATCH it) to try again"] },
     })));
     msg.ack();

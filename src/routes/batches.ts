@@ -9,6 +9,7 @@ import { ApiError } from "../http/errors";
 import { listSchema, page } from "../http/pagination";
 import { route } from "../http/route";
 import { newId } from "../lib/ids";
+import { findService } from "../carriers/services";
 import { addMs, DAY_MS, nowIso } from "../lib/time";
 import {
   Batch, BatchCreate, BatchCreateForm, BatchQuery, BatchSummary, ListBatchesQuery, MAX_SHIPMENTS, PurchaseBody,
@@ -23,7 +24,7 @@ const EXPIRY_MS = 30 * DAY_MS;
 async function batchResponse(c: Context<AppEnv>, ref: BatchRef) {
   const q = validate(BatchQuery, c.req.query());
   const { row, rows, total } = await batchWithShipments(c, ref, { page: q.shipments_page, limit: q.shipments_limit, status: q.shipments_status });
-  return { ...presentBatch(c, row), shipments: page(rows.map((s) => presentShipment(c, s)), q.shipments_page, q.shipments_limit, total) };
+  return { ...presentBatch(c, row), shipments: page(rows.map((s) => presentShipment(c, s, q.include === "rates")), q.shipments_page, q.shipments_limit, total) };
 }
 
 /** Shipments from JSON `shipments` or a CSV `file`; the 10,000 limit answers 413 before anything else. */
@@ -44,6 +45,8 @@ export async function readShipments(c: Context<AppEnv>, opts: { fieldsSchema: z.
   if (rows.length > MAX_SHIPMENTS) throw tooMany();
   const raw: Record<string, unknown> = {};
   for (const [k, v] of body.form.entries()) if (k !== "file" && typeof v === "string") raw[k] = v;
+  // A form field holds text: the carriers allow-list as "usps,ups".
+  if (typeof raw.carriers === "string") raw.carriers = raw.carriers.split(",").map((c) => c.trim()).filter(Boolean);
   if (typeof raw.metadata === "string") {
     try {
       raw.metadata = JSON.parse(raw.metadata);
@@ -76,9 +79,11 @@ export function registerBatchRoutes(app: App) {
     const row: BatchRow = {
       id: newId("batch"), account_id: account.id, mode: account.mode, status: "validating",
       reference: f.reference ?? null, name: f.name ?? null, via,
-      default_carrier: f.default_carrier ?? null, default_service: f.default_service ?? null,
+      // A default service names its carrier.
+      default_carrier: f.default_carrier ?? findService(f.default_service)?.carrier ?? null, default_service: f.default_service ?? null,
+      max_delivery_days: f.max_delivery_days ?? null, carriers: f.carriers ? JSON.stringify(f.carriers) : null,
       label_format: f.label_format, label_layout: f.label_layout, metadata: JSON.stringify(f.metadata),
-      counts: JSON.stringify(emptyCounts()), total_cents: 0, currency: "USD", labels: "[]", label_sets: "[]", scan_form: null,
+      counts: JSON.stringify(emptyCounts()), total_cents: 0, currency: "USD", labels: "[]", label_sets: "[]", scan_form: null, rate_summary: "[]",
       created_at: now, updated_at: now, validated_at: null, purchased_at: null, completed_at: null,
       expires_at: addMs(now, EXPIRY_MS),
     };

@@ -26,7 +26,7 @@ export function registerShipmentRoutes(app: App) {
   }), async (c) => {
     const q = validate(ShipmentsQuery, c.req.query());
     const { rows, total } = await batchWithShipments(c, ownedBatchRef(c.get("account").id, c.req.param("id")!), q);
-    return c.json(page(rows.map((s) => presentShipment(c, s)), q.page, q.limit, total));
+    return c.json(page(rows.map((s) => presentShipment(c, s, q.include === "rates")), q.page, q.limit, total));
   });
 
   route(app, createRoute({

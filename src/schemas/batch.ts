@@ -1,5 +1,6 @@
 import { z } from "@hono/zod-openapi";
 import { CARRIER_IDS, SERVICE_IDS } from "../carriers/services";
+import { STRATEGIES } from "../carriers/shopping";
 import { BATCH_STATUSES } from "../batch/machine";
 import { pageQuery, PaginationSchema } from "../http/pagination";
 import { Metadata, Mode, Money, Timestamp } from "./common";
@@ -16,7 +17,10 @@ const batchFields = {
     .openapi({ description: "Your own key; `GET /v1/batches/{reference}` finds the newest batch with it" }),
   name: z.string().max(200).nullish(),
   default_carrier: z.enum(CARRIER_IDS).nullish(),
-  default_service: z.enum(SERVICE_IDS).nullish(),
+  default_service: z.enum([...SERVICE_IDS, ...STRATEGIES] as [string, ...string[]]).nullish()
+    .openapi({ description: "A service id, or a strategy for every shipment that names none: `cheapest` or `fastest`" }),
+  max_delivery_days: z.coerce.number().int().min(1).max(30).nullish().openapi({ description: "Bounds the shipments' strategies: only services delivering within this many days" }),
+  carriers: z.array(z.enum(CARRIER_IDS)).min(1).max(3).nullish().openapi({ description: "Bounds the shipments' strategies: only these carriers" }),
   label_format: LabelFormat.default("pdf"),
   label_layout: LabelLayout.default("4x6"),
   metadata: Metadata.default({}),
@@ -87,6 +91,8 @@ export const BatchSummary = z
     via: z.enum(["api", "file"]),
     default_carrier: z.string().nullable(),
     default_service: z.string().nullable(),
+    max_delivery_days: z.number().int().nullable(),
+    carriers: z.array(z.enum(CARRIER_IDS)).nullable(),
     label_format: LabelFormat,
     label_layout: LabelLayout,
     metadata: z.record(z.string(), z.unknown()),
@@ -94,6 +100,8 @@ export const BatchSummary = z
     completion_percentage: z.number().int().min(0).max(100),
     total_amount: Money,
     currency: z.string(),
+    rate_summary: z.array(z.object({ carrier: z.enum(CARRIER_IDS), service: z.string(), count: z.number().int(), amount: Money }))
+      .openapi({ description: "Per service, how many valid, queued or bought shipments chose it and what they cost (as of the batch's last status change or void)" }),
     labels: z.array(LabelFile),
     label_sets: z.array(LabelSet),
     scan_forms: z.array(ScanForm),
@@ -120,12 +128,14 @@ export const ListBatchesQuery = pageQuery(25, 100).extend({
   order: z.enum(["asc", "desc"]).default("desc"),
 });
 
-export const ShipmentsQuery = pageQuery(100, 1000).extend({ status: ShipmentStatus.optional() });
+const IncludeRates = z.enum(["rates"]).optional().openapi({ description: "`rates`: each shipment's alternatives too" });
+export const ShipmentsQuery = pageQuery(100, 1000).extend({ status: ShipmentStatus.optional(), include: IncludeRates });
 
 export const BatchQuery = z.object({
   shipments_status: ShipmentStatus.optional(),
   shipments_page: z.coerce.number().int().min(1).default(1),
   shipments_limit: z.coerce.number().int().min(1).max(1000).default(100),
+  include: IncludeRates,
 });
 
 export const PurchaseBody = z

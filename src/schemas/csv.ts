@@ -5,7 +5,7 @@ import type { ShipmentErrors, ShipmentIn } from "./shipment";
 export const CSV_COLUMNS = [
   "reference", "to_name", "to_company", "to_street1", "to_street2", "to_city", "to_state", "to_zip", "to_country",
   "to_phone", "to_email", "from_name", "from_company", "from_street1", "from_street2", "from_city", "from_state",
-  "from_zip", "from_country", "weight_oz", "length_in", "width_in", "height_in", "carrier", "service",
+  "from_zip", "from_country", "weight_oz", "length_in", "width_in", "height_in", "carrier", "service", "max_delivery_days",
 ] as const;
 const KNOWN = new Set<string>(CSV_COLUMNS);
 const NUMBERS = ["weight_oz", "length_in", "width_in", "height_in"] as const;
@@ -53,9 +53,16 @@ export function parseShipmentsCsv(text: string): CsvRow[] {
       if (raw !== null && !Number.isFinite(n)) errors[`parcel.${f}`] = [`Not a number: ${raw}`];
       parcel[f] = n !== null && Number.isFinite(n) ? n : null;
     }
+    // `service` may name a strategy (cheapest, fastest); `max_delivery_days` bounds it, a whole number.
+    const days = cell("max_delivery_days");
+    let max_delivery_days: number | null = null;
+    if (days !== null) {
+      if (/^\d{1,2}$/.test(days) && Number(days) >= 1 && Number(days) <= 30) max_delivery_days = Number(days);
+      else errors.max_delivery_days = [`Not a whole number of days from 1 to 30: ${days}`];
+    }
     return {
       input: {
-        reference: cell("reference"), carrier: cell("carrier"), service: cell("service"),
+        reference: cell("reference"), carrier: cell("carrier"), service: cell("service"), max_delivery_days,
         to_address: address("to"), from_address: address("from"), parcel,
       },
       errors: Object.keys(errors).length ? errors : null,

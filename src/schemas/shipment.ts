@@ -1,5 +1,7 @@
 import { z } from "@hono/zod-openapi";
 import { Address, AddressInput, Parcel, ParcelInput } from "./address";
+import { CARRIER_IDS, SERVICE_IDS } from "../carriers/services";
+import { STRATEGIES } from "../carriers/shopping";
 import { Metadata, Money, Timestamp } from "./common";
 
 export const SHIPMENT_STATUSES = ["validating", "valid", "invalid", "queued", "purchased", "purchase_failed", "voided"] as const;
@@ -9,8 +11,10 @@ export type ShipmentStatus = (typeof SHIPMENT_STATUSES)[number];
 export const ShipmentInput = z
   .object({
     reference: z.string().max(100).nullish(),
-    carrier: z.string().nullish().openapi({ description: "Defaults to the batch's default_carrier" }),
-    service: z.string().nullish().openapi({ description: "Defaults to the batch's default_service" }),
+    carrier: z.string().max(20).nullish().openapi({ description: "Defaults to the batch's default_carrier" }),
+    service: z.string().max(40).nullish().openapi({ description: "A service id, or a strategy: `cheapest` (within `max_delivery_days`) or `fastest` (ties by price); defaults to the batch's default_service" }),
+    max_delivery_days: z.number().int().min(1).max(30).nullish().openapi({ description: "With a strategy: only services delivering within this many days (else the batch's)" }),
+    carriers: z.array(z.enum(CARRIER_IDS)).min(1).max(3).nullish().openapi({ description: "With a strategy: only these carriers (else the batch's)" }),
     from_address: AddressInput.nullish(),
     to_address: AddressInput.nullish(),
     parcel: ParcelInput.nullish(),
@@ -29,8 +33,23 @@ export const ShipmentErrors = z
 export type ShipmentErrors = z.infer<typeof ShipmentErrors>;
 
 export const Rate = z
-  .object({ amount: Money, currency: z.string(), expires_at: Timestamp })
+  .object({
+    amount: Money, currency: z.string(), delivery_days: z.number().int().nullable(),
+    estimated_delivery_date: z.string().nullable().openapi({ description: "YYYY-MM-DD; Sundays and US federal holidays are not delivery days" }),
+    expires_at: Timestamp,
+  })
   .openapi("Rate");
+
+export const RateAlternative = z
+  .object({
+    carrier: z.enum(CARRIER_IDS), service: z.enum(SERVICE_IDS as [string, ...string[]]), amount: Money, currency: z.string(),
+    delivery_days: z.number().int(), estimated_delivery_date: z.string(),
+  })
+  .openapi("RateAlternative");
+
+export const ServiceStrategy = z
+  .object({ strategy: z.enum(STRATEGIES), max_delivery_days: z.number().int().nullable(), carriers: z.array(z.enum(CARRIER_IDS)).nullable() })
+  .openapi("ServiceStrategy", { description: "What was asked instead of a service; validation picked `carrier` and `service`" });
 
 export const Shipment = z
   .object({
@@ -45,7 +64,9 @@ export const Shipment = z
     from_address: Address,
     to_address: Address,
     parcel: Parcel,
+    service_strategy: ServiceStrategy.nullable(),
     rate: Rate.nullable(),
+    rates: z.array(RateAlternative).optional().openapi({ description: "The services this shipment could take, cheapest first: on single shipments, and on lists with `include=rates`" }),
     tracking_number: z.string().nullable(),
     label_url: z.string().nullable(),
     message: z.string().nullable(),

@@ -64,6 +64,17 @@ describe("live rating", () => {
     expect(b.shipments.data[1].status).toBe("valid");
   });
 
+  it("a strategy picks among the provider's own rates and delivery days, from the rating call alone", async () => {
+    const mark = standIn.calls.length;
+    const { b } = await liveReady(1, () => ({ service: "cheapest", carriers: ["ups", "fedex"] }));
+    expect(callsSince(mark)).toEqual(["POST /shipments"]);
+    const [s] = b.shipments.data;
+    const p = await provider(s.id);
+    const ours = p.rates.filter((r) => r.carrier !== "USPS").sort((x, y) => Number(x.rate) - Number(y.rate));
+    expect(s).toMatchObject({ status: "valid", service_strategy: { strategy: "cheapest", carriers: ["ups", "fedex"] }, rate: { amount: ours[0].rate, delivery_days: ours[0].delivery_days } });
+    expect(findService(s.service)!.easypost).toEqual({ carrier: ours[0].carrier, service: ours[0].service });
+  });
+
   it("test-mode accounts never call the provider", async () => {
     const mark = standIn.calls.length;
     const { key } = await newAccount();

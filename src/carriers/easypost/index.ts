@@ -8,6 +8,8 @@ import { parseAmount } from "../../lib/money";
 import type { StoredAddress } from "../../schemas/address";
 import type { ShipmentErrors } from "../../schemas/shipment";
 import { sandboxRate } from "../sandbox/rates";
+import { SERVICES } from "../services";
+import { byPrice, estimatedDelivery, type Alternative } from "../shopping";
 import type { CarrierAdapter, ProviderRating, PurchaseOutcome, PurchaseRequest, RatingRequest, VoidOutcome } from "../types";
 import { EasyPostClient, type ProviderError } from "./client";
 
@@ -50,16 +52,16 @@ export function easypostCarrier(env: Env, db: D1Database): CarrierAdapter {
       },
     });
     if (!res.ok) return res.transient ? { ok: false, transient: true, message: res.error.message } : { ok: false, transient: false, errors: providerErrors(res.error) };
-    const want = r.service.easypost;
-    const rate = res.body.rates?.find((x) => x.carrier === want.carrier && x.service === want.service);
-    if (!rate) {
-      const why = res.body.messages?.filter((m) => m.carrier === want.carrier).map((m) => m.message).join("; ");
-      return { ok: false, transient: false, errors: { service: [`EasyPost offers no ${r.service.name} rate for this shipment${why ? `: ${why}` : ""}`] } };
+    // The provider's rates for the services we sell, with its delivery days (no extra call).
+    const alternatives: Alternative[] = [];
+    for (const rate of res.body.rates ?? []) {
+      const spec = SERVICES.find((x) => x.easypost.carrier === rate.carrier && x.easypost.service === rate.service);
+      if (!spec) continue;
+      const days = rate.delivery_days ?? rate.est_delivery_days ?? spec.delivery_days;
+      alternatives.push({ service: spec.id, cents: parseAmount(rate.rate), delivery_days: days, estimated_delivery_date: estimatedDelivery(r.now, days), provider_rate_id: rate.id });
     }
-    return {
-      ok: true, provider_shipment_id: res.body.id, provider_rate_id: rate.id, cents: parseAmount(rate.rate), currency: rate.currency,
-      delivery_days: rate.delivery_days ?? rate.est_delivery_days ?? null,
-    };
+    const notes = (res.body.messages ?? []).map((m) => ({ carrier: m.carrier ?? "", message: m.message ?? "" }));
+    return { ok: true, provider_shipment_id: res.body.id, alternatives: alternatives.sort(byPrice), currency: "USD", notes };
   }
 
   /** A bought provider shipment as our outcome: its label document is fetched once, here. */
