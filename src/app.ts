@@ -17,7 +17,8 @@ import { registerWebhookRoutes } from "./routes/webhooks";
 import { registerShipmentRoutes } from "./routes/shipments";
 
 export function buildApp() {
-  const app = new OpenAPIHono<AppEnv>();
+  // strict: false serves /v1/batches/ as /v1/batches (a trailing slash is not another resource).
+  const app = new OpenAPIHono<AppEnv>({ strict: false });
 
   app.use("*", async (c, next) => {
     c.set("requestId", newId("req"));

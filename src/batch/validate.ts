@@ -21,7 +21,7 @@ const add = (errors: Errors, path: string, message: string) => (errors[path] ??=
 function checkAddress(errors: Errors, prefix: string, a: StoredAddress, input: Errors | null) {
   const required = (field: keyof StoredAddress, label: string) => {
     const path = `${prefix}.${field}`;
-    if (!a[field]) add(errors, path, input?.[path]?.[0] ?? `${label} is required`);
+    if (!a[field] && !errors[path]) add(errors, path, input?.[path]?.[0] ?? `${label} is required`);
   };
   required("name", "Name");
   required("street1", "Street");
@@ -62,8 +62,9 @@ function checkParcel(errors: Errors, s: ShipmentRecord, spec: ServiceSpec | unde
   for (const f of ["weight_oz", "length_in", "width_in", "height_in"] as const) {
     const path = `parcel.${f}`;
     const v = p[f];
-    if (v === null) add(errors, path, s.input_errors?.[path]?.[0] ?? "Required");
-    else if (!Number.isFinite(v) || v <= 0) add(errors, path, "Must be greater than 0");
+    if (v === null) {
+      if (!errors[path]) add(errors, path, "Required");
+    } else if (!Number.isFinite(v) || v <= 0) add(errors, path, "Must be greater than 0");
   }
   if (!spec || errors["parcel.weight_oz"] || errors["parcel.length_in"] || errors["parcel.width_in"] || errors["parcel.height_in"]) return;
   if (p.weight_oz! > spec.max_weight_oz) {
@@ -97,8 +98,8 @@ function checkPrintable(errors: Errors, prefix: string, a: StoredAddress, spec: 
 /** Checks one shipment and, when it is valid, rates it. Pure apart from the clock value it is given. */
 export function validateShipment(s: ShipmentRecord, now: string): ValidationResult {
   // A CSV row with the wrong number of cells stays invalid until it is fixed or removed.
-  const errors: Errors = s.input_errors?.row ? { row: [...s.input_errors.row] } : {};
-  if (s.input_errors?.max_delivery_days) errors.max_delivery_days = [...s.input_errors.max_delivery_days];
+  // What a CSV row's cells got wrong (a wrong cell count, a value over its limit) stays until fixed.
+  const errors: Errors = Object.fromEntries(Object.entries(s.input_errors ?? {}).map(([k, v]) => [k, [...v]]));
   checkAddress(errors, "from_address", s.from_address, s.input_errors);
   checkAddress(errors, "to_address", s.to_address, s.input_errors);
   const parcelOk = ["weight_oz", "length_in", "width_in", "height_in"].every((f) => {

@@ -70,8 +70,15 @@ export async function parseBody(c: Context<AppEnv>, opts: { multipart?: boolean 
         : "Send `application/json`.",
     );
   }
+  let text: string;
   try {
-    return { kind: "json", value: JSON.parse(new TextDecoder().decode(bytes)) };
+    // Fatal: invalid UTF-8 is refused, never stored as U+FFFD.
+    text = new TextDecoder("utf-8", { fatal: true, ignoreBOM: false }).decode(bytes);
+  } catch {
+    throw new ApiError("invalid_json", "The request body is not valid UTF-8.");
+  }
+  try {
+    return { kind: "json", value: JSON.parse(text) };
   } catch {
     throw new ApiError("invalid_json", "The request body is not valid JSON.");
   }

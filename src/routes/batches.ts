@@ -41,7 +41,13 @@ export async function readShipments(c: Context<AppEnv>, opts: { fieldsSchema: z.
   if (!file || typeof file === "string") {
     throw new ApiError("validation_failed", "Attach the CSV as a `file` field.", [{ path: "file", message: "Required" }]);
   }
-  const rows = parseShipmentsCsv(await file.text());
+  let csv: string;
+  try {
+    csv = new TextDecoder("utf-8", { fatal: true, ignoreBOM: false }).decode(await file.arrayBuffer());
+  } catch {
+    throw new ApiError("invalid_csv", "The CSV file is not valid UTF-8 (save it from the spreadsheet as CSV UTF-8).");
+  }
+  const rows = parseShipmentsCsv(csv);
   if (rows.length > MAX_SHIPMENTS) throw tooMany();
   const raw: Record<string, unknown> = {};
   for (const [k, v] of body.form.entries()) if (k !== "file" && typeof v === "string") raw[k] = v;

@@ -40,6 +40,8 @@ export function registerShipmentRoutes(app: App) {
   }), async (c) => {
     const row = await ownedBatch(c, c.req.param("id")!);
     const { rows } = await readShipments(c, { fieldsSchema: z.object({}).strict(), jsonSchema: AddShipments });
+    // A CSV with a header and no rows adds nothing: refused as `{ "shipments": [] }` is.
+    if (!rows.length) throw new ApiError("validation_failed", "The request failed validation.", [{ path: "shipments", message: "Add at least one shipment" }]);
     return c.json(presentBatch(c, unwrap(await batchObject(c.env, row.id).addShipments(row.id, rows)).row), 202);
   });
 

@@ -3,13 +3,15 @@ import { z } from "@hono/zod-openapi";
 // Request-time checks are about JSON types only; whether a value is a valid ZIP, state or country is
 // the asynchronous validation's job, so that one bad address becomes that shipment's `errors` instead
 // of failing the whole batch.
-const text = z.string().nullish();
+// Lengths a carrier would accept, so nothing unbounded is stored or printed (UPS and FedEx take 35 an
+// address line; validation says so for them; USPS more).
+const text = (max: number) => z.string().max(max).nullish();
 
 export const AddressInput = z
   .object({
-    name: text, company: text, street1: text, street2: text, city: text,
-    state: text, zip: text, country: text.openapi({ description: "ISO 3166-1 alpha-2; default US" }),
-    phone: text, email: text,
+    name: text(100), company: text(100), street1: text(100), street2: text(100), city: text(50),
+    state: text(20), zip: text(10), country: text(2).openapi({ description: "ISO 3166-1 alpha-2; default US" }),
+    phone: text(20), email: text(254),
   })
   .strict()
   .openapi("AddressInput");
@@ -27,8 +29,8 @@ export type StoredAddress = z.infer<typeof Address>;
 
 export const ParcelInput = z
   .object({
-    weight_oz: z.number().nullish(), length_in: z.number().nullish(),
-    width_in: z.number().nullish(), height_in: z.number().nullish(),
+    weight_oz: z.number().max(100_000).nullish(), length_in: z.number().max(10_000).nullish(),
+    width_in: z.number().max(10_000).nullish(), height_in: z.number().max(10_000).nullish(),
   })
   .strict()
   .openapi("ParcelInput");

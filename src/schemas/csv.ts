@@ -1,6 +1,6 @@
 import { parse } from "csv-parse/sync";
 import { ApiError } from "../http/errors";
-import type { ShipmentErrors, ShipmentIn } from "./shipment";
+import { ShipmentInput, type ShipmentErrors, type ShipmentIn } from "./shipment";
 
 export const CSV_COLUMNS = [
   "reference", "to_name", "to_company", "to_street1", "to_street2", "to_city", "to_state", "to_zip", "to_country",
@@ -49,9 +49,10 @@ export function parseShipmentsCsv(text: string): CsvRow[] {
     const parcel: Record<string, number | null> = {};
     for (const f of NUMBERS) {
       const raw = cell(f);
-      const n = raw === null ? null : Number(raw);
-      if (raw !== null && !Number.isFinite(n)) errors[`parcel.${f}`] = [`Not a number: ${raw}`];
-      parcel[f] = n !== null && Number.isFinite(n) ? n : null;
+      // Plain decimals only: "0x10", "1e1" or "Infinity" are not what a spreadsheet meant.
+      const plain = raw !== null && /^\d+(\.\d+)?$/.test(raw);
+      if (raw !== null && !plain) errors[`parcel.${f}`] = [`Not a plain decimal number: ${raw}`];
+      parcel[f] = plain ? Number(raw) : null;
     }
     // `service` may name a strategy (cheapest, fastest); `max_delivery_days` bounds it, a whole number.
     const days = cell("max_delivery_days");
@@ -60,12 +61,21 @@ export function parseShipmentsCsv(text: string): CsvRow[] {
       if (/^\d{1,2}$/.test(days) && Number(days) >= 1 && Number(days) <= 30) max_delivery_days = Number(days);
       else errors.max_delivery_days = [`Not a whole number of days from 1 to 30: ${days}`];
     }
-    return {
-      input: {
-        reference: cell("reference"), carrier: cell("carrier"), service: cell("service"), max_delivery_days,
-        to_address: address("to"), from_address: address("from"), parcel,
-      },
-      errors: Object.keys(errors).length ? errors : null,
+    const input = {
+      reference: cell("reference"), carrier: cell("carrier"), service: cell("service"), max_delivery_days,
+      to_address: address("to"), from_address: address("from"), parcel,
     };
+    // The same schema as JSON: a value over its limit is that row's error, and the value is dropped.
+    const checked = ShipmentInput.safeParse(input);
+    if (!checked.success) {
+      for (const issue of checked.error.issues) {
+        const path = issue.path.join(".");
+        (errors[path] ??= []).push(issue.message);
+        let target: any = input;
+        for (const k of issue.path.slice(0, -1)) target = target?.[k as keyof typeof target];
+        if (target && typeof target === "object") target[issue.path.at(-1) as string] = null;
+      }
+    }
+    return { input, errors: Object.keys(errors).length ? errors : null };
   });
 }

@@ -20,7 +20,7 @@ describe("CSV shipments", () => {
     const rows = parseShipmentsCsv(`${header}\n${row("o-1")}\no-2,Ada,1 Main St,Springfield,IL,62701,W,500 Dock Rd,Reno,NV,89501,heavy,10,8,4,usps_priority\n${row("o-3", ",extra")}`);
     expect(rows).toHaveLength(3);
     expect(rows[0].errors).toBeNull();
-    expect(rows[1].errors).toEqual({ "parcel.weight_oz": ["Not a number: heavy"] });
+    expect(rows[1].errors).toEqual({ "parcel.weight_oz": ["Not a plain decimal number: heavy"] });
     expect(rows[1].input.parcel?.weight_oz).toBeNull();
     expect(rows[2].errors?.row?.[0]).toMatch(/Row 4 has 17 cells; the header has 16/);
   });
