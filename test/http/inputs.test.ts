@@ -7,7 +7,7 @@ const header = "reference,to_name,to_street1,to_city,to_state,to_zip,from_name,f
 const row = (ref: string, weight = "16") => `${ref},Ada,1 Main St,Springfield,IL,62701,W,500 Dock Rd,Reno,NV,89501,${weight},10,8,4,usps_priority`;
 const csvForm = (text: string | Uint8Array) => {
   const form = new FormData();
-  form.append("file", new Blob([text as BlobPart], { type: "text/csv" }), "s.csv");
+  form.append("file", new Blob([text as string], { type: "text/csv" }), "s.csv");
   return form;
 };
 
