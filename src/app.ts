@@ -15,6 +15,7 @@ import { registerEventRoutes } from "./routes/events";
 import { registerLabelRoutes } from "./routes/labels";
 import { registerWebhookRoutes } from "./routes/webhooks";
 import { registerShipmentRoutes } from "./routes/shipments";
+import { registerWebhooks, TAGS } from "./routes/webhook-events";
 
 export function buildApp() {
   // strict: false serves /v1/batches/ as /v1/batches (a trailing slash is not another resource).
@@ -68,17 +69,23 @@ export function buildApp() {
   registerLabelRoutes(app);
   registerWebhookRoutes(app);
 
-  app.openAPIRegistry.registerComponent("securitySchemes", "apiKey", {
-    type: "http", scheme: "bearer", description: "`sk_test_…` or `sk_live_…`; HTTP Basic with the key as user name works too. A revoked key stops working within 10 seconds.",
+  app.openAPIRegistry.registerComponent("securitySchemes", "bearer", {
+    type: "http", scheme: "bearer", description: "`Authorization: Bearer sk_test_…` (or `sk_live_…`). A revoked key stops working within 10 seconds.",
   });
-  app.doc31("/openapi.json", {
+  app.openAPIRegistry.registerComponent("securitySchemes", "basic", {
+    type: "http", scheme: "basic", description: "HTTP Basic with the key as user name and an empty password (`curl -u sk_test_…:`).",
+  });
+  registerWebhooks(app);
+  app.doc31("/openapi.json", (c) => ({
     openapi: "3.1.0",
     info: {
-      title: "Batch label API", version: "1.0.0",
-      description: "Validate, rate and buy shipping labels in batches of up to 10,000, and download merged label files.",
+      title: "Batch label API", version: "1.0.0", license: { name: "Proprietary", identifier: "LicenseRef-Proprietary" },
+      description: "Validate, rate and buy shipping labels in batches of up to 10,000, and download merged label files. Errors always have the shape `{ error: { code, message, details? } }`; every response carries `X-Request-Id`.",
     },
-    security: [{ apiKey: [] }],
-  });
+    servers: [{ url: new URL(c.req.url).origin, description: "This server" }],
+    tags: TAGS,
+    security: [{ bearer: [] }, { basic: [] }] as Record<string, string[]>[],
+  }));
   app.get("/docs", Scalar({ url: "/openapi.json", pageTitle: "Batch label API" }));
   return app;
 }

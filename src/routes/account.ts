@@ -11,7 +11,7 @@ const Account = z.object({ id: z.string(), object: z.literal("account"), mode: M
 
 export function registerAccountRoutes(app: App) {
   route(app, createRoute({
-    method: "get", path: "/v1/account", tags: ["Account"], summary: "The key's account and its prepaid balance",
+    method: "get", path: "/v1/account", operationId: "getAccount", tags: ["Account"], summary: "The key's account and its prepaid balance",
     responses: { 200: json(Account, "The account"), ...errorResponses() },
   }), async (c) => {
     const { id, mode } = c.get("account");

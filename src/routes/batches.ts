@@ -8,6 +8,7 @@ import type { App, AppEnv } from "../http/context";
 import { ApiError } from "../http/errors";
 import { listSchema, page } from "../http/pagination";
 import { route } from "../http/route";
+import { BatchIdParam, IdempotencyKeyHeader } from "../http/openapi";
 import { newId } from "../lib/ids";
 import { findService } from "../carriers/services";
 import { addMs, DAY_MS, nowIso } from "../lib/time";
@@ -17,7 +18,6 @@ import {
 import { errorResponses, json } from "../schemas/common";
 import { parseShipmentsCsv, type CsvRow } from "../schemas/csv";
 
-const IdParam = z.object({ id: z.string().openapi({ description: "A batch id, or a reference (the newest batch with it)" }) });
 const EXPIRY_MS = 30 * DAY_MS;
 
 /** The batch with one page of its shipments, as GET /v1/batches/{id} and POST /v1/batches answer. */
@@ -67,10 +67,10 @@ const tooMany = () => new ApiError("payload_too_large", `A batch holds at most $
 
 export function registerBatchRoutes(app: App) {
   route(app, createRoute({
-    method: "post", path: "/v1/batches", tags: ["Batches"], summary: "Create a batch",
+    method: "post", path: "/v1/batches", operationId: "createBatch", tags: ["Batches"], summary: "Create a batch",
     description: "JSON with `shipments`, or `multipart/form-data` with a CSV `file` (then `via` is `file`). Validation and rating run asynchronously; the batch answers `validating`, or `ready` when empty.",
     request: {
-      headers: z.object({ "Idempotency-Key": z.string().optional() }),
+      headers: IdempotencyKeyHeader,
       body: { content: {
         "application/json": { schema: BatchCreate },
         "multipart/form-data": { schema: z.object({ file: z.string().openapi({ format: "binary" }) }).passthrough() },
@@ -98,7 +98,7 @@ export function registerBatchRoutes(app: App) {
   });
 
   route(app, createRoute({
-    method: "get", path: "/v1/batches", tags: ["Batches"], summary: "List batches, newest first",
+    method: "get", path: "/v1/batches", operationId: "listBatches", tags: ["Batches"], summary: "List batches, newest first",
     request: { query: ListBatchesQuery },
     responses: { 200: json(listSchema(BatchSummary, "BatchList"), "A page of batch summaries"), ...errorResponses(400) },
   }), async (c) => {
@@ -108,16 +108,16 @@ export function registerBatchRoutes(app: App) {
   });
 
   route(app, createRoute({
-    method: "get", path: "/v1/batches/{id}", tags: ["Batches"], summary: "Get a batch with a page of its shipments",
-    request: { params: IdParam, query: BatchQuery },
+    method: "get", path: "/v1/batches/{id}", operationId: "getBatch", tags: ["Batches"], summary: "Get a batch with a page of its shipments",
+    request: { params: BatchIdParam, query: BatchQuery },
     responses: { 200: json(Batch, "The batch"), ...errorResponses(400, 404) },
   }), async (c) => {
     return c.json(await batchResponse(c, ownedBatchRef(c.get("account").id, c.req.param("id")!)));
   });
 
   route(app, createRoute({
-    method: "post", path: "/v1/batches/{id}/cancel", tags: ["Batches"], summary: "Cancel a batch before purchase",
-    request: { params: IdParam, headers: z.object({ "Idempotency-Key": z.string().optional() }) },
+    method: "post", path: "/v1/batches/{id}/cancel", operationId: "cancelBatch", tags: ["Batches"], summary: "Cancel a batch before purchase",
+    request: { params: BatchIdParam, headers: IdempotencyKeyHeader },
     responses: { 200: json(BatchSummary, "The cancelled batch"), ...errorResponses(404, 409) },
   }), async (c) => {
     const row = await ownedBatch(c, c.req.param("id")!);
@@ -126,9 +126,9 @@ export function registerBatchRoutes(app: App) {
   });
 
   route(app, createRoute({
-    method: "post", path: "/v1/batches/{id}/purchase", tags: ["Batches"], summary: "Buy every valid shipment",
+    method: "post", path: "/v1/batches/{id}/purchase", operationId: "purchaseBatch", tags: ["Batches"], summary: "Buy every valid shipment",
     description: "Moves the batch to `purchasing` and queues one purchase per valid shipment. A `ready` batch is bought whole; an `invalid` one only with `skip_invalid: true`. Watch `counts` and `completion_percentage`, or the stream. Each purchase debits the prepaid balance; one that cannot be covered fails with `Insufficient prepay balance`.",
-    request: { params: IdParam, headers: z.object({ "Idempotency-Key": z.string().optional() }), body: { content: { "application/json": { schema: PurchaseBody } } } },
+    request: { params: BatchIdParam, headers: IdempotencyKeyHeader, body: { content: { "application/json": { schema: PurchaseBody } } } },
     responses: { 202: json(BatchSummary, "Accepted; purchases run in the background"), ...errorResponses(400, 404, 409, 415) },
   }), async (c) => {
     const row = await ownedBatch(c, c.req.param("id")!);
@@ -137,9 +137,9 @@ export function registerBatchRoutes(app: App) {
   });
 
   route(app, createRoute({
-    method: "get", path: "/v1/batches/{id}/stream", tags: ["Batches"], summary: "Watch a batch live (Server-Sent Events)",
+    method: "get", path: "/v1/batches/{id}/stream", operationId: "streamBatch", tags: ["Batches"], summary: "Watch a batch live (Server-Sent Events)",
     description: "`text/event-stream`: an `event: batch` with the status and counts at once, then one on every change, until the batch reaches a final status; then the stream closes. Comment lines keep it alive.",
-    request: { params: IdParam },
+    request: { params: BatchIdParam },
     responses: { 200: { description: "The event stream", content: { "text/event-stream": { schema: z.string() } } }, ...errorResponses(404) },
   }), async (c) => {
     const row = await ownedBatch(c, c.req.param("id")!);

@@ -13,7 +13,7 @@ const Carrier = z.object({ id: z.string(), object: z.literal("carrier"), service
 
 export function registerCarrierRoutes(app: App) {
   route(app, createRoute({
-    method: "get", path: "/v1/carriers", tags: ["Carriers"], summary: "Carriers and services this account can buy, with their limits",
+    method: "get", path: "/v1/carriers", operationId: "listCarriers", tags: ["Carriers"], summary: "Carriers and services this account can buy, with their limits",
     responses: { 200: json(z.object({ data: z.array(Carrier) }), "Carriers"), ...errorResponses() },
   }), (c) =>
     c.json({

@@ -30,7 +30,7 @@ const EventsQuery = pageQuery(25, 100).extend({ type: z.enum(WEBHOOK_EVENTS).opt
 
 export function registerEventRoutes(app: App) {
   route(app, createRoute({
-    method: "get", path: "/v1/events", tags: ["Events"], summary: "Events, newest first",
+    method: "get", path: "/v1/events", operationId: "listEvents", tags: ["Events"], summary: "Events, newest first",
     request: { query: EventsQuery },
     responses: { 200: json(listSchema(Event, "EventList"), "A page of events"), ...errorResponses(400) },
   }), async (c) => {
@@ -40,8 +40,8 @@ export function registerEventRoutes(app: App) {
   });
 
   route(app, createRoute({
-    method: "get", path: "/v1/events/{id}", tags: ["Events"], summary: "One event with its delivery attempts",
-    request: { params: z.object({ id: z.string() }) },
+    method: "get", path: "/v1/events/{id}", operationId: "getEvent", tags: ["Events"], summary: "One event with its delivery attempts",
+    request: { params: z.object({ id: z.string().max(100).openapi({ param: { name: "id", in: "path" }, example: "evt_01JQ…" }) }) },
     responses: { 200: json(Event, "The event"), ...errorResponses(404) },
   }), async (c) => {
     const row = await getAccountEvent(c.env.DB, c.get("account").id, c.req.param("id")!);

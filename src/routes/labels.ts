@@ -6,6 +6,10 @@ import { jsonBody, parseBody } from "../http/body";
 import type { App, AppEnv } from "../http/context";
 import { ApiError, notFound } from "../http/errors";
 import { route } from "../http/route";
+import { BatchIdParam, IdempotencyKeyHeader, ShipmentParams } from "../http/openapi";
+
+// Downloads work with the API key, or with no key through a signed link (`expires` and `signature`).
+const KEY_OR_SIGNED: Record<string, string[]>[] = [{ bearer: [] }, { basic: [] }, {}];
 import { labelDataOf } from "../labels/data";
 import { renderLabelPdf } from "../labels/draw";
 import type { LabelFile } from "../labels/messages";
@@ -35,9 +39,9 @@ async function serve(c: Context<AppEnv>, key: string, filename: string) {
 
 export function registerLabelRoutes(app: App) {
   route(app, createRoute({
-    method: "post", path: "/v1/batches/{id}/labels", tags: ["Labels"], summary: "Write the batch's labels again in another format or layout",
+    method: "post", path: "/v1/batches/{id}/labels", operationId: "createLabelSet", tags: ["Labels"], summary: "Write the batch's labels again in another format or layout",
     description: "A new set of merged files (at most 100 labels each, in position order) over the shipments bought now, so voided ones are left out. Files appear in `labels` as they are written; the batch keeps every set. Allowed once the purchase has finished.",
-    request: { params: z.object({ id: z.string() }), headers: z.object({ "Idempotency-Key": z.string().optional() }), body: { content: { "application/json": { schema: LabelsBody } } } },
+    request: { params: BatchIdParam, headers: IdempotencyKeyHeader, body: { content: { "application/json": { schema: LabelsBody } } } },
     responses: { 202: json(BatchSummary, "Accepted; files are being written"), ...errorResponses(400, 404, 409, 415) },
   }), async (c) => {
     const row = await ownedBatch(c, c.req.param("id")!);
@@ -46,9 +50,10 @@ export function registerLabelRoutes(app: App) {
   });
 
   route(app, createRoute({
-    method: "get", path: "/v1/batches/{id}/labels/{n}", tags: ["Labels"], summary: "Download merged label file n",
+    method: "get", path: "/v1/batches/{id}/labels/{n}", operationId: "getLabelFile", tags: ["Labels"], summary: "Download merged label file n",
     description: "With the API key, or through the signed `url` in `labels` (no key needed until it expires).",
-    request: { params: z.object({ id: z.string(), n: z.string() }), query: signedQuery },
+    request: { params: BatchIdParam.extend({ n: z.coerce.number().int().min(1).openapi({ param: { name: "n", in: "path" }, type: "integer", example: 1 }) }), query: signedQuery },
+    security: KEY_OR_SIGNED,
     responses: { 200: file("The merged file", ["application/pdf", "text/plain"]), ...errorResponses(404) },
   }), async (c) => {
     const row = await downloadableBatch(c, c.req.param("id")!);
@@ -59,8 +64,9 @@ export function registerLabelRoutes(app: App) {
   });
 
   route(app, createRoute({
-    method: "get", path: "/v1/batches/{id}/shipments/{shipment_id}/label", tags: ["Labels"], summary: "Download one shipment's label",
-    request: { params: z.object({ id: z.string(), shipment_id: z.string() }), query: signedQuery },
+    method: "get", path: "/v1/batches/{id}/shipments/{shipment_id}/label", operationId: "getShipmentLabel", tags: ["Labels"], summary: "Download one shipment's label",
+    request: { params: ShipmentParams, query: signedQuery },
+    security: KEY_OR_SIGNED,
     responses: { 200: file("The label PDF", ["application/pdf"]), ...errorResponses(404) },
   }), async (c) => {
     const row = await downloadableBatch(c, c.req.param("id")!);
@@ -75,9 +81,9 @@ export function registerLabelRoutes(app: App) {
   });
 
   route(app, createRoute({
-    method: "post", path: "/v1/batches/{id}/scan_form", tags: ["Labels"], summary: "Make SCAN forms (manifests) for the bought shipments",
+    method: "post", path: "/v1/batches/{id}/scan_form", operationId: "createScanForms", tags: ["Labels"], summary: "Make SCAN forms (manifests) for the bought shipments",
     description: "One manifest per carrier and origin address, over the bought, not voided shipments: each lists its own carrier's tracking numbers with totals and one barcode to scan at pickup. Test batches get a manifest drawn by this service; live batches get EasyPost's own scan form (`POST /scan_forms`) for each carrier. They are written in the background: the batch answers at once with each form `generating`, and each becomes `ready` (its `url` then downloads it) within seconds. Making them again replaces the batch's `scan_forms`.",
-    request: { params: z.object({ id: z.string() }), headers: z.object({ "Idempotency-Key": z.string().optional() }) },
+    request: { params: BatchIdParam, headers: IdempotencyKeyHeader },
     responses: { 202: json(BatchSummary, "Accepted: the batch with its new `scan_forms`, `generating`"), ...errorResponses(404, 409) },
   }), async (c) => {
     const row = await ownedBatch(c, c.req.param("id")!);
@@ -86,9 +92,10 @@ export function registerLabelRoutes(app: App) {
   });
 
   route(app, createRoute({
-    method: "get", path: "/v1/batches/{id}/scan_forms/{scan_form_id}", tags: ["Labels"], summary: "Download one SCAN form",
+    method: "get", path: "/v1/batches/{id}/scan_forms/{scan_form_id}", operationId: "getScanForm", tags: ["Labels"], summary: "Download one SCAN form",
     description: "With the API key, or through the signed `url` in `scan_forms`.",
-    request: { params: z.object({ id: z.string(), scan_form_id: z.string() }), query: signedQuery },
+    request: { params: BatchIdParam.extend({ scan_form_id: z.string().max(100).openapi({ param: { name: "scan_form_id", in: "path" }, example: "sf_01JQ…" }) }), query: signedQuery },
+    security: KEY_OR_SIGNED,
     responses: { 200: file("The manifest PDF", ["application/pdf"]), ...errorResponses(404) },
   }), async (c) => {
     const row = await downloadableBatch(c, c.req.param("id")!);

@@ -9,19 +9,17 @@ import { jsonBody, parseBody, validate } from "../http/body";
 import type { App } from "../http/context";
 import { listSchema, page } from "../http/pagination";
 import { route } from "../http/route";
+import { BatchIdParam, IdempotencyKeyHeader, ShipmentParams } from "../http/openapi";
 import { AddShipments, BatchSummary, RemoveShipments, ShipmentsQuery } from "../schemas/batch";
 import { errorResponses, json } from "../schemas/common";
 import { Shipment, ShipmentPatch } from "../schemas/shipment";
 import { readShipments } from "./batches";
 
-const IdParam = z.object({ id: z.string() });
-const ShipmentParams = z.object({ id: z.string(), shipment_id: z.string() });
-const idempotent = z.object({ "Idempotency-Key": z.string().optional() });
 
 export function registerShipmentRoutes(app: App) {
   route(app, createRoute({
-    method: "get", path: "/v1/batches/{id}/shipments", tags: ["Shipments"], summary: "List a batch's shipments in position order",
-    request: { params: IdParam, query: ShipmentsQuery },
+    method: "get", path: "/v1/batches/{id}/shipments", operationId: "listShipments", tags: ["Shipments"], summary: "List a batch's shipments in position order",
+    request: { params: BatchIdParam, query: ShipmentsQuery },
     responses: { 200: json(listSchema(Shipment, "ShipmentList"), "A page of shipments"), ...errorResponses(400, 404) },
   }), async (c) => {
     const q = validate(ShipmentsQuery, c.req.query());
@@ -30,9 +28,9 @@ export function registerShipmentRoutes(app: App) {
   });
 
   route(app, createRoute({
-    method: "post", path: "/v1/batches/{id}/add_shipments", tags: ["Shipments"], summary: "Add shipments (JSON or CSV)",
+    method: "post", path: "/v1/batches/{id}/add_shipments", operationId: "addShipments", tags: ["Shipments"], summary: "Add shipments (JSON or CSV)",
     description: "The batch goes back to `validating`. Allowed while `validating`, `invalid` or `ready`.",
-    request: { params: IdParam, headers: idempotent, body: { content: {
+    request: { params: BatchIdParam, headers: IdempotencyKeyHeader, body: { content: {
       "application/json": { schema: AddShipments },
       "multipart/form-data": { schema: z.object({ file: z.string().openapi({ format: "binary" }) }) },
     } } },
@@ -46,9 +44,9 @@ export function registerShipmentRoutes(app: App) {
   });
 
   route(app, createRoute({
-    method: "post", path: "/v1/batches/{id}/remove_shipments", tags: ["Shipments"], summary: "Remove shipments",
+    method: "post", path: "/v1/batches/{id}/remove_shipments", operationId: "removeShipments", tags: ["Shipments"], summary: "Remove shipments",
     description: "All ids must belong to the batch, or nothing is removed (400). The batch is validated again.",
-    request: { params: IdParam, headers: idempotent, body: { content: { "application/json": { schema: RemoveShipments } } } },
+    request: { params: BatchIdParam, headers: IdempotencyKeyHeader, body: { content: { "application/json": { schema: RemoveShipments } } } },
     responses: { 200: json(BatchSummary, "The batch"), ...errorResponses(400, 404, 409, 415) },
   }), async (c) => {
     const row = await ownedBatch(c, c.req.param("id")!);
@@ -57,9 +55,9 @@ export function registerShipmentRoutes(app: App) {
   });
 
   route(app, createRoute({
-    method: "patch", path: "/v1/batches/{id}/shipments/{shipment_id}", tags: ["Shipments"], summary: "Fix a shipment",
+    method: "patch", path: "/v1/batches/{id}/shipments/{shipment_id}", operationId: "updateShipment", tags: ["Shipments"], summary: "Fix a shipment",
     description: "A partial update: named fields replace, `from_address`, `to_address` and `parcel` merge field by field. The shipment is validated again.",
-    request: { params: ShipmentParams, body: { content: { "application/json": { schema: ShipmentPatch } } } },
+    request: { params: ShipmentParams, headers: IdempotencyKeyHeader, body: { content: { "application/json": { schema: ShipmentPatch } } } },
     responses: { 200: json(Shipment, "The shipment, now `validating`"), ...errorResponses(400, 404, 409, 415) },
   }), async (c) => {
     const row = await ownedBatch(c, c.req.param("id")!);
@@ -69,9 +67,9 @@ export function registerShipmentRoutes(app: App) {
   });
 
   route(app, createRoute({
-    method: "post", path: "/v1/batches/{id}/shipments/{shipment_id}/void", tags: ["Shipments"], summary: "Void a bought label",
+    method: "post", path: "/v1/batches/{id}/shipments/{shipment_id}/void", operationId: "voidShipment", tags: ["Shipments"], summary: "Void a bought label",
     description: "The label is voided with the carrier first, and only then is its amount credited back to the prepaid balance, once. Voiding again answers 409. Live labels are refunded through EasyPost: the shipment shows `refund_status: submitted` once EasyPost accepted the request, and the amount is credited then. The refund is then followed with EasyPost (an hour after the void, then every 12 hours for about two weeks) until `refund_status` becomes `refunded` or `rejected`. A refund can be rejected when the carrier saw the label used; the credit is not taken back automatically (this API takes money only for a purchase): `refund_status: rejected` shows it, for the platform to settle with the merchant.",
-    request: { params: ShipmentParams, headers: idempotent },
+    request: { params: ShipmentParams, headers: IdempotencyKeyHeader },
     responses: { 200: json(Shipment, "The shipment, now `voided`"), ...errorResponses(404, 409) },
   }), async (c) => {
     const row = await ownedBatch(c, c.req.param("id")!);

@@ -5,6 +5,7 @@ import type { App } from "../http/context";
 import { ApiError, notFound } from "../http/errors";
 import { listSchema, page, pageQuery } from "../http/pagination";
 import { route } from "../http/route";
+import { IdempotencyKeyHeader } from "../http/openapi";
 import { newId } from "../lib/ids";
 import { nowIso } from "../lib/time";
 import { errorResponses, json, Timestamp } from "../schemas/common";
@@ -27,9 +28,9 @@ const present = (w: WebhookRow) => ({ id: w.id, object: "webhook" as const, url:
 
 export function registerWebhookRoutes(app: App) {
   route(app, createRoute({
-    method: "post", path: "/v1/webhooks", tags: ["Webhooks"], summary: "Subscribe an endpoint to events",
+    method: "post", path: "/v1/webhooks", operationId: "createWebhook", tags: ["Webhooks"], summary: "Subscribe an endpoint to events",
     description: "Deliveries are `POST`s of `{ id, type, created_at, data }` signed per Standard Webhooks (`webhook-id`, `webhook-timestamp`, `webhook-signature`), retried with exponential backoff on a non-2xx answer or a time-out. Delivery is at least once: deduplicate on `webhook-id` (the event id). An event that could not be queued when it happened is queued by its batch within about 30 seconds. Live keys accept only public https URLs; test keys also loopback (`localhost`, `127.0.0.1`, `[::1]`) for local development. Private, link-local and reserved addresses, internal names and URLs with credentials are refused; at each delivery the host is resolved again and a name that points inside is not delivered to (the attempt is recorded as failed).",
-    request: { headers: z.object({ "Idempotency-Key": z.string().optional() }), body: { content: { "application/json": { schema: WebhookCreate } } } },
+    request: { headers: IdempotencyKeyHeader, body: { content: { "application/json": { schema: WebhookCreate } } } },
     responses: { 201: json(WebhookWithSecret, "The subscription, with its signing secret (shown once)"), ...errorResponses(400, 409, 415) },
   }), async (c) => {
     const body = await jsonBody(c, WebhookCreate);
@@ -48,7 +49,7 @@ export function registerWebhookRoutes(app: App) {
 
   const ListQuery = pageQuery(25, 100);
   route(app, createRoute({
-    method: "get", path: "/v1/webhooks", tags: ["Webhooks"], summary: "List subscriptions (without secrets)",
+    method: "get", path: "/v1/webhooks", operationId: "listWebhooks", tags: ["Webhooks"], summary: "List subscriptions (without secrets)",
     request: { query: ListQuery },
     responses: { 200: json(listSchema(Webhook, "WebhookList"), "A page of subscriptions"), ...errorResponses(400) },
   }), async (c) => {
@@ -58,8 +59,8 @@ export function registerWebhookRoutes(app: App) {
   });
 
   route(app, createRoute({
-    method: "delete", path: "/v1/webhooks/{id}", tags: ["Webhooks"], summary: "Delete a subscription; deliveries stop at once",
-    request: { params: z.object({ id: z.string() }) },
+    method: "delete", path: "/v1/webhooks/{id}", operationId: "deleteWebhook", tags: ["Webhooks"], summary: "Delete a subscription; deliveries stop at once",
+    request: { params: z.object({ id: z.string().max(100).openapi({ param: { name: "id", in: "path" }, example: "whk_01JQ…" }) }) },
     responses: { 200: json(z.object({ id: z.string(), object: z.literal("webhook"), deleted: z.literal(true) }), "Deleted"), ...errorResponses(404) },
   }), async (c) => {
     await parseBody(c);

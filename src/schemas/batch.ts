@@ -3,7 +3,7 @@ import { CARRIER_IDS, SERVICE_IDS } from "../carriers/services";
 import { STRATEGIES } from "../carriers/shopping";
 import { BATCH_STATUSES } from "../batch/machine";
 import { pageQuery, PaginationSchema } from "../http/pagination";
-import { Metadata, Mode, Money, Timestamp } from "./common";
+import { Metadata, Mode, Money, Timestamp, Url } from "./common";
 import { Shipment, ShipmentInput, ShipmentStatus } from "./shipment";
 
 export const MAX_SHIPMENTS = 10_000;
@@ -55,7 +55,7 @@ export type Counts = z.infer<typeof Counts>;
 
 export const LabelFile = z
   .object({
-    url: z.string(), label_set_id: z.string().nullable().openapi({ description: "The set (`label_sets`) this file belongs to" }),
+    url: Url, label_set_id: z.string().nullable().openapi({ description: "The set (`label_sets`) this file belongs to" }),
     format: LabelFormat, layout: LabelLayout, count: z.number().int(),
     first_position: z.number().int(), last_position: z.number().int(),
   })
@@ -76,7 +76,7 @@ export const ScanForm = z
   .object({
     id: z.string(), carrier: z.enum(CARRIER_IDS),
     status: z.enum(["generating", "ready"]).openapi({ description: "Written in the background; `ready` once its document can be downloaded" }),
-    url: z.string().nullable().openapi({ description: "Signed download link, once `ready`" }), shipment_count: z.number().int(), created_at: Timestamp,
+    url: Url.nullable().openapi({ description: "Signed download link, once `ready`" }), shipment_count: z.number().int(), created_at: Timestamp,
   })
   .openapi("ScanForm", { description: "One manifest: one carrier's bought, not voided labels from one origin address" });
 
@@ -123,8 +123,8 @@ export const ListBatchesQuery = pageQuery(25, 100).extend({
   status: BatchStatus.optional(),
   via: z.enum(["api", "file"]).optional(),
   reference: z.string().optional(),
-  created_after: z.iso.datetime().optional(),
-  created_before: z.iso.datetime().optional(),
+  created_after: z.iso.datetime({ offset: true }).optional().openapi({ description: "RFC 3339, any offset" }),
+  created_before: z.iso.datetime({ offset: true }).optional().openapi({ description: "RFC 3339, any offset" }),
   order: z.enum(["asc", "desc"]).default("desc"),
 });
 

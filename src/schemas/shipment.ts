@@ -2,7 +2,7 @@ import { z } from "@hono/zod-openapi";
 import { Address, AddressInput, Parcel, ParcelInput } from "./address";
 import { CARRIER_IDS, SERVICE_IDS } from "../carriers/services";
 import { STRATEGIES } from "../carriers/shopping";
-import { Metadata, Money, Timestamp } from "./common";
+import { Metadata, Money, Timestamp, Url } from "./common";
 
 export const SHIPMENT_STATUSES = ["validating", "valid", "invalid", "queued", "purchased", "purchase_failed", "voided"] as const;
 export const ShipmentStatus = z.enum(SHIPMENT_STATUSES).openapi("ShipmentStatus");
@@ -68,7 +68,7 @@ export const Shipment = z
     rate: Rate.nullable(),
     rates: z.array(RateAlternative).optional().openapi({ description: "The services this shipment could take, cheapest first: on single shipments, and on lists with `include=rates`" }),
     tracking_number: z.string().nullable(),
-    label_url: z.string().nullable(),
+    label_url: Url.nullable(),
     message: z.string().nullable(),
     purchased_at: Timestamp.nullable(),
     refund_status: z.enum(["submitted", "refunded", "rejected"]).nullable().openapi({ description: "After a void of a live label: `submitted` once EasyPost accepted the refund request (the amount is credited then)" }),
