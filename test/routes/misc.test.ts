@@ -52,6 +52,13 @@ describe("service endpoints", () => {
     const res = await api(null, "/docs");
     expect(res.status).toBe(200);
     expect(res.text).toContain("/openapi.json");
+    // Everything it loads comes from this server: it works offline.
+    const sources = [...res.text.matchAll(/<script[^>]*\ssrc="([^"]+)"/g)].map((m) => m[1]);
+    expect(sources).toEqual(["/docs/scalar.js"]);
+    expect(res.text).not.toMatch(/https?:\/\/(?!127\.0\.0\.1)[a-z]/i);
+    const script = await api(null, "/docs/scalar.js");
+    expect(script.headers.get("content-type")).toMatch(/javascript/);
+    expect(script.text.length).toBeGreaterThan(100_000);
   });
 });
 
