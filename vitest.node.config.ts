@@ -13,7 +13,5 @@ export default defineConfig({
       return `export default Uint8Array.from(atob(${JSON.stringify(readFileSync(id).toString("base64"))}), (c) => c.charCodeAt(0)).buffer;`;
     },
   }],
-  // The /docs script is a text module in the Worker (wrangler.toml [[rules]] type "Text").
-  resolve: { alias: { "@scalar/api-reference/browser/standalone.js": new URL("./test/node/standalone-stub.ts", import.meta.url).pathname } },
   test: { include: ["test/node/**/*.test.ts"], testTimeout: 60_000, environment: "node" },
 });

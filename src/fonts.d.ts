@@ -7,8 +7,3 @@ declare module "*.ttf" {
 declare module "fontkit" {
   export function create(data: Uint8Array): unknown;
 }
-// Scalar's prebuilt reference page, bundled as text (wrangler.toml [[rules]] type "Text").
-declare module "@scalar/api-reference/browser/standalone.js" {
-  const source: string;
-  export default source;
-}

@@ -1,3 +1,4 @@
+import { env } from "cloudflare:workers";
 import { describe, expect, it } from "vitest";
 import { address, api, countRows, from, newAccount, settle, shipment } from "../helpers";
 
@@ -56,9 +57,11 @@ describe("service endpoints", () => {
     const sources = [...res.text.matchAll(/<script[^>]*\ssrc="([^"]+)"/g)].map((m) => m[1]);
     expect(sources).toEqual(["/docs/scalar.js"]);
     expect(res.text).not.toMatch(/https?:\/\/(?!127\.0\.0\.1)[a-z]/i);
-    const script = await api(null, "/docs/scalar.js");
+    // Served as a static asset, before the Worker runs.
+    const script = await env.ASSETS.fetch("https://api.test/docs/scalar.js");
+    expect(script.status).toBe(200);
     expect(script.headers.get("content-type")).toMatch(/javascript/);
-    expect(script.text.length).toBeGreaterThan(100_000);
+    await script.body?.cancel();
   });
 });
 
