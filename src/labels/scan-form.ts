@@ -2,12 +2,12 @@
 // list of every bought shipment with totals. Text only, so it is cheap even for 10,000 rows.
 import {
   beginText, endText, fill, PDFDocument, popGraphicsState, pushGraphicsState, rectangle, setFillingGrayscaleColor,
-  setFontAndSize, setTextMatrix, showText, type PDFOperator,
+  PDFHexString, setFontAndSize, setTextMatrix, showText, type PDFOperator,
 } from "pdf-lib";
 import type { StoredAddress } from "../schemas/address";
 import { formatCents } from "../lib/money";
 import { code128Modules } from "./barcode";
-import { embedLabelFonts, labelText } from "./fonts";
+import { embedLabelFonts, encodeGlyphs, labelText } from "./fonts";
 import { LETTER } from "./merge";
 
 export type ManifestRow = { position: number; tracking_number: string; service: string; weight_oz: number; cents: number };
@@ -48,7 +48,8 @@ export async function renderScanForm(m: Manifest): Promise<Uint8Array> {
       const font = isBold ? fonts.bold : fonts.regular;
       const t = labelText(s);
       const fitted = Math.min(size, (size * maxWidth) / Math.max(1, font.widthOfTextAtSize(t, size)));
-      ops.push(setFontAndSize(isBold ? bold : reg, fitted), setTextMatrix(1, 0, 0, 1, x, y), showText(font.encodeText(t)));
+      // encodeGlyphs, not pdf-lib's encodeText: its glyphs carry their code points into the ToUnicode map.
+      ops.push(setFontAndSize(isBold ? bold : reg, fitted), setTextMatrix(1, 0, 0, 1, x, y), showText(PDFHexString.of(encodeGlyphs(font, t).slice(1, -1))));
     };
     if (p === 0) {
       text("SHIPMENT MANIFEST (SCAN FORM)", 40, 740, 16, true);

@@ -102,3 +102,25 @@ describe("labels read by independent tools", () => {
     expect(bytes.length).toBeLessThan(100 * 1500 + 120_000);
   });
 });
+
+describe("SCAN forms read by poppler", () => {
+  it("every line stays on the page, the summary and a long shipper included", async () => {
+    const { renderScanForm } = await import("../../src/labels/scan-form");
+    const rows = Array.from({ length: 95 }, (_, i) => ({
+      position: i + 1, tracking_number: `9400${String(i).padStart(18, "0")}`, service: ["usps_priority", "usps_ground_advantage", "usps_priority_express"][i % 3],
+      weight_oz: 1600 + i, cents: 123_456 + i,
+    }));
+    const pdf = await renderScanForm({
+      id: "sf_01TEST", batch_id: "batch_01TEST", date: "2026-12-01", rows,
+      shipper: { name: "Warehouse ".repeat(10).trim(), company: null, street1: "500 Dock Rd", street2: null, city: "Reno", state: "NV", zip: "89501", country: "US", phone: null, email: null },
+    });
+    const boxes = wordBoxes(pdf);
+    expect(pdfText(pdf).replace(/\s+/g, " ")).toMatch(/Total postage: [\d.]+ USD/);
+    for (const b of boxes) {
+      expect(b.x1, b.word).toBeLessThanOrEqual(b.page.w);
+      expect(b.y1, b.word).toBeLessThanOrEqual(b.page.h);
+      expect(b.x0, b.word).toBeGreaterThanOrEqual(0);
+    }
+    expect(pdfText(pdf)).toContain(rows[94].tracking_number);
+  });
+});
