@@ -15,7 +15,7 @@ import type { Counts } from "../schemas/batch";
 import type { CsvRow } from "../schemas/csv";
 import type { ShipmentIn, ShipmentStatus } from "../schemas/shipment";
 import type { LabelFile, LabelJob, ScanFormJob } from "../labels/messages";
-import { planScanForms, type StoredScanForm } from "../labels/scan-forms";
+import { planScanForms, storedScanForms } from "../labels/scan-forms";
 import type { LabelFormat, LabelLayout } from "../labels/merge";
 import { markStale, newSet, progress, type LabelSet } from "./label-sets";
 import { newId } from "../lib/ids";
@@ -391,7 +391,7 @@ export class BatchObject extends DurableObject<Env> {
       const row = await this.load(batchId);
       const plan = markWritten((await this.plan()), files.map((f) => f.n));
       await this.store.put({ label_plan: plan, labels_progress_at: Date.now(), label_requeues: 0 });
-      const formsPending = (JSON.parse(row.scan_form ?? "[]") as StoredScanForm[]).some((f) => f.status === "generating");
+      const formsPending = storedScanForms(row.scan_form).some((f) => f.status === "generating");
       if (!plan.files.some((f) => f.queued && !f.written) && !formsPending) await this.timers.clear("labels");
       const byN = new Map((JSON.parse(row.labels) as LabelFile[]).map((f) => [f.n, f]));
       // A file with no bought shipment (all failed or voided) leaves no entry.
@@ -441,7 +441,7 @@ export class BatchObject extends DurableObject<Env> {
     await backgroundTurn();
     return this.exclusive(async () => {
       const row = await this.load(batchId);
-      const forms = (JSON.parse(row.scan_form ?? "[]") as StoredScanForm[]).map((f) =>
+      const forms = storedScanForms(row.scan_form).map((f) =>
         (f.id === formId ? { ...f, status: "ready" as const, ...(providerId ? { provider_id: providerId } : {}) } : f));
       return { ok: true, row: await this.persist(row, { ...row, scan_form: JSON.stringify(forms) }, this.unchanged(row)) };
     });
@@ -536,7 +536,7 @@ export class BatchObject extends DurableObject<Env> {
     labels: async (row) => {
       const plan = await this.plan();
       const missing = plan.files.filter((f) => f.queued && !f.written);
-      const forms = (JSON.parse(row.scan_form ?? "[]") as StoredScanForm[]).filter((f) => f.status === "generating");
+      const forms = storedScanForms(row.scan_form).filter((f) => f.status === "generating");
       if (!missing.length && !forms.length) return row;
       const progressAt = (await this.store.get("labels_progress_at")) ?? 0;
       const requeues = (await this.store.get("label_requeues")) ?? 0;

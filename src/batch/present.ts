@@ -3,7 +3,7 @@ import type { BatchRow } from "../db/batches";
 import type { ShipmentRecord } from "../db/shipments";
 import { signedUrl, type Linker } from "../labels/links";
 import type { LabelFile } from "../labels/messages";
-import type { StoredScanForm } from "../labels/scan-forms";
+import { storedScanForms } from "../labels/scan-forms";
 import type { LabelSet } from "./label-sets";
 import { findService, type CarrierId } from "../carriers/services";
 import { fromStored } from "../carriers/shopping";
@@ -31,9 +31,7 @@ export function toBatchSummary(row: BatchRow, linker: Linker): BatchSummary {
   const sets = JSON.parse(row.label_sets ?? "[]") as LabelSet[];
   // Files written before label sets existed belong to the purchase's set.
   const setId = (f: LabelFile) => sets.find((s) => s.set === (f.set ?? 1))?.id ?? null;
-  // Stored as one object before manifests were per carrier; that one is USPS's.
-  const stored = row.scan_form ? JSON.parse(row.scan_form) : [];
-  const scanForms = (Array.isArray(stored) ? stored : [{ carrier: "usps", status: "ready", ...stored }]) as StoredScanForm[];
+  const scanForms = storedScanForms(row.scan_form);
   return {
     id: row.id, object: "batch", mode: row.mode, status: row.status, reference: row.reference, name: row.name,
     via: row.via, default_carrier: row.default_carrier, default_service: row.default_service,

@@ -6,7 +6,7 @@ import { labelDataOf } from "./data";
 import { mergeDocuments } from "./documents";
 import { mergeLabels } from "./merge";
 import { fileKey, type LabelFile, type LabelJob, type LabelQueueMessage, type ScanFormJob } from "./messages";
-import { writeScanForm, type StoredScanForm } from "./scan-forms";
+import { storedScanForms, writeScanForm } from "./scan-forms";
 import { manifestRows } from "../db/shipments";
 
 /**
@@ -61,7 +61,7 @@ export async function consumeLabelJobs(batch: MessageBatch<LabelQueueMessage>, e
 async function scanForms(env: Env, msg: Message<ScanFormJob>) {
   try {
     const row = await getBatchById(env.DB, msg.body.batch_id);
-    const forms = (JSON.parse(row?.scan_form ?? "[]") as StoredScanForm[]).filter((f) => f.status === "generating" && msg.body.form_ids.includes(f.id));
+    const forms = storedScanForms(row?.scan_form).filter((f) => f.status === "generating" && msg.body.form_ids.includes(f.id));
     if (!row || !forms.length) return msg.ack();
     const rows = await manifestRows(env.DB, row.id);
     for (const form of forms) {

@@ -14,6 +14,15 @@ export type StoredScanForm = {
   status: "generating" | "ready"; provider_id?: string;
 };
 
+/**
+ * The batch's SCAN forms as stored in its `scan_form` column. Before manifests were per carrier it held
+ * one object (a USPS manifest, already written); read here as a one-form list, so every reader agrees.
+ */
+export function storedScanForms(column: string | null | undefined): StoredScanForm[] {
+  const stored = column ? JSON.parse(column) : [];
+  return Array.isArray(stored) ? stored : [{ carrier: "usps", status: "ready", origin: "", ...stored }];
+}
+
 /** The manifests a batch needs now: one per carrier and origin address, over its bought, not voided shipments. */
 export function planScanForms(batchId: string, rows: readonly ManifestSource[]): StoredScanForm[] {
   const groups = new Map<string, ManifestSource[]>();

@@ -13,7 +13,7 @@ const KEY_OR_SIGNED: Record<string, string[]>[] = [{ bearer: [] }, { basic: [] }
 import { labelDataOf } from "../labels/data";
 import { renderLabelPdf } from "../labels/draw";
 import type { LabelFile } from "../labels/messages";
-import type { StoredScanForm } from "../labels/scan-forms";
+import { storedScanForms } from "../labels/scan-forms";
 import { BatchSummary, LabelsBody } from "../schemas/batch";
 import { errorResponses, json } from "../schemas/common";
 
@@ -99,7 +99,7 @@ export function registerLabelRoutes(app: App) {
     responses: { 200: file("The manifest PDF", ["application/pdf"]), ...errorResponses(404) },
   }), async (c) => {
     const row = await downloadableBatch(c, c.req.param("id")!);
-    const form = (JSON.parse(row.scan_form ?? "[]") as StoredScanForm[]).find((f) => f.id === c.req.param("scan_form_id"));
+    const form = storedScanForms(row.scan_form).find((f) => f.id === c.req.param("scan_form_id"));
     if (!form || form.status === "generating") throw notFound("scan form");
     return serve(c, form.key, `${row.id}-${form.carrier}-scan-form.pdf`);
   });

@@ -214,6 +214,31 @@ describe("merged label files", () => {
     expect(after.label_sets.map((s: any) => [s.layout, s.stale, s.label_count])).toEqual([["4x6", true, 3], ["4x6", true, 3], ["letter", false, 2]]);
   });
 
+  it("a lost SCAN form job is queued again by the batch's timer; a form stored the old way (one object) still reads", async () => {
+    const { vi } = await import("vitest");
+    const { key } = await newAccount();
+    const b = await readyBatch(key, 2);
+    await purchase(key, b.id);
+    await waitFor(key, b.id, isFinal);
+    const lost = vi.spyOn(env.LABEL_QUEUE, "send").mockResolvedValue(undefined as never);
+    expect((await api(key, `/v1/batches/${b.id}/scan_form`, { method: "POST" })).status).toBe(202);
+    expect(lost).toHaveBeenCalled();
+    lost.mockRestore();
+    await new Promise((r) => setTimeout(r, 300));
+    expect((await api(key, `/v1/batches/${b.id}`)).json.scan_forms.map((f: any) => f.status)).toEqual(["generating"]);
+    await passTime(b.id, 21_000);
+    const ready = await waitFor(key, b.id, (x) => x.scan_forms.every((f: any) => f.status === "ready"));
+    expect((await downloadBytes(ready.scan_forms[0].url)).type).toBe("application/pdf");
+    // A batch manifested before forms were per carrier kept one object in the column.
+    const old = { id: "sf_OLD", shipment_count: 2, created_at: ready.scan_forms[0].created_at, key: `scan_forms/${b.id}/${ready.scan_forms[0].id}.pdf` };
+    await env.DB.prepare("UPDATE batches SET scan_form = ? WHERE id = ?").bind(JSON.stringify(old), b.id).run();
+    const shown = (await api(key, `/v1/batches/${b.id}`)).json.scan_forms;
+    expect(shown).toEqual([expect.objectContaining({ id: "sf_OLD", carrier: "usps", status: "ready", shipment_count: 2 })]);
+    expect((await downloadBytes(shown[0].url)).type).toBe("application/pdf");
+    await passTime(b.id, 60_000); // the timers read the column too, and must not trip on it
+    expect((await api(key, `/v1/batches/${b.id}`)).json.scan_forms[0].id).toBe("sf_OLD");
+  });
+
   it("a label file whose message was lost is written again by the batch's alarm", async () => {
     const { vi } = await import("vitest");
     const { key } = await newAccount();
