@@ -120,3 +120,18 @@ export async function passTime(batchId: string, ms: number) {
   });
   await runDurableObjectAlarm(stub);
 }
+
+/** Lets quiet time pass, a step at a time, until the batch leaves `purchasing` (re-sends, then the time-out). */
+export async function untilNotPurchasing(key: string, batchId: string, stepMs = 300_000) {
+  for (let i = 0; i < 8 && (await api(key, `/v1/batches/${batchId}`)).json.status === "purchasing"; i++) await passTime(batchId, stepMs);
+  return (await api(key, `/v1/batches/${batchId}`)).json;
+}
+
+/** A consumer that bought a shipment at the carrier (debited, sold) and died before reporting it. */
+export async function buyWithoutReport(batchId: string, shipmentId: string) {
+  const [{ buyShipments }, { getBatchById }, { getShipment }] = await Promise.all([
+    import("../src/purchase/buy"), import("../src/db/batches"), import("../src/db/shipments")]);
+  const shipment = (await getShipment(env.DB, batchId, shipmentId))!;
+  const [outcome] = await buyShipments(env, (await getBatchById(env.DB, batchId))!, [{ shipment, attempt: 1 }]);
+  return { shipment, outcome };
+}

@@ -6,11 +6,8 @@ import { afterEach, describe, expect, it, vi } from "vitest";
 import worker from "../../src/index";
 import { QUEUE_PAGE } from "../../src/batch/object";
 import { nextLabelRequeue, nextPurchaseStep } from "../../src/batch/recovery";
-import { getBatchById } from "../../src/db/batches";
 import { debit } from "../../src/money";
-import { getShipment } from "../../src/db/shipments";
-import { buyShipments } from "../../src/purchase/buy";
-import { api, balanceCents, cents, countRows, isFinal, newAccount, passTime, readyBatch, waitFor } from "../helpers";
+import { api, balanceCents, buyWithoutReport, cents, countRows, isFinal, newAccount, passTime, readyBatch, untilNotPurchasing, waitFor } from "../helpers";
 
 const purchase = (key: string, id: string, body: object = {}) => api(key, `/v1/batches/${id}/purchase`, { body });
 const status = async (key: string, id: string) => (await api(key, `/v1/batches/${id}`)).json;
@@ -29,16 +26,6 @@ async function until(check: () => Promise<boolean>, ms = 10_000) {
     if (Date.now() - start > ms) throw new Error("timed out waiting");
     await new Promise((r) => setTimeout(r, 50));
   }
-}
-
-/** Lets quiet time pass, a step at a time, until the batch leaves `purchasing`. */
-async function untilNotPurchasing(key: string, batchId: string, stepMs = 300_000) {
-  for (let i = 0; i < 8; i++) {
-    const b = await status(key, batchId);
-    if (b.status !== "purchasing") return b;
-    await passTime(batchId, stepMs);
-  }
-  return status(key, batchId);
 }
 
 describe("recovery schedule", () => {
@@ -98,8 +85,7 @@ describe("a time-out with purchases in flight", () => {
     losing(env.PURCHASE_QUEUE);
     await purchase(key, b.id);
     // One purchase reaches the carrier (sold, debited) and its consumer dies before reporting.
-    const s = (await getShipment(env.DB, b.id, b.shipments.data[0].id))!;
-    const [sold] = await buyShipments(env, (await getBatchById(env.DB, b.id))!, [{ shipment: s, attempt: 1 }]);
+    const { shipment: s, outcome: sold } = await buyWithoutReport(b.id, b.shipments.data[0].id);
     expect(sold.status).toBe("purchased");
     expect((await untilNotPurchasing(key, b.id)).status).toBe("timed_out");
     // Nothing is credited by the time-out itself: the refunds go through the purchase queue (whose

@@ -7,11 +7,8 @@ import { afterEach, beforeEach, describe, expect, it, vi } from "vitest";
 import worker from "../../src/index";
 import { carrierFor } from "../../src/carriers";
 import { findService } from "../../src/carriers/services";
-import { getBatchById } from "../../src/db/batches";
-import { getShipment } from "../../src/db/shipments";
-import { buyShipments } from "../../src/purchase/buy";
 import { callsSince, standIn } from "../easypost";
-import { address, api, balanceCents, cents, countRows, createBatch, from, isFinal, newAccount, passTime, readyBatch, settle, shipment, waitFor } from "../helpers";
+import { address, api, balanceCents, buyWithoutReport, cents, countRows, createBatch, from, isFinal, newAccount, passTime, readyBatch, shipment, untilNotPurchasing, waitFor } from "../helpers";
 
 const purchase = (key: string, id: string, body: object = {}) => api(key, `/v1/batches/${id}/purchase`, { body });
 afterEach(() => vi.restoreAllMocks());
@@ -123,9 +120,8 @@ describe("live buying", () => {
     const { key, id, b } = await liveReady(1);
     const lost = vi.spyOn(env.PURCHASE_QUEUE, "sendBatch").mockResolvedValue(undefined as never);
     await purchase(key, b.id);
-    const s = (await getShipment(env.DB, b.id, b.shipments.data[0].id))!;
     // The first consumer bought at the provider and died before reporting.
-    const [first] = await buyShipments(env, (await getBatchById(env.DB, b.id))!, [{ shipment: s, attempt: 1 }]);
+    const { shipment: s, outcome: first } = await buyWithoutReport(b.id, b.shipments.data[0].id);
     expect(first.status).toBe("purchased");
     lost.mockRestore();
     const mark = standIn.calls.length;
@@ -221,10 +217,8 @@ describe("live voids and files", () => {
     const { key, id, b } = await liveReady(1);
     const lost = vi.spyOn(env.PURCHASE_QUEUE, "sendBatch").mockResolvedValue(undefined as never);
     await purchase(key, b.id);
-    const s = (await getShipment(env.DB, b.id, b.shipments.data[0].id))!;
-    await buyShipments(env, (await getBatchById(env.DB, b.id))!, [{ shipment: s, attempt: 1 }]);
-    for (let i = 0; i < 8 && (await api(key, `/v1/batches/${b.id}`)).json.status === "purchasing"; i++) await passTime(b.id, 300_000);
-    expect((await api(key, `/v1/batches/${b.id}`)).json.status).toBe("timed_out");
+    const { shipment: s } = await buyWithoutReport(b.id, b.shipments.data[0].id);
+    expect((await untilNotPurchasing(key, b.id)).status).toBe("timed_out");
     lost.mockRestore();
     await passTime(b.id, 21_000);
     for (let i = 0; i < 100 && (await balanceCents(id)) !== 10_000_000; i++) await new Promise((r) => setTimeout(r, 50));

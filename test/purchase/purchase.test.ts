@@ -8,7 +8,7 @@ import { backoffSeconds } from "../../src/purchase/messages";
 import { QUEUE_PAGE } from "../../src/batch/object";
 import { getBatchById } from "../../src/db/batches";
 import { getShipment } from "../../src/db/shipments";
-import { api, balanceCents, cents, countRows, isFinal, newAccount, passTime, readyBatch, settle, createBatch, shipment, waitFor } from "../helpers";
+import { api, balanceCents, cents, countRows, isFinal, newAccount, passTime, readyBatch, settle, createBatch, shipment, untilNotPurchasing, waitFor } from "../helpers";
 
 const purchase = (key: string, id: string, body: object = {}) => api(key, `/v1/batches/${id}/purchase`, { body });
 
@@ -307,8 +307,7 @@ describe("nothing is lost", () => {
     await runDurableObjectAlarm(stub);
     expect((await api(key, `/v1/batches/${b.id}`)).json.status).toBe("purchasing");
     // Quiet time passes: the queued shipment is re-sent (it fails again), until the re-sends run out.
-    for (let i = 0; i < 6 && (await api(key, `/v1/batches/${b.id}`)).json.status === "purchasing"; i++) await passTime(b.id, 300_000);
-    const done = (await api(key, `/v1/batches/${b.id}`)).json;
+    const done = await untilNotPurchasing(key, b.id);
     expect(done.status).toBe("timed_out");
     expect(done.counts).toMatchObject({ purchased: 1, purchase_failed: 1, queued: 0 });
     expect(done.shipments.data[0].message).toMatch(/timed out/);
