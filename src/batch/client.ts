@@ -7,7 +7,7 @@ import type { AppEnv } from "../http/context";
 import { ApiError, notFound } from "../http/errors";
 import { linkerFor } from "../labels/links";
 import type { Outcome } from "./object";
-import { toBatchSummary, toShipment } from "./present";
+import { toBatchSummary, toShipment, toStreamToken } from "./present";
 
 export const batchObject = (env: Env, batchId: string) => env.BATCH.get(env.BATCH.idFromName(batchId));
 
@@ -26,7 +26,7 @@ export async function batchWithShipments(c: Context<AppEnv>, ref: BatchRef, f: P
   return { row, ...readShipmentPage(rows, total) };
 }
 
-/** For downloads: a valid signature stands in for the key, and names the batch by id only. */
+/** For downloads and the stream: a valid signature stands in for the key, and names the batch by id only. */
 export async function downloadableBatch(c: Context<AppEnv>, id: string): Promise<BatchRow> {
   const row = c.get("signed") ? await getBatchById(c.env.DB, id) : await findBatch(c.env.DB, c.get("account").id, id);
   if (!row) throw notFound("batch");
@@ -43,3 +43,4 @@ const linker = (c: Context<AppEnv>) => linkerFor(c.env, new URL(c.req.url).origi
 export const presentBatch = (c: Context<AppEnv>, row: BatchRow) => toBatchSummary(row, linker(c));
 /** A shipment on the wire; `rates` on single shipments, and on lists that ask with `include=rates`. */
 export const presentShipment = (c: Context<AppEnv>, s: ShipmentRecord, includeRates = true) => toShipment(s, linker(c), includeRates);
+export const presentStreamToken = (c: Context<AppEnv>, batchId: string) => toStreamToken(batchId, linker(c));

@@ -1,7 +1,7 @@
 // Rows → the API's objects. The one place that decides how a batch and a shipment look on the wire.
 import type { BatchRow } from "../db/batches";
 import type { ShipmentRecord } from "../db/shipments";
-import { signedUrl, type Linker } from "../labels/links";
+import { signed, signedUrl, type Linker } from "../labels/links";
 import type { LabelFile } from "../labels/messages";
 import { storedScanForms } from "../labels/scan-forms";
 import type { LabelSet } from "./label-sets";
@@ -24,6 +24,15 @@ export function completionPercentage(c: Counts): number {
 export const labelFilePath = (batchId: string, n: number) => `/v1/batches/${batchId}/labels/${n}`;
 export const shipmentLabelPath = (batchId: string, shipmentId: string) => `/v1/batches/${batchId}/shipments/${shipmentId}/label`;
 export const scanFormPath = (batchId: string, id: string) => `/v1/batches/${batchId}/scan_forms/${id}`;
+export const streamPath = (batchId: string) => `/v1/batches/${batchId}/stream`;
+
+/** Long enough to open a stream after asking for it; short, because the link sits in a URL (and in logs). */
+export const STREAM_TOKEN_TTL_MS = 5 * 60 * 1000;
+
+export function toStreamToken(batchId: string, linker: Linker, now = Date.now()) {
+  const { url, expires } = signed(linker, streamPath(batchId), now, STREAM_TOKEN_TTL_MS, 1000);
+  return { object: "stream_token" as const, batch_id: batchId, url, expires_at: new Date(expires * 1000).toISOString() };
+}
 
 export function toBatchSummary(row: BatchRow, linker: Linker): BatchSummary {
   const counts = JSON.parse(row.counts) as Counts;

@@ -11,7 +11,7 @@ export interface paths {
     get: operations["listBatches"];
     /**
      * Create a batch
-     * @description JSON with `shipments`, or `multipart/form-data` with a CSV `file` (then `via` is `file`). Validation and rating run asynchronously; the batch answers `validating`, or `ready` when empty.
+     * @description JSON with `shipments`, or `multipart/form-data` with a CSV `file` (then `via` is `file`; `GET /shipments-template.csv`, no key needed, is a file with every column and an example row). Validation and rating run asynchronously; the batch answers `validating`, or `ready` when empty.
      */
     post: operations["createBatch"];
   };
@@ -33,9 +33,16 @@ export interface paths {
   "/v1/batches/{id}/stream": {
     /**
      * Watch a batch live (Server-Sent Events)
-     * @description `text/event-stream`: an `event: batch` with the status and counts at once, then one on every change, until the batch reaches a final status; then the stream closes. Comment lines keep it alive.
+     * @description `text/event-stream`: an `event: batch` with the status and counts at once, then one on every change, until the batch reaches a final status; then the stream closes. Comment lines keep it alive. With the API key, or with no key through the `url` of a stream token (`POST …/stream_token`), which is how a browser's `EventSource` (it cannot send a header) opens it; the token is checked when the stream opens. With a token, `{id}` is the batch id.
      */
     get: operations["streamBatch"];
+  };
+  "/v1/batches/{id}/stream_token": {
+    /**
+     * A short-lived link to the batch's stream, for a browser
+     * @description Answers a signed `url` of `GET /v1/batches/{id}/stream` that opens the stream without the API key for five minutes, and opens nothing else (not another batch, not a download). Ask for a new one to reconnect after it expires.
+     */
+    post: operations["createStreamToken"];
   };
   "/v1/batches/{id}/shipments": {
     /** List a batch's shipments in position order */
@@ -548,6 +555,23 @@ export interface components {
        */
       skip_invalid?: boolean;
     };
+    /** @description A short-lived signed link to one batch's live stream, for clients that cannot send a header (a browser's `EventSource`) */
+    StreamToken: {
+      /** @enum {string} */
+      object: "stream_token";
+      batch_id: string;
+      /**
+       * Format: uri
+       * @description The batch's stream with the token in its query (`expires`, `signature`): open it with `EventSource`, no key needed
+       */
+      url: string;
+      /**
+       * Format: date-time
+       * @description The link opens a stream until then (five minutes); a stream opened in time runs to its end
+       * @example 2026-04-01T10:00:00.000Z
+       */
+      expires_at: string;
+    };
     ShipmentList: {
       data: components["schemas"]["BatchShipment"][];
       pagination: components["schemas"]["Pagination"];
@@ -765,7 +789,7 @@ export interface operations {
   };
   /**
    * Create a batch
-   * @description JSON with `shipments`, or `multipart/form-data` with a CSV `file` (then `via` is `file`). Validation and rating run asynchronously; the batch answers `validating`, or `ready` when empty.
+   * @description JSON with `shipments`, or `multipart/form-data` with a CSV `file` (then `via` is `file`; `GET /shipments-template.csv`, no key needed, is a file with every column and an example row). Validation and rating run asynchronously; the batch answers `validating`, or `ready` when empty.
    */
   createBatch: {
     parameters: {
@@ -1153,10 +1177,16 @@ export interface operations {
   };
   /**
    * Watch a batch live (Server-Sent Events)
-   * @description `text/event-stream`: an `event: batch` with the status and counts at once, then one on every change, until the batch reaches a final status; then the stream closes. Comment lines keep it alive.
+   * @description `text/event-stream`: an `event: batch` with the status and counts at once, then one on every change, until the batch reaches a final status; then the stream closes. Comment lines keep it alive. With the API key, or with no key through the `url` of a stream token (`POST …/stream_token`), which is how a browser's `EventSource` (it cannot send a header) opens it; the token is checked when the stream opens. With a token, `{id}` is the batch id.
    */
   streamBatch: {
     parameters: {
+      query?: {
+        /** @description From a signed link: unix seconds */
+        expires?: string;
+        /** @description From a signed link: works without the API key */
+        signature?: string;
+      };
       path: {
         /** @description A batch id (`batch_…`), or a reference: the newest batch with it */
         id: string;
@@ -1171,6 +1201,82 @@ export interface operations {
         };
         content: {
           "text/event-stream": string;
+        };
+      };
+      /** @description The body or a parameter cannot be read or fails the schema (code `invalid_json`, `validation_failed`, `invalid_csv`) */
+      400: {
+        headers: {
+          /** @description This request's id (also in every 500's message) */
+          "X-Request-Id"?: string;
+        };
+        content: {
+          "application/json": components["schemas"]["Error"];
+        };
+      };
+      /** @description No key, an unknown key or a revoked key (code `unauthorized`) */
+      401: {
+        headers: {
+          /** @description This request's id (also in every 500's message) */
+          "X-Request-Id"?: string;
+        };
+        content: {
+          "application/json": components["schemas"]["Error"];
+        };
+      };
+      /** @description No such object in this account (another account's objects answer this too) (code `not_found`) */
+      404: {
+        headers: {
+          /** @description This request's id (also in every 500's message) */
+          "X-Request-Id"?: string;
+        };
+        content: {
+          "application/json": components["schemas"]["Error"];
+        };
+      };
+      /** @description Over the account's request budget (code `rate_limited`) */
+      429: {
+        headers: {
+          /** @description This request's id (also in every 500's message) */
+          "X-Request-Id"?: string;
+          /** @description Seconds to wait before trying again */
+          "Retry-After"?: number;
+        };
+        content: {
+          "application/json": components["schemas"]["Error"];
+        };
+      };
+      /** @description Something failed on our side (code `internal_error`) */
+      500: {
+        headers: {
+          /** @description This request's id (also in every 500's message) */
+          "X-Request-Id"?: string;
+        };
+        content: {
+          "application/json": components["schemas"]["Error"];
+        };
+      };
+    };
+  };
+  /**
+   * A short-lived link to the batch's stream, for a browser
+   * @description Answers a signed `url` of `GET /v1/batches/{id}/stream` that opens the stream without the API key for five minutes, and opens nothing else (not another batch, not a download). Ask for a new one to reconnect after it expires.
+   */
+  createStreamToken: {
+    parameters: {
+      path: {
+        /** @description A batch id (`batch_…`), or a reference: the newest batch with it */
+        id: string;
+      };
+    };
+    responses: {
+      /** @description The stream's signed link */
+      201: {
+        headers: {
+          /** @description This request's id (also in every 500's message) */
+          "X-Request-Id"?: string;
+        };
+        content: {
+          "application/json": components["schemas"]["StreamToken"];
         };
       };
       /** @description The body or a parameter cannot be read or fails the schema (code `invalid_json`, `validation_failed`, `invalid_csv`) */

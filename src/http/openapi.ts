@@ -18,6 +18,13 @@ export const IdempotencyKeyHeader = z.object({
   }),
 });
 
+/** Downloads and the stream work with the API key, or with no key through a signed link. */
+export const KEY_OR_SIGNED: Record<string, string[]>[] = [{ bearer: [] }, { basic: [] }, {}];
+export const SignedQuery = z.object({
+  expires: z.string().optional().openapi({ description: "From a signed link: unix seconds" }),
+  signature: z.string().optional().openapi({ description: "From a signed link: works without the API key" }),
+});
+
 const RequestId = { description: "This request's id (also in every 500's message)", schema: { type: "string" as const, example: "req_01JQ…" } };
 const RetryAfter = { description: "Seconds to wait before trying again", schema: { type: "integer" as const } };
 

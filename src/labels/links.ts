@@ -29,11 +29,16 @@ function mac(secret: string, path: string, expires: number): string {
   return m;
 }
 
-/** A link valid for at least a week; the expiry is rounded up to the hour so links stay stable within it. */
-export function signedUrl(linker: Linker, path: string, now = Date.now()): string {
-  const expires = Math.ceil((now + LINK_TTL_MS) / HOUR_MS) * (HOUR_MS / 1000);
-  return `${linker.base}${path}?expires=${expires}&signature=${mac(linker.secret, path, expires)}`;
+/**
+ * A link valid for at least `ttlMs` (a week for downloads); a download's expiry is rounded up to the
+ * hour so its links stay stable within it. Returns the link and its expiry (unix seconds).
+ */
+export function signed(linker: Linker, path: string, now = Date.now(), ttlMs = LINK_TTL_MS, roundMs = HOUR_MS) {
+  const expires = Math.ceil((now + ttlMs) / roundMs) * (roundMs / 1000);
+  return { url: `${linker.base}${path}?expires=${expires}&signature=${mac(linker.secret, path, expires)}`, expires };
 }
+
+export const signedUrl = (linker: Linker, path: string, now = Date.now()): string => signed(linker, path, now).url;
 
 export function verifySignature(secret: string, path: string, expires: string | undefined, signature: string | undefined, now = Date.now()): boolean {
   if (!expires || !signature || !/^\d+$/.test(expires) || !/^[0-9a-f]{64}$/.test(signature)) return false;

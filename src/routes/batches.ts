@@ -1,6 +1,6 @@
 import { createRoute, z } from "@hono/zod-openapi";
 import type { Context } from "hono";
-import { batchObject, batchWithShipments, ownedBatch, presentBatch, presentShipment, unwrap } from "../batch/client";
+import { batchObject, batchWithShipments, downloadableBatch, ownedBatch, presentBatch, presentShipment, presentStreamToken, unwrap } from "../batch/client";
 import { emptyCounts } from "../batch/present";
 import { batchById, listBatches, ownedBatchRef, type BatchRef, type BatchRow } from "../db/batches";
 import { jsonBody, parseBody, validate } from "../http/body";
@@ -8,15 +8,15 @@ import type { App, AppEnv } from "../http/context";
 import { ApiError } from "../http/errors";
 import { listSchema, page } from "../http/pagination";
 import { route } from "../http/route";
-import { BatchIdParam, IdempotencyKeyHeader } from "../http/openapi";
+import { BatchIdParam, IdempotencyKeyHeader, KEY_OR_SIGNED, SignedQuery } from "../http/openapi";
 import { newId } from "../lib/ids";
 import { findService } from "../carriers/services";
 import { addMs, DAY_MS, nowIso } from "../lib/time";
 import {
-  Batch, BatchCreate, BatchCreateForm, BatchQuery, BatchSummary, ListBatchesQuery, MAX_SHIPMENTS, PurchaseBody,
+  Batch, BatchCreate, BatchCreateForm, BatchQuery, BatchSummary, ListBatchesQuery, MAX_SHIPMENTS, PurchaseBody, StreamToken,
 } from "../schemas/batch";
 import { errorResponses, json } from "../schemas/common";
-import { parseShipmentsCsv, type CsvRow } from "../schemas/csv";
+import { CSV_TEMPLATE, parseShipmentsCsv, type CsvRow } from "../schemas/csv";
 
 const EXPIRY_MS = 30 * DAY_MS;
 
@@ -68,7 +68,7 @@ const tooMany = () => new ApiError("payload_too_large", `A batch holds at most $
 export function registerBatchRoutes(app: App) {
   route(app, createRoute({
     method: "post", path: "/v1/batches", operationId: "createBatch", tags: ["Batches"], summary: "Create a batch",
-    description: "JSON with `shipments`, or `multipart/form-data` with a CSV `file` (then `via` is `file`). Validation and rating run asynchronously; the batch answers `validating`, or `ready` when empty.",
+    description: "JSON with `shipments`, or `multipart/form-data` with a CSV `file` (then `via` is `file`; `GET /shipments-template.csv`, no key needed, is a file with every column and an example row). Validation and rating run asynchronously; the batch answers `validating`, or `ready` when empty.",
     request: {
       headers: IdempotencyKeyHeader,
       body: { content: {
@@ -138,12 +138,30 @@ export function registerBatchRoutes(app: App) {
 
   route(app, createRoute({
     method: "get", path: "/v1/batches/{id}/stream", operationId: "streamBatch", tags: ["Batches"], summary: "Watch a batch live (Server-Sent Events)",
-    description: "`text/event-stream`: an `event: batch` with the status and counts at once, then one on every change, until the batch reaches a final status; then the stream closes. Comment lines keep it alive.",
-    request: { params: BatchIdParam },
+    description: "`text/event-stream`: an `event: batch` with the status and counts at once, then one on every change, until the batch reaches a final status; then the stream closes. Comment lines keep it alive. With the API key, or with no key through the `url` of a stream token (`POST …/stream_token`), which is how a browser's `EventSource` (it cannot send a header) opens it; the token is checked when the stream opens. With a token, `{id}` is the batch id.",
+    request: { params: BatchIdParam, query: SignedQuery },
+    security: KEY_OR_SIGNED,
     responses: { 200: { description: "The event stream", content: { "text/event-stream": { schema: z.string() } } }, ...errorResponses(404) },
   }), async (c) => {
-    const row = await ownedBatch(c, c.req.param("id")!);
+    const row = await downloadableBatch(c, c.req.param("id")!);
     const res = await batchObject(c.env, row.id).fetch(new Request(`https://batch/stream?batch_id=${encodeURIComponent(row.id)}`));
     return new Response(res.body, { status: res.status, headers: res.headers });
   });
+
+  route(app, createRoute({
+    method: "post", path: "/v1/batches/{id}/stream_token", operationId: "createStreamToken", tags: ["Batches"], summary: "A short-lived link to the batch's stream, for a browser",
+    description: "Answers a signed `url` of `GET /v1/batches/{id}/stream` that opens the stream without the API key for five minutes, and opens nothing else (not another batch, not a download). Ask for a new one to reconnect after it expires.",
+    request: { params: BatchIdParam },
+    responses: { 201: json(StreamToken, "The stream's signed link"), ...errorResponses(404) },
+  }), async (c) => {
+    const row = await ownedBatch(c, c.req.param("id")!);
+    await parseBody(c);
+    return c.json(presentStreamToken(c, row.id), 201);
+  });
+
+  // The CSV template (the dashboard links to it) is a public file, not an API operation: outside /v1,
+  // no key, and named in createBatch's description rather than declared as an operation.
+  app.get("/shipments-template.csv", (c) => c.body(CSV_TEMPLATE, 200, {
+    "content-type": "text/csv; charset=utf-8", "content-disposition": 'attachment; filename="shipments-template.csv"', "cache-control": "public, max-age=3600",
+  }));
 }

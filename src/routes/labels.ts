@@ -6,10 +6,8 @@ import { jsonBody, parseBody } from "../http/body";
 import type { App, AppEnv } from "../http/context";
 import { ApiError, notFound } from "../http/errors";
 import { route } from "../http/route";
-import { BatchIdParam, IdempotencyKeyHeader, ShipmentParams } from "../http/openapi";
+import { BatchIdParam, IdempotencyKeyHeader, KEY_OR_SIGNED, ShipmentParams, SignedQuery } from "../http/openapi";
 
-// Downloads work with the API key, or with no key through a signed link (`expires` and `signature`).
-const KEY_OR_SIGNED: Record<string, string[]>[] = [{ bearer: [] }, { basic: [] }, {}];
 import { labelDataOf } from "../labels/data";
 import { renderLabelPdf } from "../labels/draw";
 import type { LabelFile } from "../labels/messages";
@@ -19,10 +17,6 @@ import { errorResponses, json } from "../schemas/common";
 
 const file = (description: string, types: string[]) => ({
   description, content: Object.fromEntries(types.map((t) => [t, { schema: z.string().openapi({ format: "binary" }) }])),
-});
-const signedQuery = z.object({
-  expires: z.string().optional().openapi({ description: "From a signed link: unix seconds" }),
-  signature: z.string().optional().openapi({ description: "From a signed link: works without the API key" }),
 });
 
 async function serve(c: Context<AppEnv>, key: string, filename: string) {
@@ -52,7 +46,7 @@ export function registerLabelRoutes(app: App) {
   route(app, createRoute({
     method: "get", path: "/v1/batches/{id}/labels/{n}", operationId: "getLabelFile", tags: ["Labels"], summary: "Download merged label file n",
     description: "With the API key, or through the signed `url` in `labels` (no key needed until it expires).",
-    request: { params: BatchIdParam.extend({ n: z.coerce.number().int().min(1).openapi({ param: { name: "n", in: "path" }, type: "integer", example: 1 }) }), query: signedQuery },
+    request: { params: BatchIdParam.extend({ n: z.coerce.number().int().min(1).openapi({ param: { name: "n", in: "path" }, type: "integer", example: 1 }) }), query: SignedQuery },
     security: KEY_OR_SIGNED,
     responses: { 200: file("The merged file", ["application/pdf", "text/plain"]), ...errorResponses(404) },
   }), async (c) => {
@@ -65,7 +59,7 @@ export function registerLabelRoutes(app: App) {
 
   route(app, createRoute({
     method: "get", path: "/v1/batches/{id}/shipments/{shipment_id}/label", operationId: "getShipmentLabel", tags: ["Labels"], summary: "Download one shipment's label",
-    request: { params: ShipmentParams, query: signedQuery },
+    request: { params: ShipmentParams, query: SignedQuery },
     security: KEY_OR_SIGNED,
     responses: { 200: file("The label PDF", ["application/pdf"]), ...errorResponses(404) },
   }), async (c) => {
@@ -94,7 +88,7 @@ export function registerLabelRoutes(app: App) {
   route(app, createRoute({
     method: "get", path: "/v1/batches/{id}/scan_forms/{scan_form_id}", operationId: "getScanForm", tags: ["Labels"], summary: "Download one SCAN form",
     description: "With the API key, or through the signed `url` in `scan_forms`.",
-    request: { params: BatchIdParam.extend({ scan_form_id: z.string().max(100).openapi({ param: { name: "scan_form_id", in: "path" }, example: "sf_01JQ…" }) }), query: signedQuery },
+    request: { params: BatchIdParam.extend({ scan_form_id: z.string().max(100).openapi({ param: { name: "scan_form_id", in: "path" }, example: "sf_01JQ…" }) }), query: SignedQuery },
     security: KEY_OR_SIGNED,
     responses: { 200: file("The manifest PDF", ["application/pdf"]), ...errorResponses(404) },
   }), async (c) => {

@@ -147,3 +147,12 @@ export const LabelsBody = z
   .object({ format: LabelFormat.default("pdf"), layout: LabelLayout.default("4x6") })
   .strict()
   .openapi("CreateLabelFiles");
+
+export const StreamToken = z
+  .object({
+    object: z.literal("stream_token"),
+    batch_id: z.string(),
+    url: Url.openapi({ description: "The batch's stream with the token in its query (`expires`, `signature`): open it with `EventSource`, no key needed" }),
+    expires_at: Timestamp.openapi({ description: "The link opens a stream until then (five minutes); a stream opened in time runs to its end" }),
+  })
+  .openapi("StreamToken", { description: "A short-lived signed link to one batch's live stream, for clients that cannot send a header (a browser's `EventSource`)" });

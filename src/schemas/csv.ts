@@ -8,6 +8,16 @@ export const CSV_COLUMNS = [
   "from_zip", "from_country", "weight_oz", "length_in", "width_in", "height_in", "carrier", "service", "max_delivery_days",
 ] as const;
 const KNOWN = new Set<string>(CSV_COLUMNS);
+
+// The template's example row: one cell a column, so a column added above must be given an example here.
+const EXAMPLE: Record<(typeof CSV_COLUMNS)[number], string> = {
+  reference: "order-1001", to_name: "Ada Lovelace", to_company: "", to_street1: "1 Main St", to_street2: "", to_city: "Springfield",
+  to_state: "IL", to_zip: "62701", to_country: "US", to_phone: "", to_email: "", from_name: "Warehouse", from_company: "Acme Goods",
+  from_street1: "500 Dock Rd", from_street2: "", from_city: "Reno", from_state: "NV", from_zip: "89501", from_country: "US",
+  weight_oz: "16", length_in: "10", width_in: "8", height_in: "4", carrier: "", service: "usps_priority", max_delivery_days: "",
+};
+/** A CSV file with every documented column and one valid example row (the dashboard links to it). */
+export const CSV_TEMPLATE = `${CSV_COLUMNS.join(",")}\r\n${CSV_COLUMNS.map((c) => EXAMPLE[c]).join(",")}\r\n`;
 const NUMBERS = ["weight_oz", "length_in", "width_in", "height_in"] as const;
 const ADDRESS_FIELDS = ["name", "company", "street1", "street2", "city", "state", "zip", "country", "phone", "email"] as const;
 

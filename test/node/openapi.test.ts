@@ -37,6 +37,7 @@ describe("the OpenAPI document", () => {
     expect(Object.keys(doc.webhooks).sort()).toEqual(["batch.created", "batch.recovering", "batch.updated"]);
     expect(Object.keys(doc.components.securitySchemes).sort()).toEqual(["basic", "bearer"]);
     expect(doc.paths["/v1/batches/{id}/labels/{n}"].get.security).toContainEqual({});
+    expect(doc.paths["/v1/batches/{id}/stream"].get.security).toContainEqual({});
     expect(doc.servers).toEqual([{ url: "https://api.batch-labels.dev", description: "This server" }]);
   });
 

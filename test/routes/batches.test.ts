@@ -1,5 +1,6 @@
 import { env } from "cloudflare:workers";
 import { describe, expect, it } from "vitest";
+import { CSV_COLUMNS } from "../../src/schemas/csv";
 import { api, countRows, createBatch, newAccount, settle, shipment } from "../helpers";
 
 const CSV_HEADER = "reference,to_name,to_street1,to_city,to_state,to_zip,from_name,from_street1,from_city,from_state,from_zip,weight_oz,length_in,width_in,height_in";
@@ -63,6 +64,20 @@ describe("POST /v1/batches", () => {
     expect(b.shipments.data.map((s: any) => [s.reference, s.status])).toEqual([["o-1", "valid"], ["o-2", "invalid"], ["o-3", "valid"]]);
     expect(b.shipments.data[1].errors).toEqual({ "to_address.zip": ["Invalid ZIP code"] });
     expect(b.shipments.data[2].to_address.street1).toBe("1 Main St, Apt 2");
+  });
+
+  it("serves a CSV template, without a key, with every documented column and a row that makes a valid shipment", async () => {
+    const template = await api(null, "/shipments-template.csv");
+    expect(template.status).toBe(200);
+    expect(template.headers.get("content-type")).toBe("text/csv; charset=utf-8");
+    const [header, row, rest] = template.text.split("\r\n");
+    expect(header.split(",")).toEqual([...CSV_COLUMNS]);
+    expect(row.split(",")).toHaveLength(CSV_COLUMNS.length);
+    expect(rest).toBe("");
+    const { key } = await newAccount();
+    const b = await settle(key, (await api(key, "/v1/batches", { raw: csvForm(template.text) })).json.id);
+    expect(b).toMatchObject({ status: "ready", counts: { total: 1, valid: 1 } });
+    expect(b.shipments.data[0]).toMatchObject({ reference: "order-1001", service: "usps_priority", to_address: { zip: "62701" } });
   });
 
   it("rejects a CSV with unknown columns, naming them, and writes nothing", async () => {

@@ -213,9 +213,9 @@ describe("deliveries", () => {
 });
 
 describe("GET /v1/batches/{id}/stream", () => {
-  async function readStream(key: string, id: string) {
+  async function readStream(key: string | null, id: string, url = `https://api.test/v1/batches/${id}/stream`) {
     const { exports } = await import("cloudflare:workers");
-    const res = await exports.default.fetch(new Request(`https://api.test/v1/batches/${id}/stream`, { headers: { authorization: `Bearer ${key}` } }));
+    const res = await exports.default.fetch(new Request(url, { headers: key ? { authorization: `Bearer ${key}` } : {} }));
     expect(res.headers.get("content-type")).toMatch(/^text\/event-stream/);
     const text = await res.text(); // ends when the server closes the stream
     return text.split("\n\n").filter((b) => b.startsWith("event: batch")).map((b) => JSON.parse(b.split("\ndata: ")[1]));
@@ -244,5 +244,53 @@ describe("GET /v1/batches/{id}/stream", () => {
     expect(events[0].status).toBe("completed");
     const other = await newAccount();
     expect((await api(other.key, `/v1/batches/${b.id}/stream`)).status).toBe(404);
+  });
+
+  it("opens without the key through a stream token's link, for five minutes, and the link opens nothing else", async () => {
+    const { key } = await newAccount();
+    const b = await settle(key, (await createBatch(key, { reference: "stream-token-ref", shipments: [shipment()] })).id);
+    const other = await readyBatch(key, 1);
+    const before = Date.now();
+    // By reference, as any batch route; the link names the batch by id.
+    const token = await api(key, `/v1/batches/stream-token-ref/stream_token`, { method: "POST" });
+    expect(token.status).toBe(201);
+    expect(token.json).toMatchObject({ object: "stream_token", batch_id: b.id });
+    const url = new URL(token.json.url);
+    expect(url.pathname).toBe(`/v1/batches/${b.id}/stream`);
+    const ttl = Date.parse(token.json.expires_at) - before;
+    expect(ttl).toBeGreaterThanOrEqual(299_000);
+    expect(ttl).toBeLessThanOrEqual(301_000);
+    expect(Number(url.searchParams.get("expires")) * 1000).toBe(Date.parse(token.json.expires_at));
+
+    await api(key, `/v1/batches/${b.id}/purchase`, { body: {} });
+    const events = await readStream(null, b.id, `https://api.test${url.pathname}${url.search}`);
+    expect(events.at(-1)).toMatchObject({ status: "completed", completion_percentage: 100 });
+
+    // The same signature on another batch's stream, on this batch's files or summary, or altered: 401.
+    for (const path of [`/v1/batches/${other.id}/stream`, `/v1/batches/${b.id}/labels/1`, `/v1/batches/${b.id}`, `/v1/batches/${b.id}/shipments`]) {
+      expect((await api(null, `${path}${url.search}`)).status, path).toBe(401);
+    }
+    const altered = new URL(url);
+    altered.searchParams.set("expires", String(Number(url.searchParams.get("expires")) + 3600));
+    expect((await api(null, `${altered.pathname}${altered.search}`)).status).toBe(401);
+    // Another account cannot get a token for it.
+    const stranger = await newAccount();
+    expect((await api(stranger.key, `/v1/batches/${b.id}/stream_token`, { method: "POST" })).status).toBe(404);
+  });
+
+  it("a stream token's link stops opening the stream after five minutes", async () => {
+    const { key } = await newAccount();
+    const b = await readyBatch(key, 1);
+    const realNow = Date.now;
+    const token = (await api(key, `/v1/batches/${b.id}/stream_token`, { method: "POST" })).json;
+    const url = new URL(token.url);
+    try {
+      Date.now = () => realNow() + 301_000;
+      const late = await api(null, `${url.pathname}${url.search}`);
+      expect(late.status).toBe(401);
+      expect(late.json.error.code).toBe("unauthorized");
+    } finally {
+      Date.now = realNow;
+    }
   });
 });
