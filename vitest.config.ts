@@ -18,8 +18,9 @@ export default defineConfig(async () => {
     test: {
       setupFiles: ["./test/setup.ts"],
       include: ["test/**/*.test.ts"],
-      // test/node runs in Node (vitest.node.config.ts): it reads labels with poppler, zbar and a ZPL renderer.
-      exclude: ["test/node/**"],
+      // test/node and test/browser run in Node (vitest.node.config.ts): labels read by poppler, zbar and a
+      // ZPL renderer; the dashboard driven in Chromium.
+      exclude: ["test/node/**", "test/browser/**"],
       testTimeout: 30_000,
       // One runner for all files: every test makes its own account, so shared storage is safe, and it
       // saves a workerd start and a module transform per file.

@@ -1,8 +1,8 @@
 import { readFileSync } from "node:fs";
 import { defineConfig } from "vitest/config";
 
-// Checks of our output by tools we did not write (poppler, zbar, zpl-renderer-js), which run on the
-// machine, not inside workerd: the label code runs here in Node, as the same modules.
+// Checks of our output by tools we did not write (poppler, zbar, zpl-renderer-js, Chromium, axe-core),
+// which run on the machine, not inside workerd: the label code runs here in Node, as the same modules.
 export default defineConfig({
   plugins: [{
     // Workers bundle the fonts as binary modules (wrangler.toml [[rules]]); here they load the same bytes.
@@ -13,5 +13,6 @@ export default defineConfig({
       return `export default Uint8Array.from(atob(${JSON.stringify(readFileSync(id).toString("base64"))}), (c) => c.charCodeAt(0)).buffer;`;
     },
   }],
-  test: { include: ["test/node/**/*.test.ts"], testTimeout: 60_000, environment: "node" },
+  // test/browser drives Debian's Chromium (playwright-core) against a `wrangler dev` of this checkout.
+  test: { include: ["test/node/**/*.test.ts", "test/browser/**/*.test.ts"], testTimeout: 60_000, hookTimeout: 120_000, environment: "node" },
 });

@@ -1,0 +1,172 @@
+// One batch: status, counts and progress that move live (the stream), buying against the balance,
+// cancelling, the label files as they arrive, and the shipments table.
+import { useCallback, useEffect, useRef, useState } from "preact/hooks";
+import { call, cents, FINAL_STATUSES, idempotencyKey, money, Problem, type Batch, type ShipmentStatus } from "./api";
+import { LabelFiles } from "./LabelFiles";
+import { watchBatch } from "./live";
+import { useSession } from "./session-context";
+import { ShipmentsTable } from "./Shipments";
+import { formatTime, ProblemText, StatusWord } from "./ui";
+
+const PAGE = 50;
+const COUNT_WORDS = ["total", "validating", "valid", "invalid", "queued", "purchased", "purchase_failed", "voided"] as const;
+
+/** Runs `fn` at most once per `ms`, the last call winning: a 10,000-shipment batch changes many times a second. */
+function useThrottled(fn: () => void, ms: number) {
+  const timer = useRef<ReturnType<typeof setTimeout> | undefined>(undefined);
+  const latest = useRef(fn);
+  latest.current = fn;
+  useEffect(() => () => clearTimeout(timer.current), []);
+  return useCallback(() => {
+    if (timer.current !== undefined) return;
+    timer.current = setTimeout(() => { timer.current = undefined; latest.current(); }, ms);
+  }, [ms]);
+}
+
+export function BatchPage({ id }: { id: string }) {
+  const { client, refreshAccount } = useSession();
+  const [batch, setBatch] = useState<Batch | null>(null);
+  const [problem, setProblem] = useState<Problem | null>(null);
+  const [trouble, setTrouble] = useState<string | null>(null);
+  const [recovering, setRecovering] = useState(false);
+  const [shipStatus, setShipStatus] = useState<ShipmentStatus | "">("");
+  const [page, setPage] = useState(1);
+
+  const load = useCallback(async () => {
+    try {
+      const b = await call(client.GET("/v1/batches/{id}", {
+        params: { path: { id }, query: { shipments_page: page, shipments_limit: PAGE, ...(shipStatus ? { shipments_status: shipStatus } : {}) } },
+      }));
+      setBatch(b);
+      setProblem(null);
+    } catch (e) {
+      setProblem(e as Problem);
+    }
+  }, [client, id, page, shipStatus]);
+  useEffect(() => { void load(); }, [load]);
+  const reloadSoon = useThrottled(() => void load(), 500);
+  const balanceSoon = useThrottled(refreshAccount, 1500);
+
+  const batchId = batch?.id;
+  const final = batch ? FINAL_STATUSES.includes(batch.status) : false;
+  useEffect(() => {
+    if (!batchId || final) return;
+    return watchBatch(client, batchId, {
+      onBatch: (d) => {
+        // The stream's fields are the summary's own: take them now, and the shipments page shortly.
+        setBatch((b) => (b && d.updated_at >= b.updated_at ? { ...b, ...d } : b));
+        reloadSoon();
+        if (d.status !== "validating") balanceSoon();
+      },
+      onTrouble: (message) => setTrouble(message),
+      onRecovery: () => setRecovering(true),
+    });
+  }, [client, batchId, final]);
+
+  if (!batch) {
+    return problem ? (<><h1>Batch</h1><ProblemText problem={problem} /><p><a href="#/">Back to batches</a></p></>) : <p role="status">Loading…</p>;
+  }
+  const pct = batch.completion_percentage;
+  return (
+    <>
+      <h1>{batch.reference ?? batch.name ?? "Batch"}</h1>
+      <p class="hint">{batch.id} · {batch.mode} mode · created {formatTime(batch.created_at)} · {batch.via === "file" ? "from a CSV file" : "from the API"}</p>
+      <ProblemText problem={problem} />
+      {trouble && <p class="notice" role="status">{trouble}</p>}
+      {recovering && <p class="notice" role="status">This batch is recovering work that was interrupted; nothing is bought twice.</p>}
+      <section aria-labelledby="progress-heading" class="progress-panel">
+        <h2 id="progress-heading">Progress</h2>
+        <p aria-live="polite">Status: <StatusWord status={batch.status} /></p>
+        <div class="progress" role="progressbar" aria-label="Purchase progress" aria-valuemin={0} aria-valuemax={100} aria-valuenow={pct}
+          aria-valuetext={`${pct}% of purchases finished`}>
+          <div class="progress-fill" style={{ width: `${pct}%` }} />
+        </div>
+        <p>{pct}% of purchases finished{batch.total_amount !== "0.00" && `; ${money(batch.total_amount, batch.currency)} charged`}</p>
+        <dl class="counts">
+          {COUNT_WORDS.map((w) => <div key={w}><dt>{w}</dt><dd>{batch.counts[w].toLocaleString("en-US")}</dd></div>)}
+        </dl>
+      </section>
+      {(batch.status === "ready" || batch.status === "invalid") && <BuyPanel batch={batch} changed={() => { void load(); refreshAccount(); }} />}
+      {batch.status === "validating" && <p role="status">Validating and rating {batch.counts.validating.toLocaleString("en-US")} shipments…</p>}
+      {["validating", "invalid", "ready"].includes(batch.status) && <CancelBatch batch={batch} changed={() => void load()} />}
+      <LabelFiles batch={batch} changed={() => void load()} />
+      <ShipmentsTable batch={batch} status={shipStatus} onStatus={(s) => { setPage(1); setShipStatus(s); }} page={page} limit={PAGE} onPage={setPage}
+        changed={() => void load()} />
+    </>
+  );
+}
+
+function BuyPanel({ batch, changed }: { batch: Batch; changed: () => void }) {
+  const { client, account } = useSession();
+  const [skip, setSkip] = useState(false);
+  const [problem, setProblem] = useState<Problem | null>(null);
+  const [busy, setBusy] = useState(false);
+  const total = batch.rate_summary.reduce((s, r) => s + cents(r.amount), 0);
+  const count = batch.rate_summary.reduce((s, r) => s + r.count, 0);
+  const balance = account ? cents(account.balance) : NaN;
+
+  async function buy() {
+    if (batch.status === "invalid" && !skip) {
+      setProblem(new Problem("invalid", `${batch.counts.invalid} shipment${batch.counts.invalid === 1 ? " is" : "s are"} invalid: fix or remove ${batch.counts.invalid === 1 ? "it" : "them"} below, or choose to skip invalid shipments.`));
+      return;
+    }
+    setBusy(true);
+    setProblem(null);
+    try {
+      await call(client.POST("/v1/batches/{id}/purchase", {
+        params: { path: { id: batch.id }, header: { "Idempotency-Key": idempotencyKey() } }, body: { skip_invalid: skip },
+      }));
+      changed();
+    } catch (e) {
+      setProblem(e as Problem);
+    } finally {
+      setBusy(false);
+    }
+  }
+
+  return (
+    <section aria-labelledby="buy-heading" class="buy">
+      <h2 id="buy-heading">Buy</h2>
+      <p>
+        {count.toLocaleString("en-US")} valid shipment{count === 1 ? "" : "s"}: total to be charged <strong>{money(total, batch.currency)}</strong>
+        {account && <> against a balance of <strong>{money(account.balance, account.currency)}</strong></>}.
+      </p>
+      {total > balance && <p class="warning">The balance does not cover this total: purchases past it will fail with “Insufficient prepay balance”.</p>}
+      {batch.status === "invalid" && (
+        <div class="check">
+          <input id="skip-invalid" type="checkbox" checked={skip} onChange={(e) => setSkip((e.target as HTMLInputElement).checked)} />
+          <label for="skip-invalid">Skip invalid shipments ({batch.counts.invalid}) and buy the rest</label>
+        </div>
+      )}
+      <ProblemText problem={problem} />
+      <button type="button" disabled={busy} onClick={buy}>Buy labels</button>
+    </section>
+  );
+}
+
+function CancelBatch({ batch, changed }: { batch: Batch; changed: () => void }) {
+  const { client } = useSession();
+  const [asking, setAsking] = useState(false);
+  const [problem, setProblem] = useState<Problem | null>(null);
+  async function cancel() {
+    try {
+      await call(client.POST("/v1/batches/{id}/cancel", { params: { path: { id: batch.id }, header: { "Idempotency-Key": idempotencyKey() } } }));
+      setAsking(false);
+      changed();
+    } catch (e) {
+      setProblem(e as Problem);
+    }
+  }
+  return (
+    <div class="cancel">
+      {!asking ? <button type="button" class="secondary" onClick={() => setAsking(true)}>Cancel batch</button> : (
+        <div role="group" aria-label="Cancel this batch?">
+          <p>Cancel this batch? Nothing has been bought; this cannot be undone.</p>
+          <button type="button" class="danger" onClick={cancel}>Confirm cancel</button>
+          <button type="button" class="secondary" onClick={() => setAsking(false)}>Keep batch</button>
+        </div>
+      )}
+      <ProblemText problem={problem} />
+    </div>
+  );
+}

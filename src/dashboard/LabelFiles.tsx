@@ -1,0 +1,93 @@
+// The batch's merged files as they are written, grouped by set; more sets (ZPL, letter) and SCAN forms on request.
+import { useState } from "preact/hooks";
+import { call, idempotencyKey, type Batch, type Problem } from "./api";
+import { useSession } from "./session-context";
+import { formatTime, ProblemText } from "./ui";
+
+type LabelFile = Batch["labels"][number];
+const AFTER_PURCHASE: Batch["status"][] = ["completed", "timed_out"];
+
+const fileNumber = (url: string) => /\/labels\/(\d+)/.exec(new URL(url, location.href).pathname)?.[1] ?? "";
+const describe = (f: LabelFile) => `${f.format.toUpperCase()}, ${f.layout === "letter" ? "letter" : "4×6"}`;
+
+export function LabelFiles({ batch, changed }: { batch: Batch; changed: () => void }) {
+  const { client } = useSession();
+  const [problem, setProblem] = useState<Problem | null>(null);
+  const [busy, setBusy] = useState(false);
+  const sets = batch.label_sets;
+  const filesOf = (setId: string | null) => batch.labels.filter((f) => f.label_set_id === setId);
+  const orphans = batch.labels.filter((f) => !sets.some((s) => s.id === f.label_set_id));
+  const canMake = AFTER_PURCHASE.includes(batch.status) && batch.counts.purchased > 0;
+
+  async function act(run: () => Promise<unknown>) {
+    setBusy(true);
+    setProblem(null);
+    try {
+      await run();
+      changed();
+    } catch (e) {
+      setProblem(e as Problem);
+    } finally {
+      setBusy(false);
+    }
+  }
+  const makeSet = (format: "pdf" | "zpl", layout: "4x6" | "letter") => act(() => call(client.POST("/v1/batches/{id}/labels", {
+    params: { path: { id: batch.id }, header: { "Idempotency-Key": idempotencyKey() } }, body: { format, layout },
+  })));
+  const makeScanForm = () => act(() => call(client.POST("/v1/batches/{id}/scan_form", {
+    params: { path: { id: batch.id }, header: { "Idempotency-Key": idempotencyKey() } },
+  })));
+
+  if (batch.labels.length === 0 && sets.length === 0 && !canMake) return null;
+  const list = (files: LabelFile[]) => (
+    <ul class="files">
+      {files.map((f) => {
+        const n = fileNumber(f.url);
+        return (
+          <li key={f.url}>
+            <a href={f.url} download={`${batch.reference ?? batch.id}-labels-${n}.${f.format === "zpl" ? "zpl" : "pdf"}`}>
+              Download labels {f.first_position}–{f.last_position} ({describe(f)})
+            </a>{" "}
+            <span class="hint">{f.count} labels</span>
+          </li>
+        );
+      })}
+    </ul>
+  );
+  return (
+    <section aria-labelledby="files-heading">
+      <h2 id="files-heading">Label files</h2>
+      <div aria-live="polite">
+        {sets.map((s) => (
+          <div key={s.id} class="label-set">
+            <h3>{s.format.toUpperCase()} {s.layout === "letter" ? "letter" : "4×6"}: <span class={`status status-${s.status}`}>{s.status}</span>{s.stale && " (stale: a label in it was voided since)"}</h3>
+            <p class="hint">{s.file_count} file{s.file_count === 1 ? "" : "s"}, {s.label_count} labels{s.completed_at ? `, written ${formatTime(s.completed_at)}` : ""}</p>
+            {list(filesOf(s.id))}
+          </div>
+        ))}
+        {orphans.length > 0 && list(orphans)}
+      </div>
+      {canMake && (
+        <div class="buttons">
+          <button type="button" disabled={busy} onClick={() => makeSet("zpl", "4x6")}>Make a ZPL set</button>
+          <button type="button" disabled={busy} onClick={() => makeSet("pdf", "letter")}>Make a letter set</button>
+          <button type="button" disabled={busy} onClick={makeScanForm}>Make scan form</button>
+        </div>
+      )}
+      {batch.scan_forms.length > 0 && (
+        <>
+          <h3>SCAN forms</h3>
+          <ul class="files">
+            {batch.scan_forms.map((f) => (
+              <li key={f.id}>
+                {f.url ? <a href={f.url} download={`${batch.reference ?? batch.id}-scan-form-${f.carrier}.pdf`}>Download SCAN form ({f.carrier.toUpperCase()}, {f.shipment_count} shipments)</a>
+                  : <span>SCAN form ({f.carrier.toUpperCase()}): being written…</span>}
+              </li>
+            ))}
+          </ul>
+        </>
+      )}
+      <ProblemText problem={problem} />
+    </section>
+  );
+}

@@ -1,0 +1,40 @@
+// Small pieces every page uses: a problem in words, a status word, pagination.
+import type { ComponentChildren } from "preact";
+import type { Problem } from "./api";
+
+/** An API error in words, next to what caused it; `role="alert"` so a screen reader hears it at once. */
+export function ProblemText({ problem, id }: { problem: Problem | null; id?: string }) {
+  if (!problem) return null;
+  return (
+    <div class="problem" role="alert" id={id}>
+      <p>{problem.message}</p>
+      {problem.details.length > 0 && (
+        <ul>{problem.details.map((d) => <li key={d.path}><code>{d.path}</code>: {d.message}</li>)}</ul>
+      )}
+    </div>
+  );
+}
+
+/** A status exactly as the API spells it. */
+export const StatusWord = ({ status }: { status: string }) => <span class={`status status-${status}`}>{status}</span>;
+
+export function Pager({ page, limit, total, onPage, label }: { page: number; limit: number; total: number; onPage: (p: number) => void; label: string }) {
+  const pages = Math.max(1, Math.ceil(total / limit));
+  return (
+    <nav class="pager" aria-label={label}>
+      <button type="button" onClick={() => onPage(page - 1)} disabled={page <= 1}>Previous page</button>
+      <span>Page {page} of {pages} ({total.toLocaleString("en-US")} in all)</span>
+      <button type="button" onClick={() => onPage(page + 1)} disabled={page >= pages}>Next page</button>
+    </nav>
+  );
+}
+
+export const Field = ({ id, label, children, hint }: { id: string; label: string; children: ComponentChildren; hint?: string }) => (
+  <div class="field">
+    <label for={id}>{label}</label>
+    {children}
+    {hint && <p class="hint" id={`${id}-hint`}>{hint}</p>}
+  </div>
+);
+
+export const formatTime = (iso: string | null) => (iso ? new Date(iso).toLocaleString("en-US", { dateStyle: "medium", timeStyle: "short" }) : "");

@@ -1,0 +1,30 @@
+// A `wrangler dev` of this checkout for the browser tests, as `npm run dev` starts it, but with its own
+// throw-away state, port and account, so it never touches the developer's local data.
+import { mkdtempSync, rmSync } from "node:fs";
+import { tmpdir } from "node:os";
+import { join } from "node:path";
+import { spawnWranglerDev } from "../../src/cli/wrangler-dev.mjs";
+
+export type DevServer = { base: string; port: number; key: string; stop: () => void };
+
+export async function startDevServer(port: number, balance = "1000.00"): Promise<DevServer> {
+  const dir = mkdtempSync(join(tmpdir(), "batch-labels-browser-"));
+  process.env.BATCH_LABELS_PERSIST = dir;
+  const { createAccount, migrateLocal } = await import("../../src/cli/local-d1.mjs");
+  migrateLocal();
+  const { key } = createAccount(balance);
+  const base = `http://127.0.0.1:${port}`;
+  const server = spawnWranglerDev(["--ip", "127.0.0.1", "--port", String(port), "--persist-to", dir,
+    "--var", `PUBLIC_BASE_URL:${base}`, "--var", "LABEL_SIGNING_SECRET:browser-test-secret", "--log-level", "error"],
+  { stdio: ["ignore", "ignore", "inherit"], detached: true });
+  const stop = () => {
+    try { process.kill(-server.pid!, "SIGTERM"); } catch {}
+    rmSync(dir, { recursive: true, force: true });
+  };
+  for (let i = 0; ; i++) {
+    try { if ((await fetch(`${base}/health`)).ok) break; } catch {}
+    if (i > 240) { stop(); throw new Error("wrangler dev did not start"); }
+    await new Promise((r) => setTimeout(r, 250));
+  }
+  return { base, port, key, stop };
+}
