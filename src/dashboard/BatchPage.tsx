@@ -63,6 +63,15 @@ export function BatchPage({ id }: { id: string }) {
     });
   }, [client, batchId, final]);
 
+  // New label sets and SCAN forms are written after the batch is final, when no stream is open: poll
+  // the batch until the last of them is ready.
+  const writing = !!batch && final && (batch.label_sets.some((s) => s.status === "generating") || batch.scan_forms.some((f) => f.status === "generating"));
+  useEffect(() => {
+    if (!writing) return;
+    const t = setInterval(() => void load(), 1000);
+    return () => clearInterval(t);
+  }, [writing, load]);
+
   if (!batch) {
     return problem ? (<><h1>Batch</h1><ProblemText problem={problem} /><p><a href="#/">Back to batches</a></p></>) : <p role="status">Loading…</p>;
   }

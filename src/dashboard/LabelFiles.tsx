@@ -48,7 +48,7 @@ export function LabelFiles({ batch, changed }: { batch: Batch; changed: () => vo
             <a href={f.url} download={`${batch.reference ?? batch.id}-labels-${n}.${f.format === "zpl" ? "zpl" : "pdf"}`}>
               Download labels {f.first_position}–{f.last_position} ({describe(f)})
             </a>{" "}
-            <span class="hint">{f.count} labels</span>
+            <span class="hint">{f.count} label{f.count === 1 ? "" : "s"}</span>
           </li>
         );
       })}
@@ -61,7 +61,7 @@ export function LabelFiles({ batch, changed }: { batch: Batch; changed: () => vo
         {sets.map((s) => (
           <div key={s.id} class="label-set">
             <h3>{s.format.toUpperCase()} {s.layout === "letter" ? "letter" : "4×6"}: <span class={`status status-${s.status}`}>{s.status}</span>{s.stale && " (stale: a label in it was voided since)"}</h3>
-            <p class="hint">{s.file_count} file{s.file_count === 1 ? "" : "s"}, {s.label_count} labels{s.completed_at ? `, written ${formatTime(s.completed_at)}` : ""}</p>
+            <p class="hint">{s.file_count} file{s.file_count === 1 ? "" : "s"}, {s.label_count} label{s.label_count === 1 ? "" : "s"}{s.completed_at ? `, written ${formatTime(s.completed_at)}` : ""}</p>
             {list(filesOf(s.id))}
           </div>
         ))}
@@ -80,7 +80,7 @@ export function LabelFiles({ batch, changed }: { batch: Batch; changed: () => vo
           <ul class="files">
             {batch.scan_forms.map((f) => (
               <li key={f.id}>
-                {f.url ? <a href={f.url} download={`${batch.reference ?? batch.id}-scan-form-${f.carrier}.pdf`}>Download SCAN form ({f.carrier.toUpperCase()}, {f.shipment_count} shipments)</a>
+                {f.url ? <a href={f.url} download={`${batch.reference ?? batch.id}-scan-form-${f.carrier}.pdf`}>Download SCAN form ({f.carrier.toUpperCase()}, {f.shipment_count} shipment{f.shipment_count === 1 ? "" : "s"})</a>
                   : <span>SCAN form ({f.carrier.toUpperCase()}): being written…</span>}
               </li>
             ))}

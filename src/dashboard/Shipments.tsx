@@ -164,7 +164,8 @@ function EditRow({ batchId, shipment: s, done }: { batchId: string; shipment: Sh
   return (
     <tr class="editing">
       <td colSpan={8}>
-        <form onSubmit={save} aria-label={`Edit ${s.reference ?? `shipment ${s.position}`}`} noValidate>
+        <form onSubmit={save} aria-labelledby={`${inputId(s.id, "heading")}`} noValidate>
+          <h3 id={inputId(s.id, "heading")}>Edit shipment {s.position}{s.reference ? ` (${s.reference})` : ""}</h3>
           {other.length > 0 && <ul class="errors">{other.flatMap(([p, ms]) => ms.map((m) => <li key={p + m}><strong>{fieldLabel(p)}</strong>: {m}</li>))}</ul>}
           {GROUPS.map((g) => (
             <fieldset key={g.legend}>

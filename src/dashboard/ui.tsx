@@ -20,6 +20,7 @@ export const StatusWord = ({ status }: { status: string }) => <span class={`stat
 
 export function Pager({ page, limit, total, onPage, label }: { page: number; limit: number; total: number; onPage: (p: number) => void; label: string }) {
   const pages = Math.max(1, Math.ceil(total / limit));
+  if (pages === 1 && page === 1) return null;
   return (
     <nav class="pager" aria-label={label}>
       <button type="button" onClick={() => onPage(page - 1)} disabled={page <= 1}>Previous page</button>

@@ -177,13 +177,81 @@ describe.skipIf(!haveBrowser)("the dashboard in Chromium", () => {
     expect(await page.evaluate(() => sessionStorage.length)).toBe(0);
   });
 
+  it("says what is wrong in words, removes and skips invalid shipments, warns of a short balance, makes sets and a scan form, voids", async () => {
+    const key = server.newKey("10.00");
+    await page.getByLabel("API key").fill(key);
+    await page.getByRole("button", { name: "Sign in" }).click();
+    await page.getByText("$10.00").waitFor();
+
+    // A file with a column we do not know: the API's message, next to the file input; no batch made.
+    await page.getByRole("link", { name: "New batch" }).click();
+    await page.getByLabel("CSV file").setInputFiles({ name: "bad.csv", mimeType: "text/csv", buffer: Buffer.from(`${HEADER},gift_wrap\n${CSV.split("\n")[1]},yes`) });
+    await page.getByRole("button", { name: "Create batch" }).click();
+    const fileProblem = page.locator("#csv-file-problem");
+    await expect.poll(() => fileProblem.textContent()).toContain("Unknown columns: gift_wrap.");
+    expect(await page.getByLabel("CSV file").getAttribute("aria-invalid")).toBe("true");
+
+    // Two bad rows: one removed, one skipped. The two good ones cost more than the balance.
+    const rows = CSV.split("\n");
+    const csv = [...rows, rows[2].replace("order-1002", "order-1004").replace(",VA,2220,", ",VA,999,")].join("\n");
+    await page.getByLabel("CSV file").setInputFiles({ name: "shipments.csv", mimeType: "text/csv", buffer: Buffer.from(csv) });
+    await page.getByLabel("Reference (optional)").fill("short-balance");
+    await page.getByLabel("Default service (optional)").selectOption("usps_ground_advantage");
+    await page.getByRole("button", { name: "Create batch" }).click();
+    await page.waitForURL(/#\/batches\/batch_/);
+    const status = page.locator(".progress-panel .status");
+    await expect.poll(() => status.textContent(), { timeout: 20_000 }).toBe("invalid");
+    await expect.poll(() => page.locator("section.buy").textContent()).toContain("The balance does not cover this total");
+
+    await page.getByRole("button", { name: "Buy labels" }).click();
+    await expect.poll(() => page.locator("section.buy").getByRole("alert").textContent()).toContain("2 shipments are invalid");
+    await page.locator("tr", { hasText: "order-1004" }).getByRole("button", { name: "Remove" }).click();
+    await expect.poll(() => page.locator("tr", { hasText: "order-1004" }).count()).toBe(0);
+    await expect.poll(() => page.locator(".counts").textContent()).toContain("total3");
+    expect(await status.textContent()).toBe("invalid");
+    expect(await axeProblems(page)).toEqual([]);
+
+    await page.getByLabel(/Skip invalid shipments/).check();
+    await page.getByRole("button", { name: "Buy labels" }).click();
+    await expect.poll(() => status.textContent(), { timeout: 30_000 }).toBe("completed");
+    // One label fitted in the balance; the other says why it failed.
+    await expect.poll(() => page.locator("tr", { hasText: "Insufficient prepay balance" }).count()).toBe(1);
+    const bought = page.locator("tr", { has: page.locator(".status-purchased") });
+    expect(await bought.count()).toBe(1);
+    expect(await page.getByRole("progressbar").getAttribute("aria-valuenow")).toBe("100");
+
+    // More sets and a scan form, written after the batch is final: they appear without a reload.
+    await page.getByRole("button", { name: "Make a ZPL set" }).click();
+    const zpl = page.getByRole("link", { name: /labels 1–1 \(ZPL/ });
+    await zpl.waitFor({ timeout: 20_000 });
+    const zplText = await (await fetch(new URL((await zpl.getAttribute("href"))!, server.base))).text();
+    expect(zplText.startsWith("^XA")).toBe(true);
+    await page.getByRole("button", { name: "Make a letter set" }).click();
+    await page.getByRole("link", { name: /labels 1–1 \(PDF, letter/ }).waitFor({ timeout: 20_000 });
+    await page.getByRole("button", { name: "Make scan form" }).click();
+    const form = page.getByRole("link", { name: "Download SCAN form (USPS, 1 shipment)" });
+    await form.waitFor({ timeout: 20_000 });
+    const formPdf = Buffer.from(await (await fetch(new URL((await form.getAttribute("href"))!, server.base))).arrayBuffer());
+    expect(formPdf.subarray(0, 5).toString()).toBe("%PDF-");
+
+    // Void the bought label: its amount returns to the balance; the sets holding it are stale.
+    await bought.getByRole("button", { name: "Void" }).click();
+    await page.getByRole("button", { name: "Confirm void" }).click();
+    await expect.poll(() => page.locator(".status-voided").count()).toBe(1);
+    await page.getByText("$10.00").waitFor();
+    await expect.poll(() => page.locator("#files-heading + div").textContent()).toContain("stale");
+    expect(await axeProblems(page)).toEqual([]);
+    await page.getByRole("button", { name: "Sign out" }).click();
+  });
+
   it("sent nothing beyond 127.0.0.1 and raised no script error", () => {
     expect(requests.length).toBeGreaterThan(10);
     expect(requests.filter((u) => !u.startsWith(`${server.base}/`))).toEqual([]);
     expect(pageErrors).toEqual([]);
-    // The one console error is the browser's own line about the wrong key's 401.
-    expect(consoleErrors.filter((e) => !/status of 401/.test(e))).toEqual([]);
+    // The browser's own lines about the answers the tests provoked: the wrong key's 401 and the bad file's 400.
+    expect(consoleErrors.filter((e) => !/status of (400|401)/.test(e))).toEqual([]);
     expect(consoleErrors.filter((e) => /status of 401/.test(e))).toHaveLength(1);
+    expect(consoleErrors.filter((e) => /status of 400/.test(e))).toHaveLength(1);
   });
 });
 

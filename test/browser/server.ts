@@ -5,7 +5,7 @@ import { tmpdir } from "node:os";
 import { join } from "node:path";
 import { spawnWranglerDev } from "../../src/cli/wrangler-dev.mjs";
 
-export type DevServer = { base: string; port: number; key: string; stop: () => void };
+export type DevServer = { base: string; port: number; key: string; newKey: (balance: string) => string; stop: () => void };
 
 export async function startDevServer(port: number, balance = "1000.00"): Promise<DevServer> {
   const dir = mkdtempSync(join(tmpdir(), "batch-labels-browser-"));
@@ -26,5 +26,7 @@ export async function startDevServer(port: number, balance = "1000.00"): Promise
     if (i > 240) { stop(); throw new Error("wrangler dev did not start"); }
     await new Promise((r) => setTimeout(r, 250));
   }
-  return { base, port, key, stop };
+  // Another account in the running server's database, as `npm run seed` makes one.
+  const newKey = (b: string) => createAccount(b).key;
+  return { base, port, key, newKey, stop };
 }
