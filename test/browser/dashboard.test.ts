@@ -33,7 +33,11 @@ const CSV = [
 async function axeProblems(page: Page): Promise<string[]> {
   // Evaluated through the DevTools protocol: the page's CSP (script-src 'self') refuses inline scripts.
   await page.evaluate(AXE);
-  const violations = await page.evaluate(async () => (await (window as any).axe.run(document, { resultTypes: ["violations"] })).violations);
+  // (The callbacks run in the page; this file is typed for Node, hence globalThis.)
+  const violations = await page.evaluate(async () => {
+    const g = globalThis as any;
+    return (await g.axe.run(g.document, { resultTypes: ["violations"] })).violations;
+  });
   return violations.filter((v: any) => v.impact === "serious" || v.impact === "critical")
     .map((v: any) => `${v.id} (${v.impact}): ${v.nodes.map((n: any) => n.target.join(" ")).join(", ")}`);
 }
@@ -119,7 +123,7 @@ describe.skipIf(!haveBrowser)("the dashboard in Chromium", () => {
     await expect.poll(() => badRow.textContent()).not.toContain("Invalid ZIP code");
 
     // The total to be charged is the batch's own rate summary, shown against the balance.
-    const ready = await (await fetch(`${server.base}/v1/batches/${batchId}`, { headers: { authorization: `Bearer ${server.key}` } })).json();
+    const ready: any = await (await fetch(`${server.base}/v1/batches/${batchId}`, { headers: { authorization: `Bearer ${server.key}` } })).json();
     const totalCents = ready.rate_summary.reduce((s: number, r: any) => s + Math.round(Number(r.amount) * 100), 0);
     const usd = (c: number) => new Intl.NumberFormat("en-US", { style: "currency", currency: "USD" }).format(c / 100);
     const buy = page.locator("section.buy");
@@ -133,7 +137,7 @@ describe.skipIf(!haveBrowser)("the dashboard in Chromium", () => {
     await expect.poll(async () => {
       seen.add((await bar.getAttribute("aria-valuenow"))!);
       return status.textContent();
-    }, { timeout: 30_000, intervals: [50] }).toBe("completed");
+    }, { timeout: 30_000, interval: 50 }).toBe("completed");
     expect(await bar.getAttribute("aria-valuenow")).toBe("100");
     expect(seen.has("100")).toBe(true);
     expect(requests.some((u) => u.startsWith(`${server.base}/v1/batches/${batchId}/stream?expires=`))).toBe(true);
@@ -184,8 +188,16 @@ describe.skipIf(!haveBrowser)("the dashboard in Chromium", () => {
     await page.getByText("$10.00").waitFor();
 
     // A file with a column we do not know: the API's message, next to the file input; no batch made.
+    // This file arrives by drag and drop.
     await page.getByRole("link", { name: "New batch" }).click();
-    await page.getByLabel("CSV file").setInputFiles({ name: "bad.csv", mimeType: "text/csv", buffer: Buffer.from(`${HEADER},gift_wrap\n${CSV.split("\n")[1]},yes`) });
+    const dropped = await page.evaluateHandle((text) => {
+      const dt = new (globalThis as any).DataTransfer();
+      dt.items.add(new File([text], "bad.csv", { type: "text/csv" }));
+      return dt;
+    }, `${HEADER},gift_wrap\n${CSV.split("\n")[1]},yes`);
+    await page.locator(".dropzone").dispatchEvent("drop", { dataTransfer: dropped });
+    await page.getByText("Chosen: bad.csv").waitFor();
+    expect(await page.getByLabel("CSV file").evaluate((el: any) => el.files?.[0]?.name)).toBe("bad.csv");
     await page.getByRole("button", { name: "Create batch" }).click();
     const fileProblem = page.locator("#csv-file-problem");
     await expect.poll(() => fileProblem.textContent()).toContain("Unknown columns: gift_wrap.");
