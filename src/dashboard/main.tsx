@@ -32,6 +32,7 @@ function App() {
   const [key, setKey] = useState<string | null>(savedKey);
   const [account, setAccount] = useState<Account | null>(null);
   const [notice, setNotice] = useState<string | null>(null);
+  const [accountProblem, setAccountProblem] = useState<Problem | null>(null);
   const client = useMemo(() => (key ? clientFor(key) : null), [key]);
   const view = viewOf(useHash());
 
@@ -43,8 +44,9 @@ function App() {
   }, []);
   const refreshAccount = useCallback(() => {
     if (!client) return;
-    call(client.GET("/v1/account")).then(setAccount).catch((e: Problem) => {
+    call(client.GET("/v1/account")).then((a) => { setAccount(a); setAccountProblem(null); }).catch((e: Problem) => {
       if (e.status === 401) signOut("That key no longer works (it may have been revoked): sign in again.");
+      else setAccountProblem(e);
     });
   }, [client, signOut]);
   useEffect(() => { if (client && !account) refreshAccount(); }, [client]);
@@ -72,6 +74,7 @@ function App() {
               <span>Balance <strong>{money(account.balance, account.currency)}</strong></span>
             </>
           )}
+          {accountProblem && <span class="failure" role="alert">Balance not updated: {accountProblem.message}</span>}
           <button type="button" class="secondary" onClick={() => signOut("Signed out: the key is forgotten in this tab.")}>Sign out</button>
         </div>
       </header>
