@@ -157,12 +157,28 @@ describe.skipIf(!haveBrowser)("the dashboard in Chromium", () => {
     expect(await axeProblems(page)).toEqual([]);
   });
 
-  it("lists batches newest first with a status filter and a reference search, and signs out", async () => {
+  it("lists batches newest first, a page of 25 at a time, with a status filter and a reference search, and signs out", async () => {
+    // 26 more (empty) batches: 27 in all, two pages of 25.
+    for (let i = 1; i <= 26; i++) {
+      const res = await fetch(`${server.base}/v1/batches`, {
+        method: "POST", headers: { authorization: `Bearer ${server.key}`, "content-type": "application/json" }, body: JSON.stringify({ reference: `bulk-${i}` }),
+      });
+      expect(res.status).toBe(202);
+    }
     await page.getByRole("link", { name: "Batches", exact: true }).click();
     const rows = page.locator("tbody tr");
+    await expect.poll(() => rows.count()).toBe(25);
+    expect(await rows.first().textContent()).toContain("bulk-26");
+    await page.getByText("Page 1 of 2 (27 in all)").waitFor();
+    await page.getByRole("button", { name: "Next page" }).click();
+    await expect.poll(() => rows.count()).toBe(2);
+    expect(await rows.last().textContent()).toContain("browser-1");
+    expect(await rows.last().textContent()).toContain("completed");
+    await page.getByRole("button", { name: "Previous page" }).click();
+    await expect.poll(() => rows.count()).toBe(25);
+    await page.getByLabel("Status").selectOption("completed");
     await expect.poll(() => rows.count()).toBe(1);
-    expect(await rows.first().textContent()).toContain("browser-1");
-    expect(await rows.first().textContent()).toContain("completed");
+    await page.getByLabel("Status").selectOption("");
     expect(await axeProblems(page)).toEqual([]);
     await page.screenshot({ path: join(SCREENSHOTS, "batches.png") });
 
@@ -175,6 +191,7 @@ describe.skipIf(!haveBrowser)("the dashboard in Chromium", () => {
     await page.getByLabel("Search by reference").fill("browser-1");
     await page.getByRole("button", { name: "Search" }).click();
     await expect.poll(() => rows.count()).toBe(1);
+    expect(await rows.first().textContent()).toContain("browser-1");
 
     await page.getByRole("button", { name: "Sign out" }).click();
     await page.getByLabel("API key").waitFor();
