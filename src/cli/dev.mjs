@@ -18,7 +18,7 @@ if (!key || !keyExists(key)) {
   mkdirSync(".wrangler", { recursive: true });
   writeFileSync(KEY_FILE, key + "\n");
 }
-console.log(`\nTest API key (balance 1000000.00 when created): ${key}\nAPI: http://127.0.0.1:${port}  docs: http://127.0.0.1:${port}/docs\n`);
+console.log(`\nTest API key (balance 1000000.00 when created): ${key}\nDashboard: http://127.0.0.1:${port}/  API: http://127.0.0.1:${port}/v1  docs: http://127.0.0.1:${port}/docs\n`);
 
 // wrangler dev loads from .dev.vars only the secrets wrangler.toml requires; EASYPOST_API_KEY is
 // optional (live mode only), so a line of it in .dev.vars is handed over here.

@@ -40,7 +40,7 @@ export interface paths {
   "/v1/batches/{id}/stream_token": {
     /**
      * A short-lived link to the batch's stream, for a browser
-     * @description Answers a signed `url` of `GET /v1/batches/{id}/stream` that opens the stream without the API key for five minutes, and opens nothing else (not another batch, not a download). Ask for a new one to reconnect after it expires.
+     * @description Answers a signed `url` of `GET /v1/batches/{id}/stream` that opens the stream without the API key for five minutes, and opens nothing else (not another batch, not a download). Ask for a new one to reconnect after it expires. The stream carries the batch's signed file links, so keep the token's link as private as those.
      */
     post: operations["createStreamToken"];
   };
@@ -1259,7 +1259,7 @@ export interface operations {
   };
   /**
    * A short-lived link to the batch's stream, for a browser
-   * @description Answers a signed `url` of `GET /v1/batches/{id}/stream` that opens the stream without the API key for five minutes, and opens nothing else (not another batch, not a download). Ask for a new one to reconnect after it expires.
+   * @description Answers a signed `url` of `GET /v1/batches/{id}/stream` that opens the stream without the API key for five minutes, and opens nothing else (not another batch, not a download). Ask for a new one to reconnect after it expires. The stream carries the batch's signed file links, so keep the token's link as private as those.
    */
   createStreamToken: {
     parameters: {

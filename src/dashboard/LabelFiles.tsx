@@ -1,6 +1,6 @@
 // The batch's merged files as they are written, grouped by set; more sets (ZPL, letter) and SCAN forms on request.
 import { useState } from "preact/hooks";
-import { call, idempotencyKey, type Batch, type Problem } from "./api";
+import { call, idempotencyKey, onThisOrigin, type Batch, type Problem } from "./api";
 import { useSession } from "./session-context";
 import { formatTime, ProblemText } from "./ui";
 
@@ -45,7 +45,7 @@ export function LabelFiles({ batch, changed }: { batch: Batch; changed: () => vo
         const n = fileNumber(f.url);
         return (
           <li key={f.url}>
-            <a href={f.url} download={`${batch.reference ?? batch.id}-labels-${n}.${f.format === "zpl" ? "zpl" : "pdf"}`}>
+            <a href={onThisOrigin(f.url)} download={`${batch.reference ?? batch.id}-labels-${n}.${f.format === "zpl" ? "zpl" : "pdf"}`}>
               Download labels {f.first_position}–{f.last_position} ({describe(f)})
             </a>{" "}
             <span class="hint">{f.count} label{f.count === 1 ? "" : "s"}</span>
@@ -80,7 +80,7 @@ export function LabelFiles({ batch, changed }: { batch: Batch; changed: () => vo
           <ul class="files">
             {batch.scan_forms.map((f) => (
               <li key={f.id}>
-                {f.url ? <a href={f.url} download={`${batch.reference ?? batch.id}-scan-form-${f.carrier}.pdf`}>Download SCAN form ({f.carrier.toUpperCase()}, {f.shipment_count} shipment{f.shipment_count === 1 ? "" : "s"})</a>
+                {f.url ? <a href={onThisOrigin(f.url)} download={`${batch.reference ?? batch.id}-scan-form-${f.carrier}.pdf`}>Download SCAN form ({f.carrier.toUpperCase()}, {f.shipment_count} shipment{f.shipment_count === 1 ? "" : "s"})</a>
                   : <span>SCAN form ({f.carrier.toUpperCase()}): being written…</span>}
               </li>
             ))}

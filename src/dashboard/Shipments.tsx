@@ -1,7 +1,7 @@
 // A batch's shipments: status filter, errors in words, edit in place (PATCH) or remove an invalid
 // shipment, void a bought one.
 import { useState } from "preact/hooks";
-import { call, idempotencyKey, money, Problem, SHIPMENT_STATUSES, type Batch, type Shipment, type ShipmentPatch, type ShipmentStatus } from "./api";
+import { call, idempotencyKey, money, onThisOrigin, Problem, SHIPMENT_STATUSES, type Batch, type Shipment, type ShipmentPatch, type ShipmentStatus } from "./api";
 import { fieldLabel, GROUPS, valueAt, type FieldDef } from "./fields";
 import { useSession } from "./session-context";
 import { Pager, ProblemText, StatusWord } from "./ui";
@@ -87,6 +87,7 @@ function Row({ batch, shipment: s, onEdit, changed }: { batch: Batch; shipment: 
         )}
         {s.message && <p class="failure">{s.message}</p>}
         {s.tracking_number && <p>Tracking <code>{s.tracking_number}</code></p>}
+        {s.label_url && <p><a href={onThisOrigin(s.label_url)} aria-label={`Label of ${who}`}>Label</a></p>}
         {s.refund_status && <p>Refund {s.refund_status}</p>}
         <ProblemText problem={problem} />
       </td>

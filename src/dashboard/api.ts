@@ -44,6 +44,16 @@ export async function call<T>(request: Promise<{ data?: T; error?: unknown; resp
   return res.data as T;
 }
 
+/**
+ * A signed link of this service, on the page's own origin: the signature covers the path only, and
+ * PUBLIC_BASE_URL may name another host for the same Worker (127.0.0.1 when the page is on localhost),
+ * which the page's CSP (connect-src 'self') and a download link's `download` would not follow.
+ */
+export function onThisOrigin(url: string): string {
+  const u = new URL(url, location.href);
+  return `${u.pathname}${u.search}`;
+}
+
 export const asProblem = (e: unknown): Problem => (e instanceof Problem ? e : new Problem("internal", e instanceof Error ? e.message : String(e)));
 
 /** A fresh key for a POST, so that a repeated click or a retried request does the action once. */

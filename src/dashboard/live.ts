@@ -1,7 +1,7 @@
 // A batch's live stream in the browser. EventSource cannot send the API key, so each connection opens
 // a short-lived signed link from POST /v1/batches/{id}/stream_token. A dropped stream is reopened by
 // the browser with the same link; once that link has expired (401), a new token is fetched, with backoff.
-import { call, FINAL_STATUSES, type BatchSummary, type Client, type Problem } from "./api";
+import { call, FINAL_STATUSES, onThisOrigin, type BatchSummary, type Client, type Problem } from "./api";
 
 export type LiveBatch = Pick<BatchSummary, "id" | "status" | "counts" | "completion_percentage" | "total_amount" | "labels" | "updated_at">;
 
@@ -27,7 +27,7 @@ export function watchBatch(client: Client, batchId: string, h: LiveHandlers): ()
     if (stopped) return;
     let url: string;
     try {
-      url = (await call(client.POST("/v1/batches/{id}/stream_token", { params: { path: { id: batchId } } }))).url;
+      url = onThisOrigin((await call(client.POST("/v1/batches/{id}/stream_token", { params: { path: { id: batchId } } }))).url);
     } catch (e) {
       h.onTrouble("Live updates are paused: the stream could not be opened. Retrying…", e as Problem);
       return retry();

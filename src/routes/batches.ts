@@ -150,7 +150,7 @@ export function registerBatchRoutes(app: App) {
 
   route(app, createRoute({
     method: "post", path: "/v1/batches/{id}/stream_token", operationId: "createStreamToken", tags: ["Batches"], summary: "A short-lived link to the batch's stream, for a browser",
-    description: "Answers a signed `url` of `GET /v1/batches/{id}/stream` that opens the stream without the API key for five minutes, and opens nothing else (not another batch, not a download). Ask for a new one to reconnect after it expires.",
+    description: "Answers a signed `url` of `GET /v1/batches/{id}/stream` that opens the stream without the API key for five minutes, and opens nothing else (not another batch, not a download). Ask for a new one to reconnect after it expires. The stream carries the batch's signed file links, so keep the token's link as private as those.",
     request: { params: BatchIdParam },
     responses: { 201: json(StreamToken, "The stream's signed link"), ...errorResponses(404) },
   }), async (c) => {

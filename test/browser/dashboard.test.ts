@@ -147,6 +147,9 @@ describe.skipIf(!haveBrowser)("the dashboard in Chromium", () => {
     // The merged file appears as a link; it downloads and poppler counts one page a label.
     const link = page.getByRole("link", { name: /labels/ }).first();
     await link.waitFor();
+    // Signed links are used on the page's own origin (the signature covers the path only).
+    expect(await link.getAttribute("href")).toMatch(/^\/v1\/batches\/batch_\w+\/labels\/1\?expires=\d+&signature=[0-9a-f]{64}$/);
+    expect(await page.getByRole("link", { name: "Label of order-1002" }).getAttribute("href")).toMatch(/^\/v1\/batches\/.+\/label\?expires=/);
     await page.screenshot({ path: join(SCREENSHOTS, "batch-completed.png"), fullPage: true });
     const [download] = await Promise.all([page.waitForEvent("download"), link.click()]);
     const file = join(mkdtempSync(join(tmpdir(), "dashboard-dl-")), download.suggestedFilename());
