@@ -20,6 +20,7 @@ describe("another account's objects", () => {
       ["GET", `/v1/batches/secret-order-ref`],
       ["GET", `/v1/batches/${b.id}/shipments`],
       ["GET", `/v1/batches/${b.id}/stream`],
+      ["POST", `/v1/batches/${b.id}/stream_token`, {}],
       ["POST", `/v1/batches/${b.id}/add_shipments`, { shipments: [{}] }],
       ["POST", `/v1/batches/${b.id}/remove_shipments`, { shipment_ids: [s1.id] }],
       ["PATCH", `/v1/batches/${b.id}/shipments/${s1.id}`, { reference: "x" }],
