@@ -158,10 +158,39 @@ describe.skipIf(!haveBrowser)("the dashboard in Chromium", () => {
     const info = execFileSync("pdfinfo", [file], { encoding: "utf8" });
     expect(/Pages:\s+(\d+)/.exec(info)?.[1]).toBe("3");
     expect(await axeProblems(page)).toEqual([]);
+
+    // The shipments table filters by status.
+    await page.getByLabel("Shipment status").selectOption("purchased");
+    await expect.poll(() => page.locator("table.shipments tbody tr").count()).toBe(3);
+    await page.getByLabel("Shipment status").selectOption("invalid");
+    await page.getByText("No shipments with status invalid.").waitFor();
+    await page.getByLabel("Shipment status").selectOption("");
+  });
+
+  it("cancels a batch before purchase, after asking", async () => {
+    const res = await fetch(`${server.base}/v1/batches`, {
+      method: "POST", headers: { authorization: `Bearer ${server.key}`, "content-type": "application/json" },
+      body: JSON.stringify({ reference: "to-cancel", default_service: "usps_priority", shipments: [{
+        to_address: { name: "Ada", street1: "1 Main St", city: "Springfield", state: "IL", zip: "62701" },
+        from_address: { name: "W", street1: "500 Dock Rd", city: "Reno", state: "NV", zip: "89501" },
+        parcel: { weight_oz: 16, length_in: 10, width_in: 8, height_in: 4 },
+      }] }),
+    });
+    const { id } = await res.json();
+    await page.goto(`${server.base}/#/batches/${id}`);
+    const status = page.locator(".progress-panel .status");
+    await expect.poll(() => status.textContent(), { timeout: 20_000 }).toBe("ready");
+    await page.getByRole("button", { name: "Cancel batch" }).click();
+    await page.getByRole("button", { name: "Keep batch" }).click();
+    expect(await status.textContent()).toBe("ready");
+    await page.getByRole("button", { name: "Cancel batch" }).click();
+    await page.getByRole("button", { name: "Confirm cancel" }).click();
+    await expect.poll(() => status.textContent()).toBe("cancelled");
+    expect(await page.getByRole("button", { name: "Buy labels" }).count()).toBe(0);
   });
 
   it("lists batches newest first, a page of 25 at a time, with a status filter and a reference search, and signs out", async () => {
-    // 26 more (empty) batches: 27 in all, two pages of 25.
+    // 26 more (empty) batches: with the two above, 28 in all, two pages of 25.
     for (let i = 1; i <= 26; i++) {
       const res = await fetch(`${server.base}/v1/batches`, {
         method: "POST", headers: { authorization: `Bearer ${server.key}`, "content-type": "application/json" }, body: JSON.stringify({ reference: `bulk-${i}` }),
@@ -172,9 +201,9 @@ describe.skipIf(!haveBrowser)("the dashboard in Chromium", () => {
     const rows = page.locator("tbody tr");
     await expect.poll(() => rows.count()).toBe(25);
     expect(await rows.first().textContent()).toContain("bulk-26");
-    await page.getByText("Page 1 of 2 (27 in all)").waitFor();
+    await page.getByText("Page 1 of 2 (28 in all)").waitFor();
     await page.getByRole("button", { name: "Next page" }).click();
-    await expect.poll(() => rows.count()).toBe(2);
+    await expect.poll(() => rows.count()).toBe(3);
     expect(await rows.last().textContent()).toContain("browser-1");
     expect(await rows.last().textContent()).toContain("completed");
     await page.getByRole("button", { name: "Previous page" }).click();
