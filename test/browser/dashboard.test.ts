@@ -176,7 +176,7 @@ describe.skipIf(!haveBrowser)("the dashboard in Chromium", () => {
         parcel: { weight_oz: 16, length_in: 10, width_in: 8, height_in: 4 },
       }] }),
     });
-    const { id } = await res.json();
+    const { id } = (await res.json()) as { id: string };
     await page.goto(`${server.base}/#/batches/${id}`);
     const status = page.locator(".progress-panel .status");
     await expect.poll(() => status.textContent(), { timeout: 20_000 }).toBe("ready");

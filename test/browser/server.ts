@@ -14,7 +14,8 @@ export async function startDevServer(port: number, balance = "1000.00"): Promise
   migrateLocal();
   const { key } = createAccount(balance);
   const base = `http://127.0.0.1:${port}`;
-  const server = spawnWranglerDev(["--ip", "127.0.0.1", "--port", String(port), "--persist-to", dir,
+  // Its own inspector port too: two servers starting at once would both try wrangler's default, 9229.
+  const server = spawnWranglerDev(["--ip", "127.0.0.1", "--port", String(port), "--inspector-port", String(port + 1000), "--persist-to", dir,
     "--var", `PUBLIC_BASE_URL:${base}`, "--var", "LABEL_SIGNING_SECRET:browser-test-secret", "--log-level", "error"],
   { stdio: ["ignore", "ignore", "inherit"], detached: true });
   const stop = () => {
@@ -23,7 +24,7 @@ export async function startDevServer(port: number, balance = "1000.00"): Promise
   };
   for (let i = 0; ; i++) {
     try { if ((await fetch(`${base}/health`)).ok) break; } catch {}
-    if (i > 240) { stop(); throw new Error("wrangler dev did not start"); }
+    if (server.exitCode !== null || i > 240) { stop(); throw new Error(`wrangler dev did not start${server.exitCode !== null ? ` (it exited with ${server.exitCode}; its errors are above)` : ""}`); }
     await new Promise((r) => setTimeout(r, 250));
   }
   // Another account in the running server's database, as `npm run seed` makes one.
