@@ -27,7 +27,7 @@ export async function batchWithShipments(c: Context<AppEnv>, ref: BatchRef, f: P
 }
 
 /** For downloads and the stream: a valid signature stands in for the key, and names the batch by id only. */
-export async function downloadableBatch(c: Context<AppEnv>, id: string): Promise<BatchRow> {
+export async function batchByKeyOrLink(c: Context<AppEnv>, id: string): Promise<BatchRow> {
   const row = c.get("signed") ? await getBatchById(c.env.DB, id) : await findBatch(c.env.DB, c.get("account").id, id);
   if (!row) throw notFound("batch");
   return row;

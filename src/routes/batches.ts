@@ -1,6 +1,6 @@
 import { createRoute, z } from "@hono/zod-openapi";
 import type { Context } from "hono";
-import { batchObject, batchWithShipments, downloadableBatch, ownedBatch, presentBatch, presentShipment, presentStreamToken, unwrap } from "../batch/client";
+import { batchObject, batchWithShipments, batchByKeyOrLink, ownedBatch, presentBatch, presentShipment, presentStreamToken, unwrap } from "../batch/client";
 import { emptyCounts } from "../batch/present";
 import { batchById, listBatches, ownedBatchRef, type BatchRef, type BatchRow } from "../db/batches";
 import { jsonBody, parseBody, validate } from "../http/body";
@@ -143,7 +143,7 @@ export function registerBatchRoutes(app: App) {
     security: KEY_OR_SIGNED,
     responses: { 200: { description: "The event stream", content: { "text/event-stream": { schema: z.string() } } }, ...errorResponses(404) },
   }), async (c) => {
-    const row = await downloadableBatch(c, c.req.param("id")!);
+    const row = await batchByKeyOrLink(c, c.req.param("id")!);
     const res = await batchObject(c.env, row.id).fetch(new Request(`https://batch/stream?batch_id=${encodeURIComponent(row.id)}`));
     return new Response(res.body, { status: res.status, headers: res.headers });
   });

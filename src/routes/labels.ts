@@ -1,6 +1,6 @@
 import { createRoute, z } from "@hono/zod-openapi";
 import type { Context } from "hono";
-import { batchObject, downloadableBatch, ownedBatch, presentBatch, unwrap } from "../batch/client";
+import { batchObject, batchByKeyOrLink, ownedBatch, presentBatch, unwrap } from "../batch/client";
 import { getShipment } from "../db/shipments";
 import { jsonBody, parseBody } from "../http/body";
 import type { App, AppEnv } from "../http/context";
@@ -50,7 +50,7 @@ export function registerLabelRoutes(app: App) {
     security: KEY_OR_SIGNED,
     responses: { 200: file("The merged file", ["application/pdf", "text/plain"]), ...errorResponses(404) },
   }), async (c) => {
-    const row = await downloadableBatch(c, c.req.param("id")!);
+    const row = await batchByKeyOrLink(c, c.req.param("id")!);
     const n = Number(c.req.param("n"));
     const entry = (JSON.parse(row.labels) as LabelFile[]).find((f) => f.n === n);
     if (!entry) throw notFound("label file");
@@ -63,7 +63,7 @@ export function registerLabelRoutes(app: App) {
     security: KEY_OR_SIGNED,
     responses: { 200: file("The label PDF", ["application/pdf"]), ...errorResponses(404) },
   }), async (c) => {
-    const row = await downloadableBatch(c, c.req.param("id")!);
+    const row = await batchByKeyOrLink(c, c.req.param("id")!);
     const s = await getShipment(c.env.DB, row.id, c.req.param("shipment_id")!);
     if (!s?.label_key || !s.tracking_number || s.status !== "purchased") throw notFound("label");
     // Drawn on first download from what was bought, then served from R2.
@@ -92,7 +92,7 @@ export function registerLabelRoutes(app: App) {
     security: KEY_OR_SIGNED,
     responses: { 200: file("The manifest PDF", ["application/pdf"]), ...errorResponses(404) },
   }), async (c) => {
-    const row = await downloadableBatch(c, c.req.param("id")!);
+    const row = await batchByKeyOrLink(c, c.req.param("id")!);
     const form = storedScanForms(row.scan_form).find((f) => f.id === c.req.param("scan_form_id"));
     if (!form || form.status === "generating") throw notFound("scan form");
     return serve(c, form.key, `${row.id}-${form.carrier}-scan-form.pdf`);
