@@ -2,6 +2,7 @@
 // cancelling, the label files as they arrive, and the shipments table.
 import { useCallback, useEffect, useRef, useState } from "preact/hooks";
 import { call, cents, FINAL_STATUSES, idempotencyKey, money, Problem, type Batch, type ShipmentStatus } from "./api";
+import { useAction } from "./action";
 import { LabelFiles } from "./LabelFiles";
 import { watchBatch } from "./live";
 import { useSession } from "./session-context";
@@ -108,8 +109,7 @@ export function BatchPage({ id }: { id: string }) {
 function BuyPanel({ batch, changed }: { batch: Batch; changed: () => void }) {
   const { client, account } = useSession();
   const [skip, setSkip] = useState(false);
-  const [problem, setProblem] = useState<Problem | null>(null);
-  const [busy, setBusy] = useState(false);
+  const { busy, problem, setProblem, run } = useAction(changed);
   const total = batch.rate_summary.reduce((s, r) => s + cents(r.amount), 0);
   const count = batch.rate_summary.reduce((s, r) => s + r.count, 0);
   const balance = account ? cents(account.balance) : NaN;
@@ -119,18 +119,9 @@ function BuyPanel({ batch, changed }: { batch: Batch; changed: () => void }) {
       setProblem(new Problem("invalid", `${batch.counts.invalid} shipment${batch.counts.invalid === 1 ? " is" : "s are"} invalid: fix or remove ${batch.counts.invalid === 1 ? "it" : "them"} below, or choose to skip invalid shipments.`));
       return;
     }
-    setBusy(true);
-    setProblem(null);
-    try {
-      await call(client.POST("/v1/batches/{id}/purchase", {
-        params: { path: { id: batch.id }, header: { "Idempotency-Key": idempotencyKey() } }, body: { skip_invalid: skip },
-      }));
-      changed();
-    } catch (e) {
-      setProblem(e as Problem);
-    } finally {
-      setBusy(false);
-    }
+    await run(() => call(client.POST("/v1/batches/{id}/purchase", {
+      params: { path: { id: batch.id }, header: { "Idempotency-Key": idempotencyKey() } }, body: { skip_invalid: skip },
+    })));
   }
 
   return (
@@ -156,22 +147,14 @@ function BuyPanel({ batch, changed }: { batch: Batch; changed: () => void }) {
 function CancelBatch({ batch, changed }: { batch: Batch; changed: () => void }) {
   const { client } = useSession();
   const [asking, setAsking] = useState(false);
-  const [problem, setProblem] = useState<Problem | null>(null);
-  async function cancel() {
-    try {
-      await call(client.POST("/v1/batches/{id}/cancel", { params: { path: { id: batch.id }, header: { "Idempotency-Key": idempotencyKey() } } }));
-      setAsking(false);
-      changed();
-    } catch (e) {
-      setProblem(e as Problem);
-    }
-  }
+  const { busy, problem, run } = useAction(() => { setAsking(false); changed(); });
+  const cancel = () => run(() => call(client.POST("/v1/batches/{id}/cancel", { params: { path: { id: batch.id }, header: { "Idempotency-Key": idempotencyKey() } } })));
   return (
     <div class="cancel">
       {!asking ? <button type="button" class="secondary" onClick={() => setAsking(true)}>Cancel batch</button> : (
         <div role="group" aria-label="Cancel this batch?">
           <p>Cancel this batch? Nothing has been bought; this cannot be undone.</p>
-          <button type="button" class="danger" onClick={cancel}>Confirm cancel</button>
+          <button type="button" class="danger" disabled={busy} onClick={cancel}>Confirm cancel</button>
           <button type="button" class="secondary" onClick={() => setAsking(false)}>Keep batch</button>
         </div>
       )}

@@ -1,6 +1,6 @@
 // The batch's merged files as they are written, grouped by set; more sets (ZPL, letter) and SCAN forms on request.
-import { useState } from "preact/hooks";
-import { call, idempotencyKey, onThisOrigin, type Batch, type Problem } from "./api";
+import { call, idempotencyKey, onThisOrigin, type Batch } from "./api";
+import { useAction } from "./action";
 import { useSession } from "./session-context";
 import { formatTime, ProblemText } from "./ui";
 
@@ -12,25 +12,12 @@ const describe = (f: LabelFile) => `${f.format.toUpperCase()}, ${f.layout === "l
 
 export function LabelFiles({ batch, changed }: { batch: Batch; changed: () => void }) {
   const { client } = useSession();
-  const [problem, setProblem] = useState<Problem | null>(null);
-  const [busy, setBusy] = useState(false);
+  const { busy, problem, run: act } = useAction(changed);
   const sets = batch.label_sets;
   const filesOf = (setId: string | null) => batch.labels.filter((f) => f.label_set_id === setId);
   const orphans = batch.labels.filter((f) => !sets.some((s) => s.id === f.label_set_id));
   const canMake = AFTER_PURCHASE.includes(batch.status) && batch.counts.purchased > 0;
 
-  async function act(run: () => Promise<unknown>) {
-    setBusy(true);
-    setProblem(null);
-    try {
-      await run();
-      changed();
-    } catch (e) {
-      setProblem(e as Problem);
-    } finally {
-      setBusy(false);
-    }
-  }
   const makeSet = (format: "pdf" | "zpl", layout: "4x6" | "letter") => act(() => call(client.POST("/v1/batches/{id}/labels", {
     params: { path: { id: batch.id }, header: { "Idempotency-Key": idempotencyKey() } }, body: { format, layout },
   })));

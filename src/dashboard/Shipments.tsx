@@ -3,6 +3,7 @@
 import { useState } from "preact/hooks";
 import { call, idempotencyKey, money, onThisOrigin, Problem, SHIPMENT_STATUSES, type Batch, type Shipment, type ShipmentPatch, type ShipmentStatus } from "./api";
 import { fieldLabel, GROUPS, valueAt, type FieldDef } from "./fields";
+import { useAction } from "./action";
 import { useSession } from "./session-context";
 import { Pager, ProblemText, StatusWord } from "./ui";
 
@@ -42,23 +43,10 @@ export function ShipmentsTable(props: {
 
 function Row({ batch, shipment: s, onEdit, changed }: { batch: Batch; shipment: Shipment; onEdit: () => void; changed: () => void }) {
   const { client, refreshAccount } = useSession();
-  const [problem, setProblem] = useState<Problem | null>(null);
   const [confirmVoid, setConfirmVoid] = useState(false);
-  const [busy, setBusy] = useState(false);
+  const { busy, problem, run: act } = useAction(changed);
   const who = s.reference ?? `shipment ${s.position}`;
 
-  async function act(run: () => Promise<unknown>) {
-    setBusy(true);
-    setProblem(null);
-    try {
-      await run();
-      changed();
-    } catch (e) {
-      setProblem(e as Problem);
-    } finally {
-      setBusy(false);
-    }
-  }
   const remove = () => act(() => call(client.POST("/v1/batches/{id}/remove_shipments", {
     params: { path: { id: batch.id }, header: { "Idempotency-Key": idempotencyKey() } }, body: { shipment_ids: [s.id] },
   })));
