@@ -95,20 +95,36 @@ export function needsResolving(raw: string): string | null {
   return host;
 }
 
+// Every delivery asks about its host, and a batch's events go to the same few hosts within seconds:
+// an answer is kept for its TTL, at most a minute (as a resolver's own cache would keep it), per
+// isolate. A name that resolves to nothing is not kept.
+const MAX_KEEP_SECONDS = 60;
+const MAX_KEPT = 1_000;
+const kept = new Map<string, { addresses: string[]; until: number }>();
+
 /**
  * The addresses a name resolves to (A and AAAA), by DNS over HTTPS (RFC 8484's JSON form, as
  * Cloudflare's and Google's resolvers answer it). Throws when the resolver cannot be asked.
  */
 export async function resolveHost(resolver: string, host: string): Promise<string[]> {
-  const answers = await Promise.all(["A", "AAAA"].map(async (type) => {
+  const key = `${resolver}\n${host}`;
+  const hit = kept.get(key);
+  if (hit && hit.until > Date.now()) return hit.addresses;
+  const answers = (await Promise.all(["A", "AAAA"].map(async (type) => {
     const res = await fetch(`${resolver}?name=${encodeURIComponent(host)}&type=${type}`, {
       headers: { accept: "application/dns-json" }, signal: AbortSignal.timeout(3_000),
     });
     if (!res.ok) throw new Error(`resolver answered ${res.status}`);
-    const body = (await res.json()) as { Answer?: { type: number; data: string }[] };
-    return (body.Answer ?? []).filter((a) => a.type === 1 || a.type === 28).map((a) => a.data);
-  }));
-  return answers.flat();
+    const body = (await res.json()) as { Answer?: { type: number; data: string; TTL?: number }[] };
+    return (body.Answer ?? []).filter((a) => a.type === 1 || a.type === 28);
+  }))).flat();
+  const addresses = answers.map((a) => a.data);
+  const seconds = Math.min(MAX_KEEP_SECONDS, ...answers.map((a) => a.TTL ?? 0));
+  if (addresses.length && seconds > 0) {
+    if (kept.size >= MAX_KEPT) kept.clear();
+    kept.set(key, { addresses, until: Date.now() + seconds * 1000 });
+  }
+  return addresses;
 }
 
 /** Why a delivery to these resolved addresses is refused, or null. */

@@ -87,7 +87,7 @@ describe("delivery-time checks", () => {
     return { key, event, hookId };
   }
   const calls: string[] = [];
-  function network(dns: Record<string, string[]>) {
+  function network(dns: Record<string, string[]>, ttl = 60) {
     calls.length = 0;
     vi.spyOn(globalThis, "fetch").mockImplementation(async (input: RequestInfo | URL, init?: RequestInit) => {
       const url = new URL(new Request(input, init).url);
@@ -96,7 +96,7 @@ describe("delivery-time checks", () => {
         const name = url.searchParams.get("name")!;
         const type = url.searchParams.get("type") === "A" ? 1 : 28;
         const data = (dns[name] ?? []).filter((a) => (type === 1) === !a.includes(":"));
-        return Response.json({ Status: 0, Answer: data.map((d) => ({ name, type, TTL: 60, data: d })) });
+        return Response.json({ Status: 0, Answer: data.map((d) => ({ name, type, TTL: ttl, data: d })) });
       }
       return new Response("ok");
     });
@@ -128,5 +128,44 @@ describe("delivery-time checks", () => {
     vi.spyOn(globalThis, "fetch").mockImplementation(async () => new Response("down", { status: 503 }));
     const later = await eventAndHook("https://later.example.com/hook");
     expect(await deliver(env, later.event.id, later.hookId, 1)).toBe("retry");
+  });
+
+  const lookups = () => calls.filter((c) => c.startsWith("https://dns.test/")).length;
+  async function later<T>(ms: number, run: () => Promise<T>): Promise<T> {
+    const realNow = Date.now;
+    Date.now = () => realNow() + ms;
+    try {
+      return await run();
+    } finally {
+      Date.now = realNow;
+    }
+  }
+
+  it("keeps a name's answer for its TTL: many deliveries, one lookup, and a new one after it", async () => {
+    network({ "cached.example.com": ["93.184.215.14"] }, 20);
+    const a = await eventAndHook("https://cached.example.com/hook");
+    const b = await eventAndHook("https://cached.example.com/hook");
+    expect(await deliver(env, a.event.id, a.hookId, 1)).toBe("delivered");
+    expect(await deliver(env, b.event.id, b.hookId, 1)).toBe("delivered");
+    expect(lookups()).toBe(2); // A and AAAA, once
+    expect(await later(21_000, () => deliver(env, a.event.id, a.hookId, 2))).toBe("delivered");
+    expect(lookups()).toBe(4);
+  });
+
+  it("keeps an answer a minute at most, whatever its TTL: a name that moved inside is refused after that", async () => {
+    network({ "moved.example.com": ["93.184.215.14"] }, 86_400);
+    const { event, hookId } = await eventAndHook("https://moved.example.com/hook");
+    expect(await deliver(env, event.id, hookId, 1)).toBe("delivered");
+    network({ "moved.example.com": ["10.0.0.7"] }, 86_400);
+    expect(await later(61_000, () => deliver(env, event.id, hookId, 2))).toBe("refused");
+    expect(calls.some((c) => c.startsWith("https://moved.example.com"))).toBe(false);
+  });
+
+  it("does not keep a name that resolves to nothing", async () => {
+    network({}, 60);
+    const { event, hookId } = await eventAndHook("https://nowhere.example.com/hook");
+    await deliver(env, event.id, hookId, 1);
+    await deliver(env, event.id, hookId, 2);
+    expect(lookups()).toBe(4);
   });
 });
