@@ -1,6 +1,6 @@
 // A batch's shipments: status filter, errors in words, edit in place (PATCH) or remove an invalid
 // shipment, void a bought one.
-import { useState } from "preact/hooks";
+import { useEffect, useRef, useState } from "preact/hooks";
 import { call, idempotencyKey, money, onThisOrigin, Problem, SHIPMENT_STATUSES, type Batch, type Shipment, type ShipmentPatch, type ShipmentStatus } from "./api";
 import { fieldLabel, GROUPS, valueAt, type FieldDef } from "./fields";
 import { useAction } from "./action";
@@ -148,12 +148,18 @@ function EditRow({ batchId, shipment: s, done }: { batchId: string; shipment: Sh
     }
   }
 
+  // Keyboard and screen-reader users land on the first field that is wrong.
+  const form = useRef<HTMLFormElement>(null);
+  useEffect(() => {
+    (form.current?.querySelector<HTMLInputElement>("input[aria-invalid='true']") ?? form.current?.querySelector("input"))?.focus();
+  }, []);
+
   const known = new Set(GROUPS.flatMap((g) => g.fields.map((f) => f.path)));
   const other = Object.entries(fieldErrors).filter(([p]) => !known.has(p));
   return (
     <tr class="editing">
       <td colSpan={8}>
-        <form onSubmit={save} aria-labelledby={`${inputId(s.id, "heading")}`} noValidate>
+        <form ref={form} onSubmit={save} aria-labelledby={`${inputId(s.id, "heading")}`} noValidate>
           <h3 id={inputId(s.id, "heading")}>Edit shipment {s.position}{s.reference ? ` (${s.reference})` : ""}</h3>
           {other.length > 0 && <ul class="errors">{other.flatMap(([p, ms]) => ms.map((m) => <li key={p + m}><strong>{fieldLabel(p)}</strong>: {m}</li>))}</ul>}
           {GROUPS.map((g) => (

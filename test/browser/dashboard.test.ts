@@ -115,6 +115,8 @@ describe.skipIf(!haveBrowser)("the dashboard in Chromium", () => {
     await page.getByLabel("To ZIP", { exact: true }).waitFor();
     expect(await page.getByLabel("To ZIP", { exact: true }).inputValue()).toBe("2220");
     expect(await page.getByLabel("To city", { exact: true }).inputValue()).toBe("Arlington");
+    // The editor opens on the field that is wrong.
+    expect(await page.evaluate(() => (globalThis as any).document.activeElement?.labels?.[0]?.textContent)).toBe("To ZIP");
     expect(await axeProblems(page)).toEqual([]);
     await page.screenshot({ path: join(SCREENSHOTS, "fix-shipment.png"), fullPage: true });
     await page.getByLabel("To ZIP", { exact: true }).fill("22201");
