@@ -47,6 +47,7 @@ export function BatchList() {
         <p>{status || reference ? "No batch matches." : "No batches yet. Start with New batch."}</p>
       ) : (
         <>
+          <div class="table-wrap">
           <table>
             <caption>Batches, newest first</caption>
             <thead><tr><th scope="col">Batch</th><th scope="col">Status</th><th scope="col">Shipments</th><th scope="col">Progress</th><th scope="col">Total</th><th scope="col">Created</th></tr></thead>
@@ -63,6 +64,7 @@ export function BatchList() {
               ))}
             </tbody>
           </table>
+          </div>
           <Pager page={page} limit={LIMIT} total={list.total} onPage={setPage} label="Batches pages" />
         </>
       ))}

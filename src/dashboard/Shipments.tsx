@@ -26,6 +26,7 @@ export function ShipmentsTable(props: {
         </select>
       </div>
       {data.length === 0 ? <p>No shipments{props.status ? ` with status ${props.status}` : ""}.</p> : (
+        <div class="table-wrap">
         <table class="shipments">
           <caption>Shipments in position order</caption>
           <thead><tr><th scope="col">#</th><th scope="col">Reference</th><th scope="col">Recipient</th><th scope="col">Service</th><th scope="col">Rate</th><th scope="col">Status</th><th scope="col">Details</th><th scope="col">Actions</th></tr></thead>
@@ -35,6 +36,7 @@ export function ShipmentsTable(props: {
               : <Row key={s.id} batch={batch} shipment={s} onEdit={() => setEditing(s.id)} changed={props.changed} />)}
           </tbody>
         </table>
+        </div>
       )}
       <Pager page={props.page} limit={props.limit} total={pagination.total_count} onPage={props.onPage} label="Shipments pages" />
     </section>

@@ -161,6 +161,12 @@ describe.skipIf(!haveBrowser)("the dashboard in Chromium", () => {
     expect(/Pages:\s+(\d+)/.exec(info)?.[1]).toBe("3");
     expect(await axeProblems(page)).toEqual([]);
 
+    // On a phone-sized screen the tables scroll inside the page.
+    await page.setViewportSize({ width: 390, height: 844 });
+    expect(await page.locator(".table-wrap").evaluate((el: any) => el.scrollWidth > el.clientWidth)).toBe(true);
+    expect(await axeProblems(page)).toEqual([]);
+    await page.setViewportSize({ width: 1280, height: 900 });
+
     // The shipments table filters by status.
     await page.getByLabel("Shipment status").selectOption("purchased");
     await expect.poll(() => page.locator("table.shipments tbody tr").count()).toBe(3);
