@@ -131,6 +131,11 @@ function BuyPanel({ batch, changed }: { batch: Batch; changed: () => void }) {
         {count.toLocaleString("en-US")} valid shipment{count === 1 ? "" : "s"}: total to be charged <strong>{money(total, batch.currency)}</strong>
         {account && <> against a balance of <strong>{money(account.balance, account.currency)}</strong></>}.
       </p>
+      {batch.rate_summary.length > 1 && (
+        <ul class="summary" aria-label="By service">
+          {batch.rate_summary.map((r) => <li key={r.service}>{r.service}: {r.count.toLocaleString("en-US")} shipment{r.count === 1 ? "" : "s"}, {money(r.amount, batch.currency)}</li>)}
+        </ul>
+      )}
       {total > balance && <p class="warning">The balance does not cover this total: purchases past it will fail with “Insufficient prepay balance”.</p>}
       {batch.status === "invalid" && (
         <div class="check">
