@@ -2,7 +2,7 @@
 import { useEffect, useState } from "preact/hooks";
 import { BATCH_STATUSES, call, money, type BatchStatus, type BatchSummary, type Problem } from "./api";
 import { useSession } from "./session-context";
-import { formatTime, Pager, ProblemText, StatusWord } from "./ui";
+import { formatTime, PageHeading, Pager, ProblemText, StatusWord } from "./ui";
 
 const LIMIT = 25;
 
@@ -25,7 +25,7 @@ export function BatchList() {
 
   return (
     <>
-      <h1>Batches</h1>
+      <PageHeading>Batches</PageHeading>
       <form class="filters" role="search" onSubmit={(e) => { e.preventDefault(); setPage(1); setReference(typed.trim()); }}>
         <div class="field">
           <label for="filter-status">Status</label>

@@ -7,7 +7,7 @@ import { LabelFiles } from "./LabelFiles";
 import { watchBatch } from "./live";
 import { useSession } from "./session-context";
 import { ShipmentsTable } from "./Shipments";
-import { formatTime, ProblemText, StatusWord } from "./ui";
+import { formatTime, PageHeading, ProblemText, StatusWord } from "./ui";
 
 const PAGE = 50;
 const COUNT_WORDS = ["total", "validating", "valid", "invalid", "queued", "purchased", "purchase_failed", "voided"] as const;
@@ -74,12 +74,12 @@ export function BatchPage({ id }: { id: string }) {
   }, [writing, load]);
 
   if (!batch) {
-    return problem ? (<><h1>Batch</h1><ProblemText problem={problem} /><p><a href="#/">Back to batches</a></p></>) : <p role="status">Loading…</p>;
+    return problem ? (<><PageHeading>Batch</PageHeading><ProblemText problem={problem} /><p><a href="#/">Back to batches</a></p></>) : <p role="status">Loading…</p>;
   }
   const pct = batch.completion_percentage;
   return (
     <>
-      <h1>{batch.reference ?? batch.name ?? "Batch"}</h1>
+      <PageHeading>{batch.reference ?? batch.name ?? "Batch"}</PageHeading>
       <p class="hint">{batch.id} · {batch.mode} mode · created {formatTime(batch.created_at)} · {batch.via === "file" ? "from a CSV file" : "from the API"}</p>
       <ProblemText problem={problem} />
       {trouble && <p class="notice" role="status">{trouble}</p>}

@@ -2,7 +2,7 @@
 import { useEffect, useRef, useState } from "preact/hooks";
 import { call, idempotencyKey, Problem, type Carrier } from "./api";
 import { useSession } from "./session-context";
-import { ProblemText } from "./ui";
+import { PageHeading, ProblemText } from "./ui";
 
 export function NewBatch({ onCreated }: { onCreated: (id: string) => void }) {
   const { client } = useSession();
@@ -66,7 +66,7 @@ export function NewBatch({ onCreated }: { onCreated: (id: string) => void }) {
 
   return (
     <>
-      <h1>New batch</h1>
+      <PageHeading>New batch</PageHeading>
       <form onSubmit={submit} noValidate>
         <div class={`dropzone${dragging ? " dragging" : ""}`}
           onDragOver={(e) => { e.preventDefault(); setDragging(true); }} onDragLeave={() => setDragging(false)} onDrop={drop}>

@@ -1,5 +1,6 @@
 // Small pieces every page uses: a problem in words, a status word, pagination.
 import type { ComponentChildren } from "preact";
+import { useEffect, useRef } from "preact/hooks";
 import type { Problem } from "./api";
 
 /** An API error in words, next to what caused it; `role="alert"` so a screen reader hears it at once. */
@@ -39,3 +40,19 @@ export const Field = ({ id, label, children, hint }: { id: string; label: string
 );
 
 export const formatTime = (iso: string | null) => (iso ? new Date(iso).toLocaleString("en-US", { dateStyle: "medium", timeStyle: "short" }) : "");
+
+// After a navigation inside the page, the next page's heading takes the focus, so a screen reader
+// announces where the user is and the keyboard starts from there (as a full page load would).
+let focusNextHeading = false;
+addEventListener("hashchange", () => { focusNextHeading = true; });
+
+/** A page's h1; it takes the focus when it appears after a navigation. */
+export function PageHeading({ children }: { children: ComponentChildren }) {
+  const ref = useRef<HTMLHeadingElement>(null);
+  useEffect(() => {
+    if (!focusNextHeading) return;
+    focusNextHeading = false;
+    ref.current?.focus();
+  }, []);
+  return <h1 ref={ref} tabIndex={-1}>{children}</h1>;
+}

@@ -94,6 +94,9 @@ describe.skipIf(!haveBrowser)("the dashboard in Chromium", () => {
     // New batch from a CSV file with one bad ZIP.
     await page.getByRole("link", { name: "New batch" }).click();
     await page.getByLabel("CSV file").waitFor();
+    // A navigation moves the focus to the new page's heading, as a page load would.
+    const focused = () => page.evaluate(() => { const el = (globalThis as any).document.activeElement; return `${el?.tagName} ${el?.textContent}`; });
+    await expect.poll(focused).toBe("H1 New batch");
     await expect.poll(() => page.getByLabel("Default service (optional)").locator("option").count()).toBeGreaterThan(5);
     expect(await axeProblems(page)).toEqual([]);
     expect(await page.getByRole("link", { name: /CSV template/ }).getAttribute("href")).toBe("/shipments-template.csv");
@@ -107,6 +110,7 @@ describe.skipIf(!haveBrowser)("the dashboard in Chromium", () => {
     const batchId = /#\/batches\/(batch_[^/]+)/.exec(page.url())![1];
     const status = page.locator(".progress-panel .status");
     await expect.poll(() => status.textContent(), { timeout: 20_000 }).toBe("invalid");
+    await expect.poll(focused).toBe("H1 browser-1");
     const badRow = page.locator("tr", { hasText: "order-1002" });
     await expect.poll(() => badRow.textContent()).toContain("To ZIP: Invalid ZIP code");
 
