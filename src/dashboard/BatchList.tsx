@@ -1,6 +1,6 @@
 // The account's batches, newest first: filter by status, find by reference, page through.
 import { useEffect, useState } from "preact/hooks";
-import { BATCH_STATUSES, call, money, type BatchStatus, type BatchSummary, type Problem } from "./api";
+import { asProblem, BATCH_STATUSES, call, money, type BatchStatus, type BatchSummary, type Problem } from "./api";
 import { useSession } from "./session-context";
 import { formatTime, PageHeading, Pager, ProblemText, StatusWord } from "./ui";
 
@@ -19,7 +19,7 @@ export function BatchList() {
     let current = true;
     call(client.GET("/v1/batches", { params: { query: { page, limit: LIMIT, ...(status ? { status } : {}), ...(reference ? { reference } : {}) } } }))
       .then((r) => { if (current) { setList({ data: r.data, total: r.pagination.total_count }); setProblem(null); } })
-      .catch((e) => current && setProblem(e as Problem));
+      .catch((e) => current && setProblem(asProblem(e)));
     return () => { current = false; };
   }, [client, status, reference, page]);
 

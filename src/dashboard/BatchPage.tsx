@@ -1,7 +1,7 @@
 // One batch: status, counts and progress that move live (the stream), buying against the balance,
 // cancelling, the label files as they arrive, and the shipments table.
 import { useCallback, useEffect, useRef, useState } from "preact/hooks";
-import { call, cents, FINAL_STATUSES, idempotencyKey, money, Problem, type Batch, type ShipmentStatus } from "./api";
+import { asProblem, call, cents, FINAL_STATUSES, idempotencyKey, money, Problem, type Batch, type ShipmentStatus } from "./api";
 import { useAction } from "./action";
 import { LabelFiles } from "./LabelFiles";
 import { watchBatch } from "./live";
@@ -41,7 +41,7 @@ export function BatchPage({ id }: { id: string }) {
       setBatch(b);
       setProblem(null);
     } catch (e) {
-      setProblem(e as Problem);
+      setProblem(asProblem(e));
     }
   }, [client, id, page, shipStatus]);
   useEffect(() => { void load(); }, [load]);

@@ -1,6 +1,6 @@
 // A new batch from a CSV file: drop it or pick it, optionally name a reference and a default service.
 import { useEffect, useRef, useState } from "preact/hooks";
-import { call, idempotencyKey, Problem, type Carrier } from "./api";
+import { asProblem, call, idempotencyKey, Problem, type Carrier } from "./api";
 import { useSession } from "./session-context";
 import { PageHeading, ProblemText } from "./ui";
 
@@ -17,7 +17,7 @@ export function NewBatch({ onCreated }: { onCreated: (id: string) => void }) {
   const input = useRef<HTMLInputElement>(null);
 
   useEffect(() => {
-    call(client.GET("/v1/carriers")).then((r) => setCarriers(r.data)).catch((e) => setProblem(e as Problem));
+    call(client.GET("/v1/carriers")).then((r) => setCarriers(r.data)).catch((e) => setProblem(asProblem(e)));
   }, [client]);
 
   function take(files: FileList | null | undefined) {
@@ -55,7 +55,7 @@ export function NewBatch({ onCreated }: { onCreated: (id: string) => void }) {
       }));
       onCreated(batch.id);
     } catch (err) {
-      const p = err as Problem;
+      const p = asProblem(err);
       // A problem with the file itself goes next to the file; the rest next to the button.
       if (p.code === "invalid_csv" || p.code === "payload_too_large" || p.details.some((d) => d.path.startsWith("file"))) setFileProblem(p);
       else setProblem(p);

@@ -1,7 +1,7 @@
 // A batch's shipments: status filter, errors in words, edit in place (PATCH) or remove an invalid
 // shipment, void a bought one.
 import { useEffect, useRef, useState } from "preact/hooks";
-import { call, idempotencyKey, money, onThisOrigin, Problem, SHIPMENT_STATUSES, type Batch, type Shipment, type ShipmentPatch, type ShipmentStatus } from "./api";
+import { asProblem, call, idempotencyKey, money, onThisOrigin, Problem, SHIPMENT_STATUSES, type Batch, type Shipment, type ShipmentPatch, type ShipmentStatus } from "./api";
 import { fieldLabel, GROUPS, valueAt, type FieldDef } from "./fields";
 import { useAction } from "./action";
 import { useSession } from "./session-context";
@@ -140,7 +140,7 @@ function EditRow({ batchId, shipment: s, done }: { batchId: string; shipment: Sh
       await call(client.PATCH("/v1/batches/{id}/shipments/{shipment_id}", { params: { path: { id: batchId, shipment_id: s.id } }, body: patch as ShipmentPatch }));
       done(true);
     } catch (err) {
-      const p = err as Problem;
+      const p = asProblem(err);
       const byField: Record<string, string[]> = {};
       for (const d of p.details) (byField[d.path] ??= []).push(d.message);
       setFieldErrors(byField);

@@ -1,6 +1,6 @@
 // Sign in by pasting an API key; it is checked against GET /v1/account before it is kept.
 import { useState } from "preact/hooks";
-import { call, clientFor, Problem, type Account } from "./api";
+import { asProblem, call, clientFor, Problem, type Account } from "./api";
 import { ProblemText } from "./ui";
 
 export function SignIn({ onSignedIn, notice }: { onSignedIn: (key: string, account: Account) => void; notice: string | null }) {
@@ -20,7 +20,7 @@ export function SignIn({ onSignedIn, notice }: { onSignedIn: (key: string, accou
     try {
       onSignedIn(value, await call(clientFor(value).GET("/v1/account")));
     } catch (err) {
-      setProblem(err as Problem);
+      setProblem(asProblem(err));
     } finally {
       setBusy(false);
     }

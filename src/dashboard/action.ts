@@ -1,7 +1,7 @@
 // One way for a button to run an API call: busy while it runs (so a second click does nothing), its
 // problem kept to be shown next to it, and `after` on success.
 import { useState } from "preact/hooks";
-import { Problem } from "./api";
+import { asProblem, type Problem } from "./api";
 
 export function useAction(after: () => void = () => undefined) {
   const [busy, setBusy] = useState(false);
@@ -14,7 +14,7 @@ export function useAction(after: () => void = () => undefined) {
       after();
       return true;
     } catch (e) {
-      setProblem(e instanceof Problem ? e : new Problem("internal", String(e)));
+      setProblem(asProblem(e));
       return false;
     } finally {
       setBusy(false);

@@ -1,7 +1,7 @@
 // A batch's live stream in the browser. EventSource cannot send the API key, so each connection opens
 // a short-lived signed link from POST /v1/batches/{id}/stream_token. A dropped stream is reopened by
 // the browser with the same link; once that link has expired (401), a new token is fetched, with backoff.
-import { call, FINAL_STATUSES, onThisOrigin, type BatchSummary, type Client, type Problem } from "./api";
+import { asProblem, call, FINAL_STATUSES, onThisOrigin, type BatchSummary, type Client, type Problem } from "./api";
 
 export type LiveBatch = Pick<BatchSummary, "id" | "status" | "counts" | "completion_percentage" | "total_amount" | "labels" | "updated_at">;
 
@@ -29,7 +29,7 @@ export function watchBatch(client: Client, batchId: string, h: LiveHandlers): ()
     try {
       url = onThisOrigin((await call(client.POST("/v1/batches/{id}/stream_token", { params: { path: { id: batchId } } }))).url);
     } catch (e) {
-      h.onTrouble("Live updates are paused: the stream could not be opened. Retrying…", e as Problem);
+      h.onTrouble("Live updates are paused: the stream could not be opened. Retrying…", asProblem(e));
       return retry();
     }
     if (stopped) return;

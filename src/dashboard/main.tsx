@@ -3,7 +3,7 @@
 // static assets need no server-side routing.
 import { render } from "preact";
 import { useCallback, useEffect, useMemo, useState } from "preact/hooks";
-import { call, clientFor, money, type Account, type Problem } from "./api";
+import { asProblem, call, clientFor, money, type Account, type Problem } from "./api";
 import { BatchList } from "./BatchList";
 import { BatchPage } from "./BatchPage";
 import { NewBatch } from "./NewBatch";
@@ -44,9 +44,10 @@ function App() {
   }, []);
   const refreshAccount = useCallback(() => {
     if (!client) return;
-    call(client.GET("/v1/account")).then((a) => { setAccount(a); setAccountProblem(null); }).catch((e: Problem) => {
-      if (e.status === 401) signOut("That key no longer works (it may have been revoked): sign in again.");
-      else setAccountProblem(e);
+    call(client.GET("/v1/account")).then((a) => { setAccount(a); setAccountProblem(null); }).catch((e) => {
+      const p = asProblem(e);
+      if (p.status === 401) signOut("That key no longer works (it may have been revoked): sign in again.");
+      else setAccountProblem(p);
     });
   }, [client, signOut]);
   useEffect(() => { if (client && !account) refreshAccount(); }, [client]);

@@ -31,14 +31,6 @@ export function Pager({ page, limit, total, onPage, label }: { page: number; lim
   );
 }
 
-export const Field = ({ id, label, children, hint }: { id: string; label: string; children: ComponentChildren; hint?: string }) => (
-  <div class="field">
-    <label for={id}>{label}</label>
-    {children}
-    {hint && <p class="hint" id={`${id}-hint`}>{hint}</p>}
-  </div>
-);
-
 export const formatTime = (iso: string | null) => (iso ? new Date(iso).toLocaleString("en-US", { dateStyle: "medium", timeStyle: "short" }) : "");
 
 // After a navigation inside the page, the next page's heading takes the focus, so a screen reader
