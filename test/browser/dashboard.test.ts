@@ -29,6 +29,9 @@ const CSV = [
   "order-1003,Łukasz Żółć,3 Oak Ave,Chicago,IL,60601,Warehouse,500 Dock Rd,Reno,NV,89501,24,10,8,6",
 ].join("\n");
 
+// The happy path's file: one row names its own service, the others take the batch's default.
+const CSV_WITH_SERVICE = CSV.split("\n").map((line, i) => `${line},${i === 0 ? "service" : i === 3 ? "usps_priority" : ""}`).join("\n");
+
 /** axe-core's serious and critical violations on the page as it is now. */
 async function axeProblems(page: Page): Promise<string[]> {
   // Evaluated through the DevTools protocol: the page's CSP (script-src 'self') refuses inline scripts.
@@ -100,7 +103,7 @@ describe.skipIf(!haveBrowser)("the dashboard in Chromium", () => {
     await expect.poll(() => page.getByLabel("Default service (optional)").locator("option").count()).toBeGreaterThan(5);
     expect(await axeProblems(page)).toEqual([]);
     expect(await page.getByRole("link", { name: /CSV template/ }).getAttribute("href")).toBe("/shipments-template.csv");
-    await page.getByLabel("CSV file").setInputFiles({ name: "shipments.csv", mimeType: "text/csv", buffer: Buffer.from(CSV) });
+    await page.getByLabel("CSV file").setInputFiles({ name: "shipments.csv", mimeType: "text/csv", buffer: Buffer.from(CSV_WITH_SERVICE) });
     await page.getByLabel("Reference (optional)").fill("browser-1");
     await page.getByLabel("Default service (optional)").selectOption("usps_ground_advantage");
     await page.screenshot({ path: join(SCREENSHOTS, "new-batch.png") });
@@ -135,6 +138,12 @@ describe.skipIf(!haveBrowser)("the dashboard in Chromium", () => {
     const buy = page.locator("section.buy");
     await expect.poll(() => buy.textContent()).toContain(`total to be charged ${usd(totalCents)} against a balance of $1,000.00`);
     expect(await page.getByRole("progressbar").getAttribute("aria-valuenow")).toBe("0");
+    // With two services, the total is broken down by service, as the API's rate_summary has it.
+    const byService = page.getByRole("list", { name: "By service" });
+    for (const r of ready.rate_summary) {
+      expect(await byService.textContent()).toContain(`${r.service}: ${r.count} shipment${r.count === 1 ? "" : "s"}, ${usd(Math.round(Number(r.amount) * 100))}`);
+    }
+    expect(ready.rate_summary.map((r: any) => r.service).sort()).toEqual(["usps_ground_advantage", "usps_priority"]);
 
     // Buy, then watch: from here the page learns only through the stream.
     const seen = new Set<string>();
