@@ -12,7 +12,7 @@ export default defineConfig(async () => {
       cloudflareTest({
         wrangler: { configPath: "./wrangler.toml" },
         miniflare: { bindings: { TEST_MIGRATIONS: migrations, LABEL_SIGNING_SECRET: "test-signing-secret", WEBHOOK_TIMEOUT_MS: "300", WEBHOOK_DNS_RESOLVER: "https://dns.test/dns-query",
-          EASYPOST_API_KEY: "EZTK_standin_test", EASYPOST_BASE_URL: "https://easypost.test/v2" } },
+          EASYPOST_API_KEY: "EZAK_standin_live", EASYPOST_BASE_URL: "https://easypost.test/v2" } },
       }),
     ],
     test: {

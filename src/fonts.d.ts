@@ -7,3 +7,8 @@ declare module "*.ttf" {
 declare module "fontkit" {
   export function create(data: Uint8Array): unknown;
 }
+// Text bundled as a module (wrangler.toml [[rules]] type "Text"): the generated US ZIP table.
+declare module "*.txt" {
+  const text: string;
+  export default text;
+}

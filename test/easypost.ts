@@ -2,7 +2,7 @@
 // see vitest.config.ts) are answered by it, in this isolate. Installed once, under any test's own spies.
 import { EasyPostStandIn } from "../src/carriers/easypost/standin";
 
-export const standIn = new EasyPostStandIn({ apiKey: "EZTK_standin_test" });
+export const standIn = new EasyPostStandIn({ apiKey: "EZAK_standin_live" });
 
 const HOST = "easypost.test";
 const g = globalThis as { __easypostInstalled?: boolean };

@@ -3,7 +3,8 @@
 import { env } from "cloudflare:workers";
 import { afterEach, describe, expect, it, vi } from "vitest";
 import * as sandbox from "../src/carriers/sandbox";
-import { credit, debit, refundAtCarrier, refundStatusOf, undoPurchases } from "../src/money";
+import { adjust, credit, debit, refundAtCarrier, refundStatusOf, undoPurchases } from "../src/money";
+import { insuranceFeeCents, parseProviderAmount } from "../src/lib/money";
 import { balanceCents, countRows, newAccount } from "./helpers";
 
 const now = () => new Date().toISOString();
@@ -51,5 +52,34 @@ describe("money", () => {
     expect(outcome).toEqual({ key: "never-sold", outcome: "not_sold" });
     expect(refundStatusOf({ key: "k", outcome: "refund_submitted" })).toBe("submitted");
     expect(refundStatusOf({ key: "k", outcome: "voided" })).toBeNull();
+  });
+});
+
+describe("money: what the provider billed", () => {
+  it("an adjustment takes or gives back the difference once; a void credits what was charged, adjustment included", async () => {
+    const { id } = await newAccount("10.00");
+    await debit(env.DB, [{ account_id: id, shipment_id: "a1", cents: 500 }, { account_id: id, shipment_id: "a2", cents: 300 }], now());
+    expect(await adjust(env.DB, [{ shipment_id: "a1", charged_cents: 525 }, { shipment_id: "a2", charged_cents: 250 }, { shipment_id: "never", charged_cents: 99 }], now()))
+      .toEqual([{ shipment_id: "a1", outcome: "adjusted" }, { shipment_id: "a2", outcome: "adjusted" }, { shipment_id: "never", outcome: "none" }]);
+    expect(await balanceCents(id)).toBe(1000 - 525 - 250);
+    expect((await adjust(env.DB, [{ shipment_id: "a1", charged_cents: 900 }], now()))[0].outcome).toBe("already_adjusted");
+    expect(await balanceCents(id)).toBe(225);
+    await credit(env.DB, ["a1", "a2", "a1"], "void", now());
+    expect(await balanceCents(id)).toBe(1000);
+    expect(await env.DB.prepare("SELECT cents FROM ledger WHERE shipment_id = 'a1' AND kind = 'credit'").first("cents")).toBe(525);
+  });
+
+  it("an adjustment the balance cannot cover takes nothing and says so; the balance never dips below zero", async () => {
+    const { id } = await newAccount("5.00");
+    await debit(env.DB, [{ account_id: id, shipment_id: "b1", cents: 400 }], now());
+    expect(await adjust(env.DB, [{ shipment_id: "b1", charged_cents: 600 }], now())).toEqual([{ shipment_id: "b1", outcome: "insufficient" }]);
+    expect(await balanceCents(id)).toBe(100);
+    expect(await countRows("ledger", "shipment_id = 'b1' AND kind = 'adjustment'")).toBe(0);
+  });
+
+  it("provider amounts: five decimals round half up to the cent; insurance is 1% of the declared value, at least $0.50", () => {
+    expect(["5.07000", "0.50000", "6.07", "0.00499", "0.00500", "12", "1.5"].map(parseProviderAmount)).toEqual([507, 50, 607, 0, 1, 1200, 150]);
+    expect(() => parseProviderAmount("-1.00")).toThrow();
+    expect([10000, 5000, 1000, 1, 0, 24999].map(insuranceFeeCents)).toEqual([100, 50, 50, 50, 0, 250]);
   });
 });

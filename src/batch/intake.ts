@@ -3,6 +3,7 @@ import { findService, type CarrierId } from "../carriers/services";
 import { isStrategy, type Strategy } from "../carriers/shopping";
 import type { ShipmentRecord } from "../db/shipments";
 import { newId } from "../lib/ids";
+import { parseAmount } from "../lib/money";
 import { normalizeAddress, normalizeParcel } from "../schemas/address";
 import type { ShipmentErrors, ShipmentIn } from "../schemas/shipment";
 
@@ -49,6 +50,8 @@ export function toRecord(
     message: null, purchased_at: null, voided_at: null, input_errors: inputErrors,
     metadata: input.metadata ?? {}, created_at: now, updated_at: now,
     provider_shipment_id: null, provider_rate_id: null, provider_buy_at: null, refund_status: null, rating_at: null, rates: null,
+    insurance_cents: input.insurance_amount ? parseAmount(input.insurance_amount) : null, insurance_fee_cents: null,
+    fees: null, charged_cents: null, warnings: null, verified_to_address: null, refund_submitted_at: null,
   };
 }
 
@@ -71,6 +74,7 @@ export function applyPatch(s: ShipmentRecord, patch: ShipmentIn, defaults: Defau
     to_address: patch.to_address === undefined ? s.to_address : normalizeAddress(patch.to_address, s.to_address),
     parcel: patch.parcel === undefined ? s.parcel : normalizeParcel(patch.parcel, s.parcel),
     metadata: patch.metadata ?? s.metadata,
+    insurance_cents: "insurance_amount" in patch ? (patch.insurance_amount ? parseAmount(patch.insurance_amount) : null) : s.insurance_cents,
     // Edited: rated again (by the provider too, for live shipments) from scratch.
     rating_at: null, provider_shipment_id: null, provider_rate_id: null,
     updated_at: now,

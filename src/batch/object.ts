@@ -3,7 +3,9 @@ import { liveProviderConfigured } from "../carriers";
 import * as batches from "../db/batches";
 import type { BatchRow } from "../db/batches";
 import { insertEvent } from "../db/events";
-import { credit } from "../money";
+import { creditStatements } from "../money";
+import type { RefundStatus } from "../carriers/easypost/mapping";
+import type { RefundCheckMessage } from "../rating/messages";
 import * as shipments from "../db/shipments";
 import type { ShipmentRecord } from "../db/shipments";
 import type { ErrorCode, ErrorDetail } from "../http/errors";
@@ -15,7 +17,7 @@ import type { Counts } from "../schemas/batch";
 import type { CsvRow } from "../schemas/csv";
 import type { ShipmentIn, ShipmentStatus } from "../schemas/shipment";
 import type { LabelFile, LabelJob, ScanFormJob } from "../labels/messages";
-import { planScanForms, storedScanForms } from "../labels/scan-forms";
+import { planScanForms, storedScanForms, type ScanFormWrite } from "../labels/scan-forms";
 import type { LabelFormat, LabelLayout } from "../labels/merge";
 import { markStale, newSet, progress, type LabelSet } from "./label-sets";
 import { newId } from "../lib/ids";
@@ -25,7 +27,7 @@ import { FINAL_STATUSES, next, type BatchEvent } from "./machine";
 import { linkerFor } from "../labels/links";
 import { emptyCounts, toBatchSummary } from "./present";
 import * as outbox from "./outbox";
-import { nextLabelRequeue, nextPurchaseStep, recoveryTiming, START_GRACE_MS } from "./recovery";
+import { nextLabelRequeue, nextPurchaseStep, nextRefundCheck, recoveryTiming, REFUND_FOLLOW_MS, START_GRACE_MS } from "./recovery";
 import { BatchStorage } from "./storage";
 import { TimerTable, type TimerKind } from "./timers";
 import { validateShipment } from "./validate";
@@ -427,29 +429,49 @@ export class BatchObject extends DurableObject<Env> {
   async requestScanForms(batchId: string): Promise<Outcome> {
     return this.exclusive(async () => {
       const row = await this.load(batchId);
-      const forms = planScanForms(row.id, await shipments.manifestRows(this.db, row.id));
+      const before = storedScanForms(row.scan_form);
+      const forms = planScanForms(row.id, await shipments.manifestRows(this.db, row.id), before, row.mode === "live");
       if (!forms.length) refuse("invalid_state", `The batch is ${row.status} and has no bought shipments to manifest.`);
+      const fresh = forms.filter((f) => !before.some((b) => b.id === f.id));
+      // Every bought live shipment is on a form already: nothing new to ask the provider for.
+      if (!fresh.length) return { ok: true, row };
       const saved = await this.persist(row, { ...row, scan_form: JSON.stringify(forms) }, this.unchanged(row));
-      await this.env.LABEL_QUEUE.send({ kind: "scan_forms", batch_id: row.id, form_ids: forms.map((f) => f.id) } satisfies ScanFormJob);
+      await this.env.LABEL_QUEUE.send({ kind: "scan_forms", batch_id: row.id, form_ids: fresh.map((f) => f.id) } satisfies ScanFormJob);
       await this.timers.atLatest("labels", Date.now() + this.timing.resendMs);
       return { ok: true, row: saved };
     });
   }
 
-  /** The label consumer wrote a SCAN form: it is `ready` (a form replaced meanwhile is ignored). */
-  async recordScanForm(batchId: string, formId: string, providerId?: string): Promise<Outcome> {
+  /** Before the label consumer POSTs a form to the provider: from now on a retry looks it up first. */
+  async markScanFormPosted(batchId: string, formId: string): Promise<Outcome> {
+    return this.exclusive(async () => {
+      const row = await this.load(batchId);
+      const forms = storedScanForms(row.scan_form).map((f) => (f.id === formId ? { ...f, posted: true } : f));
+      return { ok: true, row: await this.persist(row, { ...row, scan_form: JSON.stringify(forms) }, this.unchanged(row)) };
+    });
+  }
+
+  /**
+   * The label consumer wrote a SCAN form (`ready`), or the provider is still making it (`generating`,
+   * with its id to follow), or failed it (`failed`, with its reason). A form replaced meanwhile is ignored.
+   */
+  async recordScanForm(batchId: string, formId: string, written: ScanFormWrite): Promise<Outcome> {
     await backgroundTurn();
     return this.exclusive(async () => {
       const row = await this.load(batchId);
+      if (written.status !== "generating") await this.store.put({ labels_progress_at: Date.now(), label_requeues: 0 });
       const forms = storedScanForms(row.scan_form).map((f) =>
-        (f.id === formId ? { ...f, status: "ready" as const, ...(providerId ? { provider_id: providerId } : {}) } : f));
+        (f.id === formId && f.status === "generating" ? {
+          ...f, status: written.status, ...(written.provider_id ? { provider_id: written.provider_id } : {}), ...(written.message ? { message: written.message } : {}),
+        } : f));
       return { ok: true, row: await this.persist(row, { ...row, scan_form: JSON.stringify(forms) }, this.unchanged(row)) };
     });
   }
 
   /**
    * Records a void the carrier has accepted (the route asked it first: sandbox voided, provider refund
-   * submitted) and credits the amount back, once.
+   * submitted). A sandbox void is credited at once, in the same transaction; a provider's refund only
+   * when the provider says `refunded` (recordRefunds), asked about by the `refunds` timer.
    */
   async voidShipment(batchId: string, shipmentId: string, refundStatus: "submitted" | null = null): Promise<Outcome<{ shipment: ShipmentRecord }>> {
     return this.exclusive(async () => {
@@ -458,12 +480,38 @@ export class BatchObject extends DurableObject<Env> {
       if (!s) return refuse("not_found", "No such shipment in this batch.");
       if (s.status !== "purchased") refuse("invalid_state", `The shipment is ${s.status}; only a purchased label can be voided.`);
       const now = nowIso();
-      await this.db.batch([shipments.markVoided(this.db, batchId, shipmentId, refundStatus, now)]);
-      await credit(this.db, [shipmentId], "void", now);
+      await this.db.batch([
+        shipments.markVoided(this.db, batchId, shipmentId, refundStatus, now),
+        ...(refundStatus === "submitted" ? [] : creditStatements(this.db, [shipmentId], "void", now)),
+      ]);
+      if (refundStatus === "submitted") await this.timers.atLatest("refunds", nextRefundCheck(Date.parse(now), Date.now())!);
       // Every set already made holds the voided label; sets made from now on leave it out.
       const sets = markStale(JSON.parse(row.label_sets), await this.plan(), s.position);
       const saved = await this.persist(row, { ...row, label_sets: JSON.stringify(sets) }, undefined, [], true);
-      return { ok: true, row: saved, shipment: { ...s, status: "voided" as const, refund_status: refundStatus, updated_at: now } };
+      return { ok: true, row: saved, shipment: { ...s, status: "voided" as const, refund_status: refundStatus, refund_submitted_at: refundStatus ? now : null, updated_at: now } };
+    });
+  }
+
+  /**
+   * How the provider decided refunds: `refunded` credits what was charged, once, in the same
+   * transaction; `rejected` and `not_applicable` credit nothing and the label is bought again.
+   * A shipment whose refund is no longer `submitted` is left as it is.
+   */
+  async recordRefunds(batchId: string, decided: readonly { shipment_id: string; status: RefundStatus }[]): Promise<Outcome> {
+    await backgroundTurn();
+    return this.exclusive(async () => {
+      const row = await this.load(batchId);
+      const final = decided.filter((d) => d.status !== "submitted");
+      if (!final.length) return { ok: true, row };
+      const now = nowIso();
+      const refunded = final.filter((d) => d.status === "refunded").map((d) => d.shipment_id);
+      // Each settle changes its row only while the refund is `submitted`, so a repeat credits nothing twice
+      // (the credit is once per shipment anyway).
+      await this.db.batch([
+        ...final.map((d) => shipments.settleRefund(this.db, batchId, d.shipment_id, d.status, now)),
+        ...creditStatements(this.db, refunded, "refund", now),
+      ]);
+      return { ok: true, row: await this.persist(row, row, undefined, [], true) };
     });
   }
 
@@ -580,6 +628,20 @@ export class BatchObject extends DurableObject<Env> {
 
     announce: async (row) => {
       await outbox.announce(this.store, this.timers, this.env.WEBHOOK_QUEUE);
+      return row;
+    },
+
+    // Live refunds EasyPost has not decided: asked about on the provider queue, on each one's schedule.
+    refunds: async (row) => {
+      const now = Date.now();
+      const pending = (await shipments.pendingRefunds(this.db, row.id)).map((p) => ({ id: p.id, at: Date.parse(p.refund_submitted_at) }));
+      // Every refund still followed is asked at each firing; the timer fires at the soonest one's schedule.
+      const followed = pending.filter((p) => now - p.at <= REFUND_FOLLOW_MS);
+      for (let i = 0; i < followed.length; i += SEND_BATCH) {
+        await this.env.RATE_QUEUE.sendBatch(followed.slice(i, i + SEND_BATCH).map((p) => ({ body: { kind: "refund_check", batch_id: row.id, shipment_ids: [p.id] } satisfies RefundCheckMessage })));
+      }
+      const next = followed.map((p) => nextRefundCheck(p.at, now)).filter((t): t is number => t !== null);
+      if (next.length) await this.timers.set("refunds", Math.min(...next));
       return row;
     },
   };

@@ -56,8 +56,8 @@ export function toBatchSummary(row: BatchRow, linker: Linker): BatchSummary {
     })),
     label_sets: sets.map(({ set: _, ...s }) => s),
     scan_forms: scanForms.map((f) => ({
-      id: f.id, carrier: f.carrier, status: f.status ?? "ready", url: f.status === "generating" ? null : signedUrl(linker, scanFormPath(row.id, f.id)),
-      shipment_count: f.shipment_count, created_at: f.created_at,
+      id: f.id, carrier: f.carrier, status: f.status ?? "ready", url: f.status === "generating" || f.status === "failed" ? null : signedUrl(linker, scanFormPath(row.id, f.id)),
+      shipment_count: f.shipment_count, created_at: f.created_at, message: f.message ?? null,
     })),
     created_at: row.created_at, updated_at: row.updated_at, validated_at: row.validated_at,
     purchased_at: row.purchased_at, completed_at: row.completed_at, expires_at: row.expires_at,
@@ -73,7 +73,8 @@ export function toShipment(s: ShipmentRecord, linker: Linker, includeRates = fal
     from_address: s.from_address, to_address: s.to_address, parcel: s.parcel,
     service_strategy: s.service_strategy ?? null,
     rate: s.rate_cents === null ? null : {
-      amount: formatCents(s.rate_cents), currency: s.rate_currency ?? "USD",
+      amount: formatCents(s.rate_cents), insurance_fee: s.insurance_fee_cents ? formatCents(s.insurance_fee_cents) : null,
+      total_amount: formatCents(s.rate_cents + (s.insurance_fee_cents ?? 0)), currency: s.rate_currency ?? "USD",
       delivery_days: chosen?.delivery_days ?? null, estimated_delivery_date: chosen?.estimated_delivery_date ?? null, expires_at: s.rate_expires_at!,
     },
     ...(includeRates ? {
@@ -85,6 +86,13 @@ export function toShipment(s: ShipmentRecord, linker: Linker, includeRates = fal
     tracking_number: s.tracking_number,
     label_url: s.label_key && s.status === "purchased" ? signedUrl(linker, shipmentLabelPath(s.batch_id, s.id)) : null,
     message: s.message,
-    purchased_at: s.purchased_at, refund_status: s.refund_status ?? null, metadata: s.metadata,
+    purchased_at: s.purchased_at,
+    insurance_amount: s.insurance_cents ? formatCents(s.insurance_cents) : null,
+    charged_amount: s.charged_cents === null || s.charged_cents === undefined ? null : formatCents(s.charged_cents),
+    fees: s.fees ?? null,
+    charge_differs: s.charged_cents !== null && s.charged_cents !== undefined && s.rate_cents !== null && s.charged_cents !== s.rate_cents + (s.insurance_fee_cents ?? 0),
+    warnings: s.warnings && Object.keys(s.warnings).length ? s.warnings : null,
+    verified_to_address: s.verified_to_address ?? null,
+    refund_status: s.refund_status ?? null, metadata: s.metadata,
   };
 }

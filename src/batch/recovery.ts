@@ -31,3 +31,16 @@ export const nextLabelRequeue = (progressAt: number, requeues: number, t: Recove
 
 /** A purchase start still unfinished this long after it began has died; its queued shipments go back to valid. */
 export const START_GRACE_MS = 15_000;
+
+const HOUR_MS = 3_600_000;
+/** A live refund is asked about this long after its void at most: EasyPost decides USPS refunds after 15 days or more, 30 at most. */
+export const REFUND_FOLLOW_MS = 35 * 24 * HOUR_MS;
+const REFUND_CHECKS_MS = [HOUR_MS, 6 * HOUR_MS, 24 * HOUR_MS];
+
+/** When a refund submitted at `submittedAt` is next asked about after `now`: 1 h, 6 h, 1 day, then daily; null past 35 days. */
+export function nextRefundCheck(submittedAt: number, now: number): number | null {
+  for (const offset of REFUND_CHECKS_MS) if (submittedAt + offset > now) return submittedAt + offset;
+  const days = Math.floor((now - submittedAt) / (24 * HOUR_MS)) + 1;
+  const at = submittedAt + days * 24 * HOUR_MS;
+  return at - submittedAt > REFUND_FOLLOW_MS ? null : at;
+}

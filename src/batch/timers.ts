@@ -11,6 +11,7 @@ export const TIMER_KINDS = [
   "start",     // a purchase start that did not finish: roll it back
   "undo",      // after a time-out: refunds the carrier has not confirmed yet: ask again
   "announce",  // events the webhook queue refused: send them again
+  "refunds",   // live voids whose refund EasyPost has not decided: ask again, on a schedule, for 35 days
 ] as const;
 export type TimerKind = (typeof TIMER_KINDS)[number];
 export type Timers = Partial<Record<TimerKind, number>>;

@@ -5,6 +5,8 @@ import type { ShipmentRecord, ValidationResult } from "../db/shipments";
 import type { StoredAddress } from "../schemas/address";
 import type { ShipmentErrors } from "../schemas/shipment";
 import { addMs, DAY_MS } from "../lib/time";
+import { insuranceFeeCents } from "../lib/money";
+import { lookupZip, sameCity } from "../lib/us-zips";
 import { unprintable } from "../labels/coverage";
 import { pick, sandboxAlternatives, toStored } from "../carriers/shopping";
 
@@ -18,7 +20,7 @@ export const RATE_TTL_MS = DAY_MS;
 type Errors = ShipmentErrors;
 const add = (errors: Errors, path: string, message: string) => (errors[path] ??= []).push(message);
 
-function checkAddress(errors: Errors, prefix: string, a: StoredAddress, input: Errors | null) {
+function checkAddress(errors: Errors, prefix: string, a: StoredAddress, input: Errors | null, warnings: Errors) {
   const required = (field: keyof StoredAddress, label: string) => {
     const path = `${prefix}.${field}`;
     if (!a[field] && !errors[path]) add(errors, path, input?.[path]?.[0] ?? `${label} is required`);
@@ -41,6 +43,15 @@ function checkAddress(errors: Errors, prefix: string, a: StoredAddress, input: E
   else if (!US_STATES.has(a.state.toUpperCase())) add(errors, `${prefix}.state`, `Unknown US state ${a.state}`);
   if (!a.zip) add(errors, `${prefix}.zip`, "ZIP code is required");
   else if (!ZIP.test(a.zip)) add(errors, `${prefix}.zip`, "Invalid ZIP code");
+  else if (a.state && US_STATES.has(a.state.toUpperCase())) {
+    // The same checks EasyPost's delivery verification makes live, against the US ZIP database.
+    const info = lookupZip(a.zip);
+    if (!info) add(errors, `${prefix}.zip`, `ZIP code ${a.zip.slice(0, 5)} does not exist`);
+    else if (info.state !== a.state.toUpperCase()) add(errors, `${prefix}.zip`, `ZIP code ${a.zip.slice(0, 5)} is in ${info.state}, not ${a.state.toUpperCase()}`);
+    else if (a.city && !sameCity(a.city, info)) {
+      add(warnings, `${prefix}.city`, `${a.city} is not a name of ZIP code ${a.zip.slice(0, 5)}, which is ${info.city}, ${info.state}; the carrier delivers by ZIP code`);
+    }
+  }
   if (a.email && !EMAIL.test(a.email)) add(errors, `${prefix}.email`, "Invalid email address");
   if (a.phone && !/^\+?[\d\s().-]{7,20}$/.test(a.phone)) add(errors, `${prefix}.phone`, "Invalid phone number");
 }
@@ -100,8 +111,9 @@ export function validateShipment(s: ShipmentRecord, now: string): ValidationResu
   // A CSV row with the wrong number of cells stays invalid until it is fixed or removed.
   // What a CSV row's cells got wrong (a wrong cell count, a value over its limit) stays until fixed.
   const errors: Errors = Object.fromEntries(Object.entries(s.input_errors ?? {}).map(([k, v]) => [k, [...v]]));
-  checkAddress(errors, "from_address", s.from_address, s.input_errors);
-  checkAddress(errors, "to_address", s.to_address, s.input_errors);
+  const warnings: Errors = {};
+  checkAddress(errors, "from_address", s.from_address, s.input_errors, warnings);
+  checkAddress(errors, "to_address", s.to_address, s.input_errors, warnings);
   const parcelOk = ["weight_oz", "length_in", "width_in", "height_in"].every((f) => {
     const v = s.parcel[f as keyof typeof s.parcel];
     return typeof v === "number" && Number.isFinite(v) && v > 0;
@@ -127,7 +139,10 @@ export function validateShipment(s: ShipmentRecord, now: string): ValidationResu
   checkPrintable(errors, "to_address", s.to_address, spec);
   const refBad = unprintable(s.reference);
   if (refBad.length) add(errors, "reference", `Contains characters the label cannot print: ${refBad.join(" ")}`);
-  const base = { id: s.id, carrier: spec?.carrier ?? record.carrier, service: record.service, updated_at: now, rates: alternatives.map(toStored) };
+  const base = {
+    id: s.id, carrier: spec?.carrier ?? record.carrier, service: record.service, updated_at: now, rates: alternatives.map(toStored),
+    warnings: Object.keys(warnings).length ? warnings : null, insurance_fee_cents: s.insurance_cents ? insuranceFeeCents(s.insurance_cents) : null,
+  };
   if (Object.keys(errors).length || !spec) {
     return { ...base, status: "invalid", errors, rate_cents: null, rate_currency: null, rate_expires_at: null };
   }

@@ -13,11 +13,11 @@ export const liveProviderConfigured = (env: Env) => Boolean(env.EASYPOST_API_KEY
 export function carrierFor(env: Env, mode: "test" | "live"): CarrierAdapter {
   if (mode === "test") return sandboxCarrier(env.DB, switchesFrom(env));
   if (liveProviderConfigured(env)) return easypostCarrier(env, env.DB);
+  const message = "Live purchases need a configured carrier account (EASYPOST_API_KEY); none is configured for this service.";
   return {
     rate: sandboxRate,
-    purchase: async (requests) => requests.map(() => ({
-      ok: false as const, transient: false, message: "Live purchases need a configured carrier account (EASYPOST_API_KEY); none is configured for this service.",
-    })),
+    cannotBuy: message,
+    purchase: async (requests) => requests.map(() => ({ ok: false as const, transient: false, message })),
     void: async (keys) => keys.map((key) => ({ key, outcome: "not_sold" as const })),
   };
 }

@@ -15,8 +15,6 @@ export type ServiceSpec = {
   base_cents: number;
   per_lb_cents: number;
   delivery_days: number;
-  /** The carrier and service names EasyPost's carrier metadata uses for it. */
-  easypost: { carrier: string; service: string };
 };
 
 const usps = { carrier: "usps", max_weight_oz: 70 * 16, max_length_in: 108, dim_divisor: 166, dim_min_cubic_in: 1728 } as const;
@@ -24,15 +22,15 @@ const ups = { carrier: "ups", max_weight_oz: 150 * 16, max_length_in: 108, max_l
 const fedex = { carrier: "fedex", max_weight_oz: 150 * 16, max_length_in: 108, max_length_plus_girth_in: 165, dim_divisor: 139, dim_min_cubic_in: 0 } as const;
 
 export const SERVICES: readonly ServiceSpec[] = [
-  { ...usps, id: "usps_ground_advantage", name: "USPS Ground Advantage", max_length_plus_girth_in: 130, base_cents: 525, per_lb_cents: 95, delivery_days: 5, easypost: { carrier: "USPS", service: "GroundAdvantage" } },
-  { ...usps, id: "usps_priority", name: "USPS Priority Mail", max_length_plus_girth_in: 108, base_cents: 850, per_lb_cents: 160, delivery_days: 3, easypost: { carrier: "USPS", service: "Priority" } },
-  { ...usps, id: "usps_priority_express", name: "USPS Priority Mail Express", max_length_plus_girth_in: 108, base_cents: 2875, per_lb_cents: 310, delivery_days: 1, easypost: { carrier: "USPS", service: "Express" } },
-  { ...ups, id: "ups_ground", name: "UPS Ground", base_cents: 1045, per_lb_cents: 120, delivery_days: 5, easypost: { carrier: "UPS", service: "Ground" } },
-  { ...ups, id: "ups_2nd_day_air", name: "UPS 2nd Day Air", base_cents: 2150, per_lb_cents: 290, delivery_days: 2, easypost: { carrier: "UPS", service: "2ndDayAir" } },
-  { ...ups, id: "ups_next_day_air", name: "UPS Next Day Air", base_cents: 4475, per_lb_cents: 520, delivery_days: 1, easypost: { carrier: "UPS", service: "NextDayAir" } },
-  { ...fedex, id: "fedex_ground", name: "FedEx Ground", base_cents: 1030, per_lb_cents: 118, delivery_days: 5, easypost: { carrier: "FedEx", service: "FEDEX_GROUND" } },
-  { ...fedex, id: "fedex_2day", name: "FedEx 2Day", base_cents: 2095, per_lb_cents: 285, delivery_days: 2, easypost: { carrier: "FedEx", service: "FEDEX_2_DAY" } },
-  { ...fedex, id: "fedex_standard_overnight", name: "FedEx Standard Overnight", base_cents: 4290, per_lb_cents: 505, delivery_days: 1, easypost: { carrier: "FedEx", service: "STANDARD_OVERNIGHT" } },
+  { ...usps, id: "usps_ground_advantage", name: "USPS Ground Advantage", max_length_plus_girth_in: 130, base_cents: 525, per_lb_cents: 95, delivery_days: 5 },
+  { ...usps, id: "usps_priority", name: "USPS Priority Mail", max_length_plus_girth_in: 108, base_cents: 850, per_lb_cents: 160, delivery_days: 3 },
+  { ...usps, id: "usps_priority_express", name: "USPS Priority Mail Express", max_length_plus_girth_in: 108, base_cents: 2875, per_lb_cents: 310, delivery_days: 1 },
+  { ...ups, id: "ups_ground", name: "UPS Ground", base_cents: 1045, per_lb_cents: 120, delivery_days: 5 },
+  { ...ups, id: "ups_2nd_day_air", name: "UPS 2nd Day Air", base_cents: 2150, per_lb_cents: 290, delivery_days: 2 },
+  { ...ups, id: "ups_next_day_air", name: "UPS Next Day Air", base_cents: 4475, per_lb_cents: 520, delivery_days: 1 },
+  { ...fedex, id: "fedex_ground", name: "FedEx Ground", base_cents: 1030, per_lb_cents: 118, delivery_days: 5 },
+  { ...fedex, id: "fedex_2day", name: "FedEx 2Day", base_cents: 2095, per_lb_cents: 285, delivery_days: 2 },
+  { ...fedex, id: "fedex_standard_overnight", name: "FedEx Standard Overnight", base_cents: 4290, per_lb_cents: 505, delivery_days: 1 },
 ];
 
 export const CARRIER_IDS = ["usps", "ups", "fedex"] as const;

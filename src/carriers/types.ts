@@ -3,6 +3,12 @@ import type { StoredAddress, StoredParcel } from "../schemas/address";
 import type { ShipmentErrors } from "../schemas/shipment";
 import type { ServiceSpec } from "./services";
 import type { Alternative } from "./shopping";
+import type { RefundStatus } from "./easypost/mapping";
+
+export type ScanFormOutcome =
+  | { status: "generating"; provider_id: string }
+  | { status: "ready"; provider_id: string; pdf: Uint8Array }
+  | { status: "failed"; provider_id: string | null; message: string };
 
 export type RateRequest = { service: ServiceSpec; from: StoredAddress; to: StoredAddress; parcel: { [K in keyof StoredParcel]: number } };
 export type Quote = { cents: number; currency: string };
@@ -13,10 +19,15 @@ export type PurchaseRequest = RateRequest & {
   provider_shipment_id?: string | null; provider_rate_id?: string | null;
   /** A buy may already have reached the provider (a retry, a re-send, a crash): read before buying. */
   buy_started?: boolean;
+  /** The declared value to insure, in cents; null buys no insurance (not even an account's default). */
+  insurance_cents?: number | null;
 };
+/** One fee a label was charged, named as the provider names it (`PostageFee`, `InsuranceFee`, `LabelFee`). */
+export type Fee = { type: string; cents: number };
 export type PurchaseOutcome =
   // The sandbox sells label data (drawn by us); a provider sells a document and says what it cost.
-  | { ok: true; tracking_number: string; label?: LabelData; document?: Uint8Array; cents?: number }
+  // A provider's label comes with the fees it charged (their sum is what the merchant pays).
+  | { ok: true; tracking_number: string; label?: LabelData; document?: Uint8Array; fees?: Fee[] }
   | { ok: false; message: string; transient: boolean };
 
 /** What a void found: a sold label is voided (sandbox) or its refund submitted (provider); a key never sold is left alone. */
@@ -25,7 +36,8 @@ export type VoidOutcome = { key: string; outcome: "voided" | "refund_submitted" 
 /** A live shipment rated by the provider: its shipment and the rate for our service, or why not. */
 export type ProviderRating =
   // Every rate the provider offered for services we sell, and what it said of the carriers it did not rate.
-  | { ok: true; provider_shipment_id: string; alternatives: Alternative[]; currency: string; notes: { carrier: string; message: string }[] }
+  // `notes` name our carrier; `verified_to` is the destination as the provider verified it, when that differs.
+  | { ok: true; provider_shipment_id: string; alternatives: Alternative[]; currency: string; notes: { carrier: string; message: string }[]; verified_to: StoredAddress | null }
   | { ok: false; transient: false; errors: ShipmentErrors }
   | { ok: false; transient: true; message: string };
 
@@ -42,12 +54,18 @@ export interface CarrierAdapter {
   /** Live only: the provider's own rating, which replaces the rate card's. */
   rateWithProvider?(requests: readonly RatingRequest[]): Promise<ProviderRating[]>;
   purchase(requests: readonly PurchaseRequest[]): Promise<PurchaseOutcome[]>;
+  /** Why this carrier can sell nothing at all now (no key, a test key for live labels): purchases fail with it before any debit. */
+  cannotBuy?: string;
   /** Voids whatever was sold under each key, once; safe for keys never bought. Throws if the carrier cannot be asked. */
   void(idempotencyKeys: readonly string[]): Promise<VoidOutcome[]>;
   /** Live only: one label's document in another format, fetched from the provider. */
   labelDocument?(idempotencyKey: string, format: "zpl"): Promise<Uint8Array>;
   /** Live only: where a submitted refund stands now. */
-  refundStatus?(idempotencyKey: string): Promise<"submitted" | "refunded" | "rejected">;
-  /** Live only: the provider's manifest for these bought labels (one carrier), as a PDF. */
-  scanForm?(idempotencyKeys: readonly string[]): Promise<{ id: string; pdf: Uint8Array }>;
+  refundStatus?(idempotencyKey: string): Promise<RefundStatus>;
+  /**
+   * Live only: the provider's manifest for these bought labels (one carrier). `previous` is the form a
+   * request may already have made (followed, never made twice); a form is made later (`generating`,
+   * asked again), or `ready` with its PDF, or `failed` with the provider's reason (never sent again).
+   */
+  scanForm?(idempotencyKeys: readonly string[], previous: { provider_id: string | null; posted: boolean }): Promise<ScanFormOutcome>;
 }

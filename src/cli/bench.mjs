@@ -36,10 +36,10 @@ const { key } = createAccount("100000000.00");
 const auth = { authorization: `Bearer ${key}`, "content-type": "application/json" };
 const live = createAccount("100000000.00", "live");
 const liveAuth = { authorization: `Bearer ${live.key}`, "content-type": "application/json" };
-const { standIn } = await startStandIn({ port: standInPort, latencyMs: LIVE_LATENCY_MS, apiKey: "EZTK_bench" });
+const { standIn } = await startStandIn({ port: standInPort, latencyMs: LIVE_LATENCY_MS, apiKey: "EZAK_bench" });
 const server = spawnWranglerDev(["--ip", "127.0.0.1", "--port", String(port), "--persist-to", dir,
   "--var", `PUBLIC_BASE_URL:${base}`, "--var", "LABEL_SIGNING_SECRET:bench-only-secret", "--var", `EASYPOST_BASE_URL:http://127.0.0.1:${standInPort}/v2`,
-  "--var", "EASYPOST_API_KEY:EZTK_bench", "--log-level", "error"],
+  "--var", "EASYPOST_API_KEY:EZAK_bench", "--log-level", "error"],
 { stdio: ["ignore", "ignore", "inherit"], detached: true });
 const stop = () => { try { process.kill(-server.pid, "SIGTERM"); } catch {} };
 process.on("exit", () => { stop(); rmSync(dir, { recursive: true, force: true }); });

@@ -1,4 +1,4 @@
-// `npm run easypost-standin -- [--port 9555] [--latency-ms 150] [--key EZTK…]`: the tests' stand-in of
+// `npm run easypost-standin -- [--port 9555] [--latency-ms 150] [--key EZAK…]`: the tests' stand-in of
 // EasyPost's API as a real HTTP server, so `npm run dev` can buy live labels without EasyPost:
 //   npm run dev -- --var EASYPOST_BASE_URL:http://127.0.0.1:9555/v2   (and EASYPOST_API_KEY in .dev.vars)
 // Node 22 runs the TypeScript module directly (type stripping).

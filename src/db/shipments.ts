@@ -3,6 +3,7 @@ import type { ShipmentErrors, ShipmentStatus } from "../schemas/shipment";
 import type { BatchRef } from "./batches";
 import type { Strategy, StoredAlternative } from "../carriers/shopping";
 import { extract, jsonChunks } from "./sql";
+import type { RefundStatus } from "../carriers/easypost/mapping";
 
 /** A shipment as the service works with it; JSON columns already parsed. */
 export type ShipmentRecord = {
@@ -14,15 +15,20 @@ export type ShipmentRecord = {
   purchased_at: string | null; voided_at: string | null; input_errors: ShipmentErrors | null;
   metadata: Record<string, unknown>; created_at: string; updated_at: string;
   provider_shipment_id: string | null; provider_rate_id: string | null; provider_buy_at: string | null;
-  refund_status: "submitted" | "refunded" | "rejected" | null; rating_at: string | null;
+  refund_status: RefundStatus | null; rating_at: string | null;
   service_strategy: Strategy | null; rates: StoredAlternative[] | null;
+  /** The declared value to insure (input) and the insurance fee quoted for it. */
+  insurance_cents: number | null; insurance_fee_cents: number | null;
+  /** After a purchase: what was charged, fee by fee, and their sum. */
+  fees: { type: string; amount: string }[] | null; charged_cents: number | null;
+  warnings: ShipmentErrors | null; verified_to_address: StoredAddress | null; refund_submitted_at: string | null;
 };
 
-const JSON_COLUMNS = ["errors", "from_address", "to_address", "parcel", "input_errors", "metadata", "service_strategy", "rates"] as const;
+const JSON_COLUMNS = ["errors", "from_address", "to_address", "parcel", "input_errors", "metadata", "service_strategy", "rates", "fees", "warnings", "verified_to_address"] as const;
 // What differs from one new shipment to the next. The rest is the batch's (owner, time), `validating`,
 // or empty until the shipment is validated and bought: bound once a statement instead of extracted
 // from each row's JSON, which makes a 10,000-row insert markedly cheaper for SQLite.
-const NEW_COLUMNS = ["id", "position", "reference", "carrier", "service", "from_address", "to_address", "parcel", "input_errors", "metadata", "service_strategy"] as const;
+const NEW_COLUMNS = ["id", "position", "reference", "carrier", "service", "from_address", "to_address", "parcel", "input_errors", "metadata", "service_strategy", "insurance_cents"] as const;
 export type NewShipment = Pick<ShipmentRecord, (typeof NEW_COLUMNS)[number]>;
 
 export function parseShipment(row: Record<string, unknown>): ShipmentRecord {
@@ -39,9 +45,9 @@ export const insertShipments = (db: D1Database, owner: { batch_id: string; accou
   ).bind(chunk, owner.batch_id, owner.account_id, now));
 
 export type ValidationResult = Pick<
-  ShipmentRecord, "id" | "status" | "errors" | "carrier" | "service" | "rate_cents" | "rate_currency" | "rate_expires_at" | "updated_at" | "rates"
+  ShipmentRecord, "id" | "status" | "errors" | "carrier" | "service" | "rate_cents" | "rate_currency" | "rate_expires_at" | "updated_at" | "rates" | "insurance_fee_cents" | "warnings"
 >;
-const VALIDATION_COLUMNS = ["id", "status", "errors", "carrier", "service", "rate_cents", "rate_currency", "rate_expires_at", "updated_at", "rates"] as const;
+const VALIDATION_COLUMNS = ["id", "status", "errors", "carrier", "service", "rate_cents", "rate_currency", "rate_expires_at", "updated_at", "rates", "insurance_fee_cents", "warnings"] as const;
 
 /** Only rows still `validating` take a result, so a stale result can never overwrite a newer edit. */
 export const saveValidation = (db: D1Database, results: readonly ValidationResult[]) =>
@@ -64,7 +70,7 @@ export type StatusCount = { status: ShipmentStatus; n: number; cents: number | n
  * How many of the batch's shipments are in each status, and what the bought ones cost. Answered from
  * the shipments_batch_status index alone (migration 0005); a column added here belongs in that index.
  */
-export const STATUS_COUNTS_SQL = `SELECT status, COUNT(*) AS n, SUM(CASE WHEN status = 'purchased' THEN rate_cents ELSE 0 END) AS cents
+export const STATUS_COUNTS_SQL = `SELECT status, COUNT(*) AS n, SUM(CASE WHEN status = 'purchased' THEN COALESCE(charged_cents, rate_cents) ELSE 0 END) AS cents
    FROM shipments WHERE batch_id = ? GROUP BY status`;
 export const statusCounts = (db: D1Database, batchId: string) => db.prepare(STATUS_COUNTS_SQL).bind(batchId);
 
@@ -117,12 +123,13 @@ export const deleteShipments = (db: D1Database, batchId: string, ids: readonly s
 export const saveEdit = (db: D1Database, s: ShipmentRecord) =>
   db.prepare(
     `UPDATE shipments SET reference = ?, carrier = ?, service = ?, service_strategy = ?, from_address = ?, to_address = ?, parcel = ?,
-       metadata = ?, input_errors = ?, status = 'validating', errors = NULL, rate_cents = NULL, rate_currency = NULL,
-       rate_expires_at = NULL, rates = NULL, rating_at = NULL, provider_shipment_id = NULL, provider_rate_id = NULL, updated_at = ?
+       metadata = ?, input_errors = ?, insurance_cents = ?, status = 'validating', errors = NULL, rate_cents = NULL, rate_currency = NULL,
+       rate_expires_at = NULL, rates = NULL, rating_at = NULL, provider_shipment_id = NULL, provider_rate_id = NULL,
+       insurance_fee_cents = NULL, warnings = NULL, verified_to_address = NULL, updated_at = ?
        WHERE id = ? AND batch_id = ?`,
   ).bind(s.reference, s.carrier, s.service, s.service_strategy ? JSON.stringify(s.service_strategy) : null, JSON.stringify(s.from_address),
     JSON.stringify(s.to_address), JSON.stringify(s.parcel), JSON.stringify(s.metadata), s.input_errors ? JSON.stringify(s.input_errors) : null,
-    s.updated_at, s.id, s.batch_id);
+    s.insurance_cents, s.updated_at, s.id, s.batch_id);
 
 export async function getShipmentsByIds(db: D1Database, ids: readonly string[]): Promise<Map<string, ShipmentRecord>> {
   const { results } = await db.prepare("SELECT * FROM shipments WHERE id IN (SELECT value FROM json_each(?))").bind(JSON.stringify(ids)).all();
@@ -170,8 +177,9 @@ export const unqueue = (db: D1Database, batchId: string, now: string) => [
 export type PurchaseOutcomeRow = {
   shipment_id: string; status: "purchased" | "purchase_failed"; tracking_number?: string; label_key?: string;
   rate_cents?: number; rate_expires_at?: string | null; purchased_at?: string; message?: string;
+  fees?: { type: string; amount: string }[]; charged_cents?: number;
 };
-const RESULT_COLUMNS = ["shipment_id", "status", "tracking_number", "label_key", "rate_cents", "rate_expires_at", "purchased_at", "message"] as const;
+const RESULT_COLUMNS = ["shipment_id", "status", "tracking_number", "label_key", "rate_cents", "rate_expires_at", "purchased_at", "message", "fees", "charged_cents"] as const;
 
 /**
  * Writes purchase results to the batch's own shipments still `queued`; each statement returns the
@@ -181,7 +189,7 @@ const RESULT_COLUMNS = ["shipment_id", "status", "tracking_number", "label_key",
  */
 export const SAVE_RESULTS_SQL = `UPDATE shipments SET status = u.status, tracking_number = u.tracking_number, label_key = u.label_key,
      rate_cents = COALESCE(u.rate_cents, shipments.rate_cents), rate_expires_at = COALESCE(u.rate_expires_at, shipments.rate_expires_at),
-     purchased_at = u.purchased_at, message = u.message, updated_at = ?2
+     purchased_at = u.purchased_at, message = u.message, fees = u.fees, charged_cents = u.charged_cents, updated_at = ?2
    FROM (SELECT ${extract(RESULT_COLUMNS)} FROM json_each(?1)) AS u
    WHERE shipments.id = u.shipment_id AND +shipments.batch_id = ?3 AND shipments.status = 'queued'
    RETURNING shipments.id, shipments.position`;
@@ -212,8 +220,26 @@ export const failShipments = (db: D1Database, batchId: string, failed: readonly 
   ).bind(chunk, now, batchId));
 
 export const markVoided = (db: D1Database, batchId: string, id: string, refundStatus: string | null, now: string) =>
-  db.prepare("UPDATE shipments SET status = 'voided', voided_at = ?1, refund_status = ?2, updated_at = ?1 WHERE batch_id = ?3 AND id = ?4 AND status = 'purchased'")
-    .bind(now, refundStatus, batchId, id);
+  db.prepare(
+    `UPDATE shipments SET status = 'voided', voided_at = ?1, refund_status = ?2, refund_submitted_at = CASE WHEN ?2 IS NULL THEN NULL ELSE ?1 END,
+       updated_at = ?1 WHERE batch_id = ?3 AND id = ?4 AND status = 'purchased'`,
+  ).bind(now, refundStatus, batchId, id);
+
+/** A live void whose refund EasyPost decided: `refunded` stays voided; `rejected` and `not_applicable` are bought again (the label stands, and is paid). */
+export const settleRefund = (db: D1Database, batchId: string, id: string, status: RefundStatus, now: string) =>
+  db.prepare(
+    `UPDATE shipments SET refund_status = ?1, status = CASE WHEN ?1 = 'refunded' THEN 'voided' ELSE 'purchased' END,
+       voided_at = CASE WHEN ?1 = 'refunded' THEN voided_at ELSE NULL END, updated_at = ?2
+     WHERE batch_id = ?3 AND id = ?4 AND status = 'voided' AND refund_status = 'submitted'`,
+  ).bind(status, now, batchId, id);
+
+/** Voided live labels whose refund is still `submitted`, and since when. */
+export async function pendingRefunds(db: D1Database, batchId: string): Promise<{ id: string; refund_submitted_at: string }[]> {
+  const { results } = await db.prepare(
+    "SELECT id, COALESCE(refund_submitted_at, voided_at) AS refund_submitted_at FROM shipments WHERE batch_id = ? AND status = 'voided' AND refund_status = 'submitted' ORDER BY position",
+  ).bind(batchId).all<{ id: string; refund_submitted_at: string }>();
+  return results;
+}
 
 /** Before a live buy is sent: from now on a retry reads the provider's shipment before buying. */
 export const markBuyStarted = (db: D1Database, ids: readonly string[], now: string) =>
@@ -232,8 +258,8 @@ export async function staleRatings(db: D1Database, batchId: string, before: stri
   return results.map((r) => r.id);
 }
 
-export type RatingResult = Pick<ShipmentRecord, "id" | "status" | "errors" | "rate_cents" | "rate_currency" | "rate_expires_at" | "provider_shipment_id" | "provider_rate_id" | "carrier" | "service" | "rates"> & { token: string };
-const RATING_COLUMNS = ["id", "token", "status", "errors", "rate_cents", "rate_currency", "rate_expires_at", "provider_shipment_id", "provider_rate_id", "carrier", "service", "rates"] as const;
+export type RatingResult = Pick<ShipmentRecord, "id" | "status" | "errors" | "rate_cents" | "rate_currency" | "rate_expires_at" | "provider_shipment_id" | "provider_rate_id" | "carrier" | "service" | "rates" | "insurance_fee_cents" | "verified_to_address"> & { token: string };
+const RATING_COLUMNS = ["id", "token", "status", "errors", "rate_cents", "rate_currency", "rate_expires_at", "provider_shipment_id", "provider_rate_id", "carrier", "service", "rates", "insurance_fee_cents", "verified_to_address"] as const;
 
 /** The provider's ratings; only a shipment still waiting for this very rating (same token) takes it, so an edit meanwhile wins. */
 export const saveRatings = (db: D1Database, batchId: string, results: readonly RatingResult[], now: string) =>
@@ -268,7 +294,8 @@ export async function manifestRows(db: D1Database, batchId: string) {
 }
 
 /** What the batch's chosen shipments (valid, queued or bought) cost, per carrier and service. */
-export const RATE_SUMMARY_SQL = `SELECT carrier, service, COUNT(*) AS n, COALESCE(SUM(rate_cents), 0) AS cents FROM shipments
+export const RATE_SUMMARY_SQL = `SELECT carrier, service, COUNT(*) AS n,
+     COALESCE(SUM(CASE WHEN status = 'purchased' THEN COALESCE(charged_cents, rate_cents) ELSE rate_cents + COALESCE(insurance_fee_cents, 0) END), 0) AS cents FROM shipments
    WHERE batch_id = ? AND status IN ('valid', 'queued', 'purchased') AND service IS NOT NULL GROUP BY carrier, service ORDER BY carrier, service`;
 export async function rateSummary(db: D1Database, batchId: string) {
   const { results } = await db.prepare(RATE_SUMMARY_SQL).bind(batchId).all<{ carrier: string; service: string; n: number; cents: number }>();

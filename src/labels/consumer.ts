@@ -57,17 +57,34 @@ export async function consumeLabelJobs(batch: MessageBatch<LabelQueueMessage>, e
   }));
 }
 
-/** Writes the batch's SCAN forms still listed and `generating`, each reported to the batch's object. */
+/** A form the provider is still making is asked about again after 2, 4, 8 … seconds, a minute at most. */
+export const scanFormFollowSeconds = (follows: number) => Math.min(60, 2 ** (follows + 1));
+
+/**
+ * Writes the batch's SCAN forms still listed and `generating`, each reported to the batch's object. A
+ * form the provider makes later is followed by a new message after a short delay (and, if that is
+ * lost, by the object's labels timer); a failed one is recorded with the provider's reason, never re-sent.
+ */
 async function scanForms(env: Env, msg: Message<ScanFormJob>) {
   try {
     const row = await getBatchById(env.DB, msg.body.batch_id);
     const forms = storedScanForms(row?.scan_form).filter((f) => f.status === "generating" && msg.body.form_ids.includes(f.id));
     if (!row || !forms.length) return msg.ack();
     const rows = await manifestRows(env.DB, row.id);
+    const following: string[] = [];
+    const object = batchObject(env, row.id);
     for (const form of forms) {
-      const providerId = await writeScanForm(env, row, form, rows);
-      await batchObject(env, row.id).recordScanForm(row.id, form.id, providerId);
+      const written = await writeScanForm(env, row, form, rows, async () => {
+        const marked = await object.markScanFormPosted(row.id, form.id);
+        if (!marked.ok) throw new Error(marked.message);
+      });
+      await object.recordScanForm(row.id, form.id, written);
+      if (written.status === "generating") following.push(form.id);
       await backgroundTurn();
+    }
+    if (following.length) {
+      const follows = (msg.body.follows ?? 0) + 1;
+      await env.LABEL_QUEUE.send({ kind: "scan_forms", batch_id: row.id, form_ids: following, follows } satisfies ScanFormJob, { delaySeconds: scanFormFollowSeconds(follows - 1) });
     }
     msg.ack();
   } catch (err) {

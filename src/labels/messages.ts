@@ -3,7 +3,7 @@ import type { LabelFormat, LabelLayout } from "./merge";
 /** One merged file to write: the bought shipments of one batch with positions first..last. */
 export type LabelJob = { kind?: "file"; batch_id: string; n: number; first_position: number; last_position: number; format: LabelFormat; layout: LabelLayout };
 /** The batch's SCAN forms to make (one per carrier and origin), as its object listed them. */
-export type ScanFormJob = { kind: "scan_forms"; batch_id: string; form_ids: string[] };
+export type ScanFormJob = { kind: "scan_forms"; batch_id: string; form_ids: string[]; /** How often a form being made was asked about already. */ follows?: number };
 export type LabelQueueMessage = LabelJob | ScanFormJob;
 
 /** A written file, as the batch's `labels` keeps it (the link is signed when presented). */

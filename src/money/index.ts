@@ -7,7 +7,7 @@ import type { VoidOutcome } from "../carriers/types";
 import { nowIso } from "../lib/time";
 import { credit } from "./ledger";
 
-export { credit, debit, type Debit, type DebitResult } from "./ledger";
+export { adjust, credit, creditStatements, debit, type AdjustResult, type Debit, type DebitResult } from "./ledger";
 
 type Mode = { mode: "test" | "live" };
 

@@ -54,18 +54,65 @@ export async function debit(db: D1Database, items: readonly Debit[], now: string
   }
 }
 
-/** Credits back what was debited for each shipment, at most once per shipment. */
-export async function credit(db: D1Database, shipmentIds: readonly string[], reason: "void" | "refund", now: string): Promise<void> {
-  if (!shipmentIds.length) return;
-  await db.batch(shipmentIds.flatMap((id) => [
+/** What an adjustment did: the difference was taken or given back, had been before, or did not fit the balance. */
+export type AdjustResult = { shipment_id: string; outcome: "adjusted" | "already_adjusted" | "insufficient" | "none" };
+
+/**
+ * Brings a shipment's debit to what was really charged for it (a provider bills its own fees): one
+ * signed `adjustment` row per shipment, once, in one transaction with the balance. More than was
+ * debited is taken only if the balance covers it (never below zero); less is given back. A shipment
+ * never debited, or a zero difference, changes nothing.
+ */
+export async function adjust(db: D1Database, items: readonly { shipment_id: string; charged_cents: number }[], now: string): Promise<AdjustResult[]> {
+  const results: AdjustResult[] = [];
+  for (const item of items) {
+    const [debitRow, prior] = await db.batch([
+      db.prepare("SELECT account_id, cents FROM ledger WHERE shipment_id = ? AND kind = 'debit'").bind(item.shipment_id),
+      db.prepare("SELECT cents FROM ledger WHERE shipment_id = ? AND kind = 'adjustment'").bind(item.shipment_id),
+    ]);
+    const debited = debitRow.results[0] as { account_id: string; cents: number } | undefined;
+    if (prior.results.length) { results.push({ shipment_id: item.shipment_id, outcome: "already_adjusted" }); continue; }
+    const delta = debited ? item.charged_cents - debited.cents : 0;
+    if (!debited || delta === 0) { results.push({ shipment_id: item.shipment_id, outcome: "none" }); continue; }
+    try {
+      const [update] = await db.batch([
+        db.prepare("UPDATE accounts SET balance_cents = balance_cents - ?1 WHERE id = ?2 AND balance_cents >= ?1").bind(delta, debited.account_id),
+        db.prepare(
+          `INSERT INTO ledger (shipment_id, kind, account_id, cents, reason, created_at)
+           SELECT ?1, 'adjustment', ?2, ?3, 'provider_charge', ?4 WHERE changes() = 1`,
+        ).bind(item.shipment_id, debited.account_id, delta, now),
+      ]);
+      results.push({ shipment_id: item.shipment_id, outcome: update.meta.changes === 1 ? "adjusted" : "insufficient" });
+    } catch (err) {
+      // Adjusted meanwhile by a concurrent delivery: its row already exists, and the transaction rolled back.
+      if (!/UNIQUE|constraint/i.test((err as Error).message)) throw err;
+      results.push({ shipment_id: item.shipment_id, outcome: "already_adjusted" });
+    }
+  }
+  return results;
+}
+
+/**
+ * Statements that credit back what was charged for each shipment (its debit and any adjustment), at
+ * most once per shipment: to compose into the transaction that records why (a void, a refund).
+ */
+export function creditStatements(db: D1Database, shipmentIds: readonly string[], reason: "void" | "refund", now: string): D1PreparedStatement[] {
+  return shipmentIds.flatMap((id) => [
     db.prepare(
       `INSERT INTO ledger (shipment_id, kind, account_id, cents, reason, created_at)
-       SELECT shipment_id, 'credit', account_id, cents, ?2, ?3 FROM ledger WHERE shipment_id = ?1 AND kind = 'debit'
+       SELECT d.shipment_id, 'credit', d.account_id, d.cents + COALESCE((SELECT a.cents FROM ledger a WHERE a.shipment_id = ?1 AND a.kind = 'adjustment'), 0), ?2, ?3
+       FROM ledger d WHERE d.shipment_id = ?1 AND d.kind = 'debit'
        ON CONFLICT DO NOTHING`,
     ).bind(id, reason, now),
     db.prepare(
       `UPDATE accounts SET balance_cents = balance_cents + (SELECT cents FROM ledger WHERE shipment_id = ?1 AND kind = 'credit')
        WHERE id = (SELECT account_id FROM ledger WHERE shipment_id = ?1 AND kind = 'credit') AND changes() = 1`,
     ).bind(id),
-  ]));
+  ]);
+}
+
+/** Credits back what was charged for each shipment, at most once per shipment. */
+export async function credit(db: D1Database, shipmentIds: readonly string[], reason: "void" | "refund", now: string): Promise<void> {
+  if (!shipmentIds.length) return;
+  await db.batch(creditStatements(db, shipmentIds, reason, now));
 }

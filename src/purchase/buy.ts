@@ -7,7 +7,9 @@ import { markBuyStarted } from "../db/shipments";
 import { RATE_TTL_MS } from "../batch/validate";
 import { letRequestsIn } from "../lib/foreground";
 import { addMs, nowIso } from "../lib/time";
-import { credit, debit } from "../money";
+import { adjust, credit, debit } from "../money";
+import { formatCents } from "../lib/money";
+import type { Fee } from "../carriers/types";
 import { labelKey, type PurchaseResult } from "./messages";
 
 export type BuyItem = { shipment: ShipmentRecord; attempt: number };
@@ -23,21 +25,26 @@ export async function buyShipments(env: Env, batch: BatchRow, items: readonly Bu
   const now = nowIso();
   const carrier = carrierFor(env, batch.mode);
   const live = Boolean(carrier.rateWithProvider);
+  // A carrier that can sell nothing now (no key, a test key for live labels): every purchase fails, nothing is debited.
+  if (carrier.cannotBuy) return items.map(({ shipment }) => ({ shipment_id: shipment.id, status: "purchase_failed" as const, message: carrier.cannotBuy! }));
   const requests = items.map(({ shipment: s, attempt }) => {
     const spec = findService(s.service)!;
     const req: PurchaseRequest = {
       service: spec, from: s.from_address, to: s.to_address, parcel: s.parcel as PurchaseRequest["parcel"],
       idempotency_key: s.id, reference: s.reference, attempt,
       provider_shipment_id: s.provider_shipment_id, provider_rate_id: s.provider_rate_id, buy_started: s.provider_buy_at !== null,
+      insurance_cents: s.insurance_cents,
     };
     // A sandbox rate past its expiry is quoted again; the new amount is what gets charged. A provider's
     // rate is bought by its id, so its amount is what the provider charges.
     const fresh = live || (s.rate_cents !== null && s.rate_expires_at !== null && s.rate_expires_at > now);
     const rate = fresh ? { cents: s.rate_cents!, expires_at: s.rate_expires_at } : { cents: carrier.rate(req).cents, expires_at: addMs(now, RATE_TTL_MS) };
-    return { s, req, rate };
+    // What the merchant was shown: the rate and, when asked for, the insurance fee quoted with it.
+    const quoted: Fee[] = [{ type: "PostageFee", cents: rate.cents }, ...(s.insurance_fee_cents ? [{ type: "InsuranceFee", cents: s.insurance_fee_cents }] : [])];
+    return { s, req, rate, quoted, total: quoted.reduce((a, f) => a + f.cents, 0) };
   });
 
-  const charges = await debit(env.DB, requests.map(({ s, rate }) => ({ account_id: s.account_id, shipment_id: s.id, cents: rate.cents })), now);
+  const charges = await debit(env.DB, requests.map(({ s, total }) => ({ account_id: s.account_id, shipment_id: s.id, cents: total })), now);
   const outcomes: BuyOutcome[] = new Array(items.length);
   const toBuy: number[] = [];
   charges.forEach((c, i) => {
@@ -48,12 +55,12 @@ export async function buyShipments(env: Env, batch: BatchRow, items: readonly Bu
   await letRequestsIn();
   // From here a buy may reach the provider: a later attempt reads the provider's shipment first.
   if (live && toBuy.length) await markBuyStarted(env.DB, toBuy.map((i) => requests[i].s.id), now).run();
-  const bought = await carrier.purchase(toBuy.map((i) => requests[i].req));
+  const sold = await carrier.purchase(toBuy.map((i) => requests[i].req));
   const declined: string[] = [];
   const documents: Promise<unknown>[] = [];
   toBuy.forEach((i, j) => {
     const { s, rate } = requests[i];
-    const b = bought[j];
+    const b = sold[j];
     if (!b.ok) {
       // Transient: keep the debit; the retry finds it and does not charge again.
       if (b.transient) outcomes[i] = { shipment_id: s.id, status: "retry", message: b.message };
@@ -63,18 +70,36 @@ export async function buyShipments(env: Env, batch: BatchRow, items: readonly Bu
       }
       return;
     }
-    if (b.cents !== undefined && b.cents !== charges[i].cents) {
-      console.error(`${s.id}: the provider charged ${b.cents} cents for a rate debited at ${charges[i].cents}`);
-    }
+    // What was charged: the provider's fees for a live label; the quote itself for a sandbox one.
+    const fees = b.fees ?? requests[i].quoted;
     // The sandbox sells label data, not a document: the shipment's own PDF is drawn from it on first
     // download (and kept in R2), and merged files draw the same data. A provider's document is kept as sold.
     const key = labelKey(batch.id, s.id);
     if (b.document) documents.push(env.LABELS.put(key, b.document, { httpMetadata: { contentType: "application/pdf" } }));
     outcomes[i] = {
       shipment_id: s.id, status: "purchased", tracking_number: b.tracking_number, label_key: key,
-      rate_cents: charges[i].cents, rate_expires_at: rate.expires_at, purchased_at: now,
+      rate_cents: rate.cents, rate_expires_at: rate.expires_at, purchased_at: now,
+      fees: fees.map((f) => ({ type: f.type, amount: formatCents(f.cents) })), charged_cents: fees.reduce((a, f) => a + f.cents, 0),
     };
   });
+  // A charge that differs from what was debited is settled to the cent; more than the balance covers
+  // is not kept: that label is voided at the carrier and its debit credited back.
+  const bought = outcomes.map((o, i) => ({ o, i })).filter(({ o }) => o?.status === "purchased") as { o: Extract<BuyOutcome, { status: "purchased" }>; i: number }[];
+  const differing = bought.filter(({ o, i }) => o.charged_cents !== charges[i].cents);
+  if (differing.length) {
+    const adjusted = await adjust(env.DB, differing.map(({ o }) => ({ shipment_id: o.shipment_id, charged_cents: o.charged_cents })), now);
+    const uncovered = differing.filter((_, j) => adjusted[j].outcome === "insufficient");
+    if (uncovered.length) {
+      await carrier.void(uncovered.map(({ o }) => o.shipment_id));
+      for (const { o, i } of uncovered) {
+        declined.push(o.shipment_id);
+        outcomes[i] = {
+          shipment_id: o.shipment_id, status: "purchase_failed",
+          message: `The carrier charged ${formatCents(o.charged_cents)}, more than the ${formatCents(charges[i].cents)} shown, and the balance cannot cover the difference; the label was voided and nothing was charged`,
+        };
+      }
+    }
+  }
   await Promise.all(documents);
   await credit(env.DB, declined, "refund", now);
   return outcomes;

@@ -1,7 +1,11 @@
 export type PurchaseMessage = { batch_id: string; shipment_id: string };
 
 export type PurchaseResult =
-  | { shipment_id: string; status: "purchased"; tracking_number: string; label_key: string; rate_cents: number; rate_expires_at: string | null; purchased_at: string }
+  | {
+    shipment_id: string; status: "purchased"; tracking_number: string; label_key: string; rate_cents: number; rate_expires_at: string | null; purchased_at: string;
+    /** What was charged, as the provider named its fees, and their sum: the amount debited. */
+    fees: { type: string; amount: string }[]; charged_cents: number;
+  }
   | { shipment_id: string; status: "purchase_failed"; message: string };
 
 export const labelKey = (batchId: string, shipmentId: string) => `labels/${batchId}/${shipmentId}.pdf`;

@@ -10,11 +10,10 @@ import type { RatingRequest } from "../carriers/types";
 import { getBatchById } from "../db/batches";
 import { getShipmentsByIds, saveRatings, type RatingResult, type ShipmentRecord } from "../db/shipments";
 import { addMs, nowIso } from "../lib/time";
+import { insuranceFeeCents } from "../lib/money";
 import { pick, toStored, type Alternative } from "../carriers/shopping";
 import type { ShipmentErrors } from "../schemas/shipment";
-import {
-  ratingBackoffSeconds, REFUND_CHECK_EVERY_SECONDS, REFUND_MAX_CHECKS, type ProviderMessage, type RatingMessage, type RefundCheckMessage,
-} from "./messages";
+import { ratingBackoffSeconds, type ProviderMessage, type RatingMessage, type RefundCheckMessage } from "./messages";
 
 async function waiting(env: Env, body: RatingMessage): Promise<ShipmentRecord[]> {
   const found = await getShipmentsByIds(env.DB, body.shipment_ids);
@@ -27,19 +26,17 @@ async function save(env: Env, batchId: string, results: RatingResult[]) {
 }
 
 /**
- * A refund that EasyPost accepted is followed until it settles: `refunded`, or `rejected` (the carrier
- * saw the label used). Either is recorded on the shipment; a rejection is not debited again (the API
- * takes money only for a purchase); it shows as `refund_status: rejected` for the platform to settle.
+ * Asks EasyPost how submitted refunds stand, and reports every decided one to the batch's object,
+ * which credits a `refunded` one (once) and buys back a `rejected` or `not_applicable` one. One still
+ * `submitted` is asked about again by the object's `refunds` timer.
  */
-async function checkRefund(env: Env, msg: Message<ProviderMessage>, body: RefundCheckMessage) {
+async function checkRefunds(env: Env, msg: Message<ProviderMessage>, body: RefundCheckMessage) {
   const row = await getBatchById(env.DB, body.batch_id);
-  const status = row ? await carrierFor(env, row.mode).refundStatus?.(body.shipment_id) : undefined;
-  if (status === "refunded" || status === "rejected") {
-    await env.DB.prepare("UPDATE shipments SET refund_status = ?, updated_at = ? WHERE id = ? AND batch_id = ? AND refund_status = 'submitted'")
-      .bind(status, nowIso(), body.shipment_id, body.batch_id).run();
-  } else if (status === "submitted" && body.checks + 1 < REFUND_MAX_CHECKS) {
-    await env.RATE_QUEUE.send({ ...body, checks: body.checks + 1 } satisfies RefundCheckMessage, { delaySeconds: REFUND_CHECK_EVERY_SECONDS });
-  }
+  const carrier = row ? carrierFor(env, row.mode) : undefined;
+  if (!row || !carrier?.refundStatus) return msg.ack();
+  const decided = await Promise.all(body.shipment_ids.map(async (id) => ({ shipment_id: id, status: await carrier.refundStatus!(id) })));
+  const outcome = await batchObject(env, body.batch_id).recordRefunds(body.batch_id, decided);
+  if (!outcome.ok) throw new Error(outcome.message);
   msg.ack();
 }
 
@@ -47,9 +44,9 @@ export async function consumeRatings(batch: MessageBatch<ProviderMessage>, env: 
   await Promise.all(batch.messages.map(async (raw) => {
     if (raw.body.kind === "refund_check") {
       try {
-        return await checkRefund(env, raw, raw.body);
+        return await checkRefunds(env, raw, raw.body);
       } catch (err) {
-        console.warn(`refund check of ${raw.body.shipment_id} failed: ${(err as Error).message}`);
+        console.warn(`refund check of ${raw.body.shipment_ids.join(", ")} failed: ${(err as Error).message}`);
         return raw.retry({ delaySeconds: ratingBackoffSeconds(raw.attempts) * 10 });
       }
     }
@@ -68,7 +65,10 @@ export async function consumeRatings(batch: MessageBatch<ProviderMessage>, env: 
       let transient = false;
       ratings.forEach((r, i) => {
         const s = rows[i];
-        const base = { id: s.id, token: msg.body.token, provider_shipment_id: null, provider_rate_id: null, carrier: s.carrier, service: s.service, rates: null };
+        const base = {
+          id: s.id, token: msg.body.token, provider_shipment_id: null, provider_rate_id: null, carrier: s.carrier, service: s.service, rates: null,
+          insurance_fee_cents: s.insurance_cents ? insuranceFeeCents(s.insurance_cents) : null, verified_to_address: null,
+        };
         const invalid = (errors: ShipmentErrors) => results.push({ ...base, status: "invalid", errors, rate_cents: null, rate_currency: null, rate_expires_at: null });
         if (!r.ok) {
           if (r.transient) transient = true;
@@ -87,14 +87,14 @@ export async function consumeRatings(batch: MessageBatch<ProviderMessage>, env: 
           choice = r.alternatives.find((a) => a.service === s.service);
           if (!choice) {
             const spec = findService(s.service)!;
-            const why = r.notes.filter((n) => n.carrier === spec.easypost.carrier).map((n) => n.message).join("; ");
+            const why = r.notes.filter((n) => n.carrier === spec.carrier).map((n) => n.message).join("; ");
             return invalid({ service: [`EasyPost offers no ${spec.name} rate for this shipment${why ? `: ${why}` : ""}`] });
           }
         }
         results.push({
           ...base, status: "valid", errors: null, rate_cents: choice.cents, rate_currency: r.currency, rate_expires_at: addMs(now, RATE_TTL_MS),
           provider_shipment_id: r.provider_shipment_id, provider_rate_id: choice.provider_rate_id!,
-          service: choice.service, carrier: findService(choice.service)!.carrier, rates: offered.map(toStored),
+          service: choice.service, carrier: findService(choice.service)!.carrier, rates: offered.map(toStored), verified_to_address: r.verified_to,
         });
       });
       await save(env, msg.body.batch_id, results);
@@ -121,6 +121,7 @@ export async function consumeDeadRatings(batch: MessageBatch<ProviderMessage>, e
     await save(env, msg.body.batch_id, rows.map((s) => ({
       id: s.id, token: msg.body.token, status: "invalid" as const, rate_cents: null, rate_currency: null, rate_expires_at: null,
       provider_shipment_id: null, provider_rate_id: null, carrier: s.carrier, service: s.service, rates: null,
+      insurance_fee_cents: null, verified_to_address: null,
       errors: { shipment: ["EasyPost could not be reached to rate this shipment; edit it (or fix nothing and PATCH it) to try again"] },
     })));
     msg.ack();

@@ -76,7 +76,7 @@ export function registerLabelRoutes(app: App) {
 
   route(app, createRoute({
     method: "post", path: "/v1/batches/{id}/scan_form", operationId: "createScanForms", tags: ["Labels"], summary: "Make SCAN forms (manifests) for the bought shipments",
-    description: "One manifest per carrier and origin address, over the bought, not voided shipments: each lists its own carrier's tracking numbers with totals and one barcode to scan at pickup. Test batches get a manifest drawn by this service; live batches get EasyPost's own scan form (`POST /scan_forms`) for each carrier. They are written in the background: the batch answers at once with each form `generating`, and each becomes `ready` (its `url` then downloads it) within seconds. Making them again replaces the batch's `scan_forms`.",
+    description: "One manifest per carrier and origin address, over the bought, not voided shipments: each lists its own carrier's tracking numbers with totals and one barcode to scan at pickup. Test batches get a manifest drawn by this service; live batches get EasyPost's own scan form (`POST /scan_forms`) for each carrier. They are written in the background: the batch answers at once with each form `generating`, and each becomes `ready` (its `url` then downloads it) within seconds. EasyPost makes a form later (`creating`): it is followed until EasyPost says `created` or `failed`; a failed form shows EasyPost's `message` and is never sent again by itself. Making them again replaces a test batch's `scan_forms`; a live shipment is on one EasyPost form at most, so for a live batch only bought shipments on no form (or on a failed one) go on new forms, and the forms already made stay.",
     request: { params: BatchIdParam, headers: IdempotencyKeyHeader },
     responses: { 202: json(BatchSummary, "Accepted: the batch with its new `scan_forms`, `generating`"), ...errorResponses(404, 409) },
   }), async (c) => {
@@ -94,7 +94,7 @@ export function registerLabelRoutes(app: App) {
   }), async (c) => {
     const row = await batchByKeyOrLink(c, c.req.param("id")!);
     const form = storedScanForms(row.scan_form).find((f) => f.id === c.req.param("scan_form_id"));
-    if (!form || form.status === "generating") throw notFound("scan form");
+    if (!form || form.status !== "ready") throw notFound("scan form");
     return serve(c, form.key, `${row.id}-${form.carrier}-scan-form.pdf`);
   });
 }

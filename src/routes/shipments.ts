@@ -4,7 +4,6 @@ import { ownedBatchRef } from "../db/batches";
 import { getShipment } from "../db/shipments";
 import { ApiError, notFound } from "../http/errors";
 import { refundAtCarrier, refundStatusOf } from "../money";
-import { REFUND_FIRST_CHECK_SECONDS, type RefundCheckMessage } from "../rating/messages";
 import { jsonBody, parseBody, validate } from "../http/body";
 import type { App } from "../http/context";
 import { listSchema, page } from "../http/pagination";
@@ -68,7 +67,7 @@ export function registerShipmentRoutes(app: App) {
 
   route(app, createRoute({
     method: "post", path: "/v1/batches/{id}/shipments/{shipment_id}/void", operationId: "voidShipment", tags: ["Shipments"], summary: "Void a bought label",
-    description: "The label is voided with the carrier first, and only then is its amount credited back to the prepaid balance, once. Voiding again answers 409. Live labels are refunded through EasyPost: the shipment shows `refund_status: submitted` once EasyPost accepted the request, and the amount is credited then. The refund is then followed with EasyPost (an hour after the void, then every 12 hours for about two weeks) until `refund_status` becomes `refunded` or `rejected`. A refund can be rejected when the carrier saw the label used; the credit is not taken back automatically (this API takes money only for a purchase): `refund_status: rejected` shows it, for the platform to settle with the merchant.",
+    description: "The label is voided with the carrier first, and only then is its amount (what was charged for it) credited back to the prepaid balance, once. Voiding again answers 409. A test label is voided and credited at once. A live label is refunded through EasyPost, which decides later (for USPS after 15 days or more): the shipment is `voided` with `refund_status: submitted` once EasyPost accepted the request, and nothing is credited yet. The refund is followed with EasyPost 1 hour, 6 hours and 1 day after the void, then daily for 35 days; when EasyPost says `refunded` the amount is credited (once) and a `batch.updated`-visible change shows it. `rejected` (the carrier saw the label used) and `not_applicable` credit nothing: the shipment is `purchased` again with that `refund_status`, and a rejected refund may be asked again with another void. A refund still `submitted` after 35 days is no longer followed.",
     request: { params: ShipmentParams, headers: IdempotencyKeyHeader },
     responses: { 200: json(Shipment, "The shipment, now `voided`"), ...errorResponses(404, 409) },
   }), async (c) => {
@@ -82,11 +81,6 @@ export function registerShipmentRoutes(app: App) {
     const outcome = await refundAtCarrier(c.env, row, shipmentId);
     const refundStatus = refundStatusOf(outcome);
     const { shipment } = unwrap(await batchObject(c.env, row.id).voidShipment(row.id, shipmentId, refundStatus));
-    // A provider's refund settles later: followed on the provider queue until refunded or rejected.
-    if (refundStatus === "submitted") {
-      await c.env.RATE_QUEUE.send({ kind: "refund_check", batch_id: row.id, shipment_id: shipmentId, checks: 0 } satisfies RefundCheckMessage,
-        { delaySeconds: REFUND_FIRST_CHECK_SECONDS });
-    }
     return c.json(presentShipment(c, shipment));
   });
 }

@@ -75,8 +75,9 @@ export const LabelSet = z
 export const ScanForm = z
   .object({
     id: z.string(), carrier: z.enum(CARRIER_IDS),
-    status: z.enum(["generating", "ready"]).openapi({ description: "Written in the background; `ready` once its document can be downloaded" }),
+    status: z.enum(["generating", "ready", "failed"]).openapi({ description: "Written in the background (a live form while EasyPost makes it); `ready` once its document can be downloaded; `failed` when EasyPost refused it (see `message`; it is never sent again by itself)" }),
     url: Url.nullable().openapi({ description: "Signed download link, once `ready`" }), shipment_count: z.number().int(), created_at: Timestamp,
+    message: z.string().nullable().openapi({ description: "Why the provider failed the form, in its words (e.g. a label dated before the form's day); null otherwise" }),
   })
   .openapi("ScanForm", { description: "One manifest: one carrier's bought, not voided labels from one origin address" });
 

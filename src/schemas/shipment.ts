@@ -18,6 +18,10 @@ export const ShipmentInput = z
     from_address: AddressInput.nullish(),
     to_address: AddressInput.nullish(),
     parcel: ParcelInput.nullish(),
+    insurance_amount: z.string().regex(/^\d{1,5}(\.\d{1,2})?$/, "A decimal amount in USD, like \"50.00\"").nullish().openapi({
+      description: "Insure the parcel for this declared value (USD). The insurance fee (1% of the value, at least $0.50) is quoted in `rate.insurance_fee` and charged with the label. Without it no insurance is bought, whatever the provider account's default.",
+      example: "50.00",
+    }),
     metadata: Metadata.optional(),
   })
   .strict()
@@ -34,7 +38,10 @@ export type ShipmentErrors = z.infer<typeof ShipmentErrors>;
 
 export const Rate = z
   .object({
-    amount: Money, currency: z.string(), delivery_days: z.number().int().nullable(),
+    amount: Money.openapi({ description: "The postage" }),
+    insurance_fee: Money.nullable().openapi({ description: "The insurance fee quoted for `insurance_amount`; null without insurance" }),
+    total_amount: Money.openapi({ description: "What buying this shipment is expected to cost: postage plus insurance" }),
+    currency: z.string(), delivery_days: z.number().int().nullable(),
     estimated_delivery_date: z.string().nullable().openapi({ description: "YYYY-MM-DD; Sundays and US federal holidays are not delivery days" }),
     expires_at: Timestamp,
   })
@@ -46,6 +53,8 @@ export const RateAlternative = z
     delivery_days: z.number().int(), estimated_delivery_date: z.string(),
   })
   .openapi("RateAlternative");
+
+export const Fee = z.object({ type: z.string().openapi({ example: "PostageFee" }), amount: Money }).openapi("Fee");
 
 export const ServiceStrategy = z
   .object({ strategy: z.enum(STRATEGIES), max_delivery_days: z.number().int().nullable(), carriers: z.array(z.enum(CARRIER_IDS)).nullable() })
@@ -71,7 +80,15 @@ export const Shipment = z
     label_url: Url.nullable(),
     message: z.string().nullable(),
     purchased_at: Timestamp.nullable(),
-    refund_status: z.enum(["submitted", "refunded", "rejected"]).nullable().openapi({ description: "After a void of a live label: `submitted` once EasyPost accepted the refund request (the amount is credited then)" }),
+    insurance_amount: Money.nullable().openapi({ description: "The declared value insured, as asked" }),
+    charged_amount: Money.nullable().openapi({ description: "After a purchase: what was debited for this label, the sum of `fees`" }),
+    fees: z.array(Fee).nullable().openapi({ description: "After a purchase: what the charge is made of, as the provider names its fees (`PostageFee`, `InsuranceFee`, `LabelFee`)" }),
+    charge_differs: z.boolean().openapi({ description: "True when `charged_amount` differs from `rate.total_amount`, the price shown before buying (the provider billed otherwise)" }),
+    warnings: ShipmentErrors.nullable().openapi({ description: "Like `errors`, but never blocking: e.g. a city that is not a name of its ZIP code" }),
+    verified_to_address: Address.nullable().openapi({ description: "The destination as the provider verified it, and as the label prints it, when it differs from `to_address`; null otherwise" }),
+    refund_status: z.enum(["submitted", "refunded", "rejected", "not_applicable"]).nullable().openapi({
+      description: "After a void of a live label: `submitted` once EasyPost accepted the refund request; the amount is credited only when it becomes `refunded`. `rejected` and `not_applicable` credit nothing and the shipment is `purchased` again (the label stands); a rejected refund may be asked again with another void.",
+    }),
     metadata: z.record(z.string(), z.unknown()),
   })
   .openapi("BatchShipment");

@@ -7,6 +7,8 @@ import { afterEach, beforeEach, describe, expect, it, vi } from "vitest";
 import worker from "../../src/index";
 import { carrierFor } from "../../src/carriers";
 import { findService } from "../../src/carriers/services";
+import { serviceFor } from "../../src/carriers/easypost/mapping";
+import { formatCents } from "../../src/lib/money";
 import { callsSince, standIn } from "../easypost";
 import { address, api, balanceCents, buyWithoutReport, cents, countRows, createBatch, from, isFinal, newAccount, passTime, readyBatch, shipment, untilNotPurchasing, waitFor } from "../helpers";
 
@@ -39,8 +41,7 @@ describe("live rating", () => {
     expect(bad).toMatchObject({ status: "invalid", errors: { to_address: [expect.stringMatching(/^EasyPost: Address not found/)] } });
     for (const s of [usps, fedex]) {
       const p = await provider(s.id);
-      const spec = findService(s.service)!;
-      const rate = p.rates.find((r) => r.carrier === spec.easypost.carrier && r.service === spec.easypost.service)!;
+      const rate = p.rates.find((r) => serviceFor(r) === s.service)!;
       expect(s).toMatchObject({ status: "valid", rate: { amount: rate.rate, currency: "USD" } });
       expect(p.reference).toBe(s.reference);
       expect(p.options).toMatchObject({ label_format: "PDF" });
@@ -51,7 +52,7 @@ describe("live rating", () => {
     expect(fixed.status).toBe(200);
     const after = await waitFor(key, b.id, (x) => x.status !== "validating");
     expect(after.status).toBe("ready");
-    expect(after.shipments.data[1].rate.amount).toBe((await provider(bad.id)).rates.find((r) => r.carrier === "UPS" && r.service === "Ground")!.rate);
+    expect(after.shipments.data[1].rate.amount).toBe((await provider(bad.id)).rates.find((r) => serviceFor(r) === "ups_ground")!.rate);
   });
 
   it("no provider rate for the shipment's service is a per-field error naming the service, with the provider's reason", async () => {
@@ -69,7 +70,7 @@ describe("live rating", () => {
     const p = await provider(s.id);
     const ours = p.rates.filter((r) => r.carrier !== "USPS").sort((x, y) => Number(x.rate) - Number(y.rate));
     expect(s).toMatchObject({ status: "valid", service_strategy: { strategy: "cheapest", carriers: ["ups", "fedex"] }, rate: { amount: ours[0].rate, delivery_days: ours[0].delivery_days } });
-    expect(findService(s.service)!.easypost).toEqual({ carrier: ours[0].carrier, service: ours[0].service });
+    expect(serviceFor(ours[0])).toBe(s.service);
   });
 
   it("test-mode accounts never call the provider", async () => {
@@ -141,7 +142,7 @@ describe("live buying", () => {
     const second = b.shipments.data[1];
     const p = await provider(second.id);
     await standIn.handle(new Request(`https://easypost.test/v2/shipments/${p.id}/buy`, {
-      method: "POST", headers: { authorization: "Bearer EZTK_standin_test" }, body: JSON.stringify({ rate: { id: p.rates.find((r) => r.service === "Priority")!.id } }),
+      method: "POST", headers: { authorization: "Bearer EZAK_standin_live" }, body: JSON.stringify({ rate: { id: p.rates.find((r) => r.service === "Priority")!.id } }),
     }));
     await purchase(key, b.id);
     const done = await waitFor(key, b.id, isFinal);
@@ -179,7 +180,7 @@ describe("live buying", () => {
 });
 
 describe("live voids and files", () => {
-  it("a void asks the provider for a refund first and credits only once it is accepted", async () => {
+  it("a void asks the provider for a refund first; nothing is credited while the refund is only submitted", async () => {
     const { key, id, b } = await liveReady(2);
     await purchase(key, b.id);
     const done = await waitFor(key, b.id, isFinal);
@@ -193,7 +194,8 @@ describe("live voids and files", () => {
     const ok = await api(key, `/v1/batches/${b.id}/shipments/${s1.id}/void`, { method: "POST" });
     expect(ok.json).toMatchObject({ status: "voided", refund_status: "submitted" });
     expect((await provider(s1.id)).refund_status).toBe("submitted");
-    expect(await balanceCents(id)).toBe(10_000_000 - cents(s2.rate.amount));
+    expect(await balanceCents(id)).toBe(10_000_000 - cents(s1.charged_amount) - cents(s2.charged_amount));
+    expect((await api(key, `/v1/batches/${b.id}`)).json).toMatchObject({ counts: { purchased: 1, voided: 1 }, total_amount: s2.charged_amount });
     expect((await api(key, `/v1/batches/${b.id}/shipments/${s1.id}/void`, { method: "POST" })).status).toBe(409);
   });
 
@@ -236,36 +238,44 @@ describe("live voids and files", () => {
     const res = { json: await waitFor(key, b.id, (x) => x.scan_forms.length > 0 && x.scan_forms.every((f: any) => f.status === "ready")) };
     expect(res.json.scan_forms.map((f: any) => [f.carrier, f.shipment_count]).sort()).toEqual([["ups", 1], ["usps", 2]]);
     expect(callsSince(mark).filter((c) => c === "POST /scan_forms")).toHaveLength(2);
-    const usps = [...standIn.scanForms.values()].find((f) => (f.tracking_codes as string[]).length === 2)!;
-    expect([...(usps.tracking_codes as string[])].sort()).toEqual(done.shipments.data.filter((s: any) => s.carrier === "usps").map((s: any) => s.tracking_number).sort());
+    const ours = done.shipments.data.filter((s: any) => s.carrier === "usps").map((s: any) => s.tracking_number).sort();
+    const usps = [...standIn.scanForms.values()].find((f) => (f.tracking_codes as string[]).includes(ours[0]))!;
+    expect([...(usps.tracking_codes as string[])].sort()).toEqual(ours);
     const form = await exports.default.fetch(new Request(res.json.scan_forms[0].url.replace(/^https?:\/\/[^/]+/, "https://api.test")));
     expect(form.headers.get("content-type")).toBe("application/pdf");
   });
 
-  it("a submitted refund is followed until the provider settles it: refunded, or rejected (shown, not debited again)", async () => {
-    const { key, id, b } = await liveReady(2);
+  it("a submitted refund is followed by the batch's timer until EasyPost decides: refunded credits once; rejected and not_applicable credit nothing and the label stands", async () => {
+    const { key, id, b } = await liveReady(3);
     await purchase(key, b.id);
     const done = await waitFor(key, b.id, isFinal);
-    const [s1, s2] = done.shipments.data;
-    const sent = vi.spyOn(env.RATE_QUEUE, "send");
-    for (const s of [s1, s2]) await api(key, `/v1/batches/${b.id}/shipments/${s.id}/void`, { method: "POST" });
-    expect(sent.mock.calls.map(([body, opts]) => [(body as any).kind, (opts as any)?.delaySeconds])).toEqual([["refund_check", 3600], ["refund_check", 3600]]);
-    const balance = await balanceCents(id);
-    const check = async (shipmentId: string) => {
-      const batch = createMessageBatch("batch-rates", [{ id: `rc-${shipmentId}`, timestamp: new Date(), attempts: 1, body: { kind: "refund_check", batch_id: b.id, shipment_id: shipmentId, checks: 0 } }]);
-      await worker.queue(batch as MessageBatch, env);
-      return getQueueResult(batch, createExecutionContext());
-    };
-    // Still pending at the provider: checked again later.
-    sent.mockClear();
-    await check(s1.id);
-    expect(sent.mock.calls.map(([, opts]) => (opts as any)?.delaySeconds)).toEqual([43_200]);
-    (await provider(s1.id)).refund_status = "refunded";
-    (await provider(s2.id)).refund_status = "rejected";
-    await check(s1.id);
-    await check(s2.id);
-    const after = (await api(key, `/v1/batches/${b.id}`)).json.shipments.data;
-    expect(after.map((s: any) => s.refund_status)).toEqual(["refunded", "rejected"]);
-    expect(await balanceCents(id)).toBe(balance);
+    const [s1, s2, s3] = done.shipments.data;
+    const paid = 10_000_000 - cents(done.total_amount);
+    expect(await balanceCents(id)).toBe(paid);
+    const sent = vi.spyOn(env.RATE_QUEUE, "sendBatch");
+    for (const s of [s1, s2, s3]) await api(key, `/v1/batches/${b.id}/shipments/${s.id}/void`, { method: "POST" });
+    // Nothing is asked before the first check (an hour after the void), nor credited.
+    await passTime(b.id, 0);
+    expect(sent).not.toHaveBeenCalled();
+    expect(await balanceCents(id)).toBe(paid);
+    // An hour on: each is asked; EasyPost has decided nothing yet.
+    await passTime(b.id, 3_600_000);
+    expect(sent.mock.calls.flatMap(([msgs]) => [...msgs].map((m: any) => m.body.shipment_ids[0])).sort()).toEqual([s1.id, s2.id, s3.id].sort());
+    await new Promise((r) => setTimeout(r, 300));
+    expect((await api(key, `/v1/batches/${b.id}`)).json.shipments.data.map((s: any) => s.refund_status)).toEqual(["submitted", "submitted", "submitted"]);
+    standIn.decideRefund((await provider(s1.id)).id, "refunded");
+    standIn.decideRefund((await provider(s2.id)).id, "rejected");
+    standIn.decideRefund((await provider(s3.id)).id, "not_applicable");
+    await passTime(b.id, 6 * 3_600_000);
+    const after = await waitFor(key, b.id, (x) => x.shipments.data.every((s: any) => s.refund_status !== "submitted"));
+    expect(after.shipments.data.map((s: any) => [s.status, s.refund_status])).toEqual([["voided", "refunded"], ["purchased", "rejected"], ["purchased", "not_applicable"]]);
+    expect(after).toMatchObject({ counts: { purchased: 2, voided: 1 }, total_amount: formatCents(cents(s2.charged_amount) + cents(s3.charged_amount)) });
+    expect(await balanceCents(id)).toBe(paid + cents(s1.charged_amount));
+    // A decision seen twice credits nothing twice; a rejected refund may be asked again.
+    await passTime(b.id, 24 * 3_600_000);
+    expect(await countRows("ledger", "shipment_id = ? AND kind = 'credit'", s1.id)).toBe(1);
+    const again = await api(key, `/v1/batches/${b.id}/shipments/${s2.id}/void`, { method: "POST" });
+    expect(again.json).toMatchObject({ status: "voided", refund_status: "submitted" });
+    expect(await balanceCents(id)).toBe(paid + cents(s1.charged_amount));
   });
 });

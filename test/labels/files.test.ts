@@ -277,7 +277,7 @@ describe("files where nothing was bought", () => {
     const now = new Date().toISOString();
     const first: any = await stub.recordPurchases(b.id, ids.slice(0, 100).map((id, i) => ({
       shipment_id: id, status: "purchased" as const, tracking_number: `9400${String(i).padStart(18, "0")}`, label_key: `labels/${b.id}/${id}.pdf`,
-      rate_cents: 100, rate_expires_at: null, purchased_at: now,
+      rate_cents: 100, rate_expires_at: null, purchased_at: now, fees: [{ type: "PostageFee", amount: "1.00" }], charged_cents: 100,
     })));
     expect(first.row.status).toBe("purchasing");
     await waitFor(key, b.id, (x) => x.labels.length === 1);

@@ -157,7 +157,7 @@ describe("one writer per batch", () => {
     const stub = env.BATCH.get(env.BATCH.idFromName(a.id));
     const outcome: any = await stub.recordPurchases(a.id, [{
       shipment_id: foreign.id, status: "purchased", tracking_number: "9400000000000000000000", label_key: "labels/x.pdf",
-      rate_cents: 1, rate_expires_at: null, purchased_at: new Date().toISOString(),
+      rate_cents: 1, rate_expires_at: null, purchased_at: new Date().toISOString(), fees: [{ type: "PostageFee", amount: "0.01" }], charged_cents: 1,
     }]);
     expect(outcome.accepted).toEqual([]);
     expect(await getShipment(env.DB, other.id, foreign.id)).toMatchObject({ status: "queued", tracking_number: null, rate_cents: foreign.rate ? cents(foreign.rate.amount) : null });

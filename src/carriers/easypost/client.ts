@@ -71,10 +71,7 @@ export class EasyPostClient {
         this.pace.succeeded();
         return { ok: true, body: parsed as T };
       }
-      last = {
-        status: res.status, code: String(parsed?.error?.code ?? `HTTP.${res.status}`),
-        message: String(parsed?.error?.message ?? `EasyPost answered ${res.status}`), errors: Array.isArray(parsed?.error?.errors) ? parsed.error.errors : [],
-      };
+      last = readError(res.status, parsed);
       if (res.status === 429) {
         const after = Math.min(MAX_RETRY_AFTER_MS, retryAfterMs(res.headers.get("retry-after")) ?? backoffMs(i));
         this.pace.throttled(after);
@@ -86,6 +83,18 @@ export class EasyPostClient {
     }
     return { ok: false, transient: true, error: last };
   }
+}
+
+/**
+ * EasyPost's error body in either of its recorded shapes: `errors` as `{ field, message }` objects, or
+ * as plain strings (claims, among others); `message` as a string, or now and then a list of them.
+ */
+export function readError(status: number, body: any): ProviderError {
+  const e = body?.error;
+  const text = (m: unknown): string => (Array.isArray(m) ? m.map(text).join(", ") : m && typeof m === "object" ? JSON.stringify(m) : String(m ?? ""));
+  const errors = (Array.isArray(e?.errors) ? e.errors : []).map((x: unknown) =>
+    (typeof x === "string" ? { message: x } : { field: (x as any)?.field ?? undefined, message: text((x as any)?.message) }));
+  return { status, code: String(e?.code ?? `HTTP.${status}`), message: text(e?.message) || `EasyPost answered ${status}`, errors };
 }
 
 const sleep = (ms: number) => new Promise((r) => setTimeout(r, ms));
