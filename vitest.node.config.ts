@@ -5,6 +5,13 @@ import { defineConfig } from "vitest/config";
 // which run on the machine, not inside workerd: the label code runs here in Node, as the same modules.
 export default defineConfig({
   plugins: [{
+    // The generated US ZIP table is a text module in the Worker (wrangler.toml [[rules]]); here the same text.
+    name: "txt-as-string",
+    enforce: "pre",
+    load(id) {
+      return id.endsWith(".txt") ? `export default ${JSON.stringify(readFileSync(id, "utf8"))};` : null;
+    },
+  }, {
     // Workers bundle the fonts as binary modules (wrangler.toml [[rules]]); here they load the same bytes.
     name: "ttf-as-arraybuffer",
     enforce: "pre",

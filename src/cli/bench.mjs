@@ -2,6 +2,7 @@
 // Durable Objects; its state on tmpfs, below), timed end to end for 100, 1,000 and 10,000
 // shipments, against the naive label baseline rendered in this same process on this same machine.
 // Sizes: `npm run bench -- 100 1000`.
+import { destination } from "./destinations.mjs";
 import { mkdtempSync, readFileSync, readdirSync, rmSync, statfsSync } from "node:fs";
 import os from "node:os";
 import { join } from "node:path";
@@ -88,7 +89,7 @@ const sampler = setInterval(() => { peakMb = Math.max(peakMb, treeRssMb(server.p
 const shipment = (i) => ({
   reference: `bench-${i}`,
   from_address: { name: "Bench Warehouse", street1: "500 Dock Rd", city: "Reno", state: "NV", zip: "89501" },
-  to_address: { name: `Customer ${i}`, street1: `${1 + (i % 9000)} Main St`, city: "Springfield", state: "IL", zip: String(10000 + ((i * 7919) % 89999)).padStart(5, "0") },
+  to_address: { name: `Customer ${i}`, street1: `${1 + (i % 9000)} Main St`, ...destination(i) },
   parcel: { weight_oz: 1 + (i % 200), length_in: 10, width_in: 8, height_in: 4 },
 });
 

@@ -4,6 +4,7 @@
 // bought, balance change = the batch's total = the ledger's net. Miniflare keeps queue messages in
 // memory, so each kill loses whatever was in flight, as a crash between a write and its send would.
 // Options: `npm run chaos -- --shipments 2000 --kills 3 --seed 7 --transient 0.05 --latency 50` (ms a carrier call).
+import { destination } from "./destinations.mjs";
 import { mkdtempSync, rmSync, statfsSync } from "node:fs";
 import os from "node:os";
 import { join } from "node:path";
@@ -66,7 +67,7 @@ async function get(path) {
 const shipment = (i) => ({
   reference: `chaos-${i}`,
   from_address: { name: "Chaos Warehouse", street1: "500 Dock Rd", city: "Reno", state: "NV", zip: "89501" },
-  to_address: { name: `Customer ${i}`, street1: `${1 + i} Main St`, city: "Springfield", state: "IL", zip: String(10000 + ((i * 7919) % 89999)).padStart(5, "0") },
+  to_address: { name: `Customer ${i}`, street1: `${1 + i} Main St`, ...destination(i) },
   parcel: { weight_oz: 1 + (i % 100), length_in: 10, width_in: 8, height_in: 4 },
 });
 

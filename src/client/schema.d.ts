@@ -72,7 +72,7 @@ export interface paths {
   "/v1/batches/{id}/shipments/{shipment_id}/void": {
     /**
      * Void a bought label
-     * @description The label is voided with the carrier first, and only then is its amount credited back to the prepaid balance, once. Voiding again answers 409. Live labels are refunded through EasyPost: the shipment shows `refund_status: submitted` once EasyPost accepted the request, and the amount is credited then. The refund is then followed with EasyPost (an hour after the void, then every 12 hours for about two weeks) until `refund_status` becomes `refunded` or `rejected`. A refund can be rejected when the carrier saw the label used; the credit is not taken back automatically (this API takes money only for a purchase): `refund_status: rejected` shows it, for the platform to settle with the merchant.
+     * @description The label is voided with the carrier first, and only then is its amount (what was charged for it) credited back to the prepaid balance, once. Voiding again answers 409. A test label is voided and credited at once. A live label is refunded through EasyPost, which decides later (for USPS after 15 days or more): the shipment is `voided` with `refund_status: submitted` once EasyPost accepted the request, and nothing is credited yet. The refund is followed with EasyPost 1 hour, 6 hours and 1 day after the void, then daily for 35 days; when EasyPost says `refunded` the amount is credited (once) and a `batch.updated`-visible change shows it. `rejected` (the carrier saw the label used) and `not_applicable` credit nothing: the shipment is `purchased` again with that `refund_status`, and a rejected refund may be asked again with another void. A refund still `submitted` after 35 days is no longer followed.
      */
     post: operations["voidShipment"];
   };
@@ -113,7 +113,7 @@ export interface paths {
   "/v1/batches/{id}/scan_form": {
     /**
      * Make SCAN forms (manifests) for the bought shipments
-     * @description One manifest per carrier and origin address, over the bought, not voided shipments: each lists its own carrier's tracking numbers with totals and one barcode to scan at pickup. Test batches get a manifest drawn by this service; live batches get EasyPost's own scan form (`POST /scan_forms`) for each carrier. They are written in the background: the batch answers at once with each form `generating`, and each becomes `ready` (its `url` then downloads it) within seconds. Making them again replaces the batch's `scan_forms`.
+     * @description One manifest per carrier and origin address, over the bought, not voided shipments: each lists its own carrier's tracking numbers with totals and one barcode to scan at pickup. Test batches get a manifest drawn by this service; live batches get EasyPost's own scan form (`POST /scan_forms`) for each carrier. They are written in the background: the batch answers at once with each form `generating`, and each becomes `ready` (its `url` then downloads it) within seconds. EasyPost makes a form later (`creating`): it is followed until EasyPost says `created` or `failed`; a failed form shows EasyPost's `message` and is never sent again by itself. Making them again replaces a test batch's `scan_forms`; a live shipment is on one EasyPost form at most, so for a live batch only bought shipments on no form (or on a failed one) go on new forms, and the forms already made stay.
      */
     post: operations["createScanForms"];
   };
@@ -300,10 +300,10 @@ export interface components {
       /** @enum {string} */
       carrier: "usps" | "ups" | "fedex";
       /**
-       * @description Written in the background; `ready` once its document can be downloaded
+       * @description Written in the background (a live form while EasyPost makes it); `ready` once its document can be downloaded; `failed` when EasyPost refused it (see `message`; it is never sent again by itself)
        * @enum {string}
        */
-      status: "generating" | "ready";
+      status: "generating" | "ready" | "failed";
       /**
        * Format: uri
        * @description Signed download link, once `ready`
@@ -315,6 +315,8 @@ export interface components {
        * @example 2026-04-01T10:00:00.000Z
        */
       created_at: string;
+      /** @description Why the provider failed the form, in its words (e.g. a label dated before the form's day); null otherwise */
+      message: string | null;
     };
     BatchUpdatedEvent: {
       /** @example evt_01JQ… */
@@ -385,10 +387,26 @@ export interface components {
        */
       purchased_at: string | null;
       /**
-       * @description After a void of a live label: `submitted` once EasyPost accepted the refund request (the amount is credited then)
+       * @description The declared value insured, as asked
+       * @example 16.27
+       */
+      insurance_amount: string | null;
+      /**
+       * @description After a purchase: what was debited for this label, the sum of `fees`
+       * @example 16.27
+       */
+      charged_amount: string | null;
+      /** @description After a purchase: what the charge is made of, as the provider names its fees (`PostageFee`, `InsuranceFee`, `LabelFee`) */
+      fees: components["schemas"]["Fee"][] | null;
+      /** @description True when `charged_amount` differs from `rate.total_amount`, the price shown before buying (the provider billed otherwise) */
+      charge_differs: boolean;
+      warnings: components["schemas"]["ShipmentErrors"];
+      verified_to_address: components["schemas"]["Address"] & (Record<string, never> | null);
+      /**
+       * @description After a void of a live label: `submitted` once EasyPost accepted the refund request; the amount is credited only when it becomes `refunded`. `rejected` and `not_applicable` credit nothing and the shipment is `purchased` again (the label stands); a rejected refund may be asked again with another void.
        * @enum {string|null}
        */
-      refund_status: "submitted" | "refunded" | "rejected" | null;
+      refund_status: "submitted" | "refunded" | "rejected" | "not_applicable" | null;
       metadata: {
         [key: string]: unknown;
       };
@@ -431,8 +449,21 @@ export interface components {
       carriers: (("usps" | "ups" | "fedex")[]) | null;
     }) | null;
     Rate: ({
-      /** @example 16.27 */
+      /**
+       * @description The postage
+       * @example 16.27
+       */
       amount: string;
+      /**
+       * @description The insurance fee quoted for `insurance_amount`; null without insurance
+       * @example 16.27
+       */
+      insurance_fee: string | null;
+      /**
+       * @description What buying this shipment is expected to cost: postage plus insurance
+       * @example 16.27
+       */
+      total_amount: string;
       currency: string;
       delivery_days: number | null;
       /** @description YYYY-MM-DD; Sundays and US federal holidays are not delivery days */
@@ -453,6 +484,12 @@ export interface components {
       currency: string;
       delivery_days: number;
       estimated_delivery_date: string;
+    };
+    Fee: {
+      /** @example PostageFee */
+      type: string;
+      /** @example 16.27 */
+      amount: string;
     };
     Pagination: {
       page: number;
@@ -523,6 +560,11 @@ export interface components {
       from_address?: components["schemas"]["AddressInput"];
       to_address?: components["schemas"]["AddressInput"];
       parcel?: components["schemas"]["ParcelInput"];
+      /**
+       * @description Insure the parcel for this declared value (USD). The insurance fee (1% of the value, at least $0.50) is quoted in `rate.insurance_fee` and charged with the label. Without it no insurance is bought, whatever the provider account's default.
+       * @example 50.00
+       */
+      insurance_amount?: string | null;
       metadata?: components["schemas"]["Metadata"];
     };
     AddressInput: ({
@@ -595,6 +637,11 @@ export interface components {
       from_address?: components["schemas"]["AddressInput"];
       to_address?: components["schemas"]["AddressInput"];
       parcel?: components["schemas"]["ParcelInput"];
+      /**
+       * @description Insure the parcel for this declared value (USD). The insurance fee (1% of the value, at least $0.50) is quoted in `rate.insurance_fee` and charged with the label. Without it no insurance is bought, whatever the provider account's default.
+       * @example 50.00
+       */
+      insurance_amount?: string | null;
       metadata?: components["schemas"]["Metadata"];
     };
     Account: {
@@ -1767,7 +1814,7 @@ export interface operations {
   };
   /**
    * Void a bought label
-   * @description The label is voided with the carrier first, and only then is its amount credited back to the prepaid balance, once. Voiding again answers 409. Live labels are refunded through EasyPost: the shipment shows `refund_status: submitted` once EasyPost accepted the request, and the amount is credited then. The refund is then followed with EasyPost (an hour after the void, then every 12 hours for about two weeks) until `refund_status` becomes `refunded` or `rejected`. A refund can be rejected when the carrier saw the label used; the credit is not taken back automatically (this API takes money only for a purchase): `refund_status: rejected` shows it, for the platform to settle with the merchant.
+   * @description The label is voided with the carrier first, and only then is its amount (what was charged for it) credited back to the prepaid balance, once. Voiding again answers 409. A test label is voided and credited at once. A live label is refunded through EasyPost, which decides later (for USPS after 15 days or more): the shipment is `voided` with `refund_status: submitted` once EasyPost accepted the request, and nothing is credited yet. The refund is followed with EasyPost 1 hour, 6 hours and 1 day after the void, then daily for 35 days; when EasyPost says `refunded` the amount is credited (once) and a `batch.updated`-visible change shows it. `rejected` (the carrier saw the label used) and `not_applicable` credit nothing: the shipment is `purchased` again with that `refund_status`, and a rejected refund may be asked again with another void. A refund still `submitted` after 35 days is no longer followed.
    */
   voidShipment: {
     parameters: {
@@ -2372,7 +2419,7 @@ export interface operations {
   };
   /**
    * Make SCAN forms (manifests) for the bought shipments
-   * @description One manifest per carrier and origin address, over the bought, not voided shipments: each lists its own carrier's tracking numbers with totals and one barcode to scan at pickup. Test batches get a manifest drawn by this service; live batches get EasyPost's own scan form (`POST /scan_forms`) for each carrier. They are written in the background: the batch answers at once with each form `generating`, and each becomes `ready` (its `url` then downloads it) within seconds. Making them again replaces the batch's `scan_forms`.
+   * @description One manifest per carrier and origin address, over the bought, not voided shipments: each lists its own carrier's tracking numbers with totals and one barcode to scan at pickup. Test batches get a manifest drawn by this service; live batches get EasyPost's own scan form (`POST /scan_forms`) for each carrier. They are written in the background: the batch answers at once with each form `generating`, and each becomes `ready` (its `url` then downloads it) within seconds. EasyPost makes a form later (`creating`): it is followed until EasyPost says `created` or `failed`; a failed form shows EasyPost's `message` and is never sent again by itself. Making them again replaces a test batch's `scan_forms`; a live shipment is on one EasyPost form at most, so for a live batch only bought shipments on no form (or on a failed one) go on new forms, and the forms already made stay.
    */
   createScanForms: {
     parameters: {
