@@ -193,10 +193,13 @@ export interface components {
       };
       counts: components["schemas"]["BatchCounts"];
       completion_percentage: number;
-      /** @example 16.27 */
+      /**
+       * @description What was charged for the bought, not voided shipments: each one's `charged_amount` (a live label: the fees EasyPost charged)
+       * @example 16.27
+       */
       total_amount: string;
       currency: string;
-      /** @description Per service, how many valid, queued or bought shipments chose it and what they cost (as of the batch's last status change or void) */
+      /** @description Per service, how many valid, queued or bought shipments chose it and what they cost: a shipment not yet bought at its `rate.total_amount` (postage plus insurance), a bought one at its `charged_amount` (as of the batch's last status change or void) */
       rate_summary: ({
           /** @enum {string} */
           carrier: "usps" | "ups" | "fedex";
@@ -400,8 +403,10 @@ export interface components {
       fees: components["schemas"]["Fee"][] | null;
       /** @description True when `charged_amount` differs from `rate.total_amount`, the price shown before buying (the provider billed otherwise) */
       charge_differs: boolean;
-      warnings: components["schemas"]["ShipmentErrors"];
-      verified_to_address: components["schemas"]["Address"] & (Record<string, never> | null);
+      /** @description Like `errors`, but never blocking: e.g. a city that is not a name of its ZIP code */
+      warnings: components["schemas"]["ShipmentErrors"] | null;
+      /** @description The destination as the provider verified it, and as the label prints it, when it differs from `to_address`; null otherwise */
+      verified_to_address: components["schemas"]["Address"] | null;
       /**
        * @description After a void of a live label: `submitted` once EasyPost accepted the refund request; the amount is credited only when it becomes `refunded`. `rejected` and `not_applicable` credit nothing and the shipment is `purchased` again (the label stands); a rejected refund may be asked again with another void.
        * @enum {string|null}

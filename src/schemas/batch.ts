@@ -99,10 +99,10 @@ export const BatchSummary = z
     metadata: z.record(z.string(), z.unknown()),
     counts: Counts,
     completion_percentage: z.number().int().min(0).max(100),
-    total_amount: Money,
+    total_amount: Money.openapi({ description: "What was charged for the bought, not voided shipments: each one's `charged_amount` (a live label: the fees EasyPost charged)" }),
     currency: z.string(),
     rate_summary: z.array(z.object({ carrier: z.enum(CARRIER_IDS), service: z.string(), count: z.number().int(), amount: Money }))
-      .openapi({ description: "Per service, how many valid, queued or bought shipments chose it and what they cost (as of the batch's last status change or void)" }),
+      .openapi({ description: "Per service, how many valid, queued or bought shipments chose it and what they cost: a shipment not yet bought at its `rate.total_amount` (postage plus insurance), a bought one at its `charged_amount` (as of the batch's last status change or void)" }),
     labels: z.array(LabelFile),
     label_sets: z.array(LabelSet),
     scan_forms: z.array(ScanForm),

@@ -84,8 +84,8 @@ export const Shipment = z
     charged_amount: Money.nullable().openapi({ description: "After a purchase: what was debited for this label, the sum of `fees`" }),
     fees: z.array(Fee).nullable().openapi({ description: "After a purchase: what the charge is made of, as the provider names its fees (`PostageFee`, `InsuranceFee`, `LabelFee`)" }),
     charge_differs: z.boolean().openapi({ description: "True when `charged_amount` differs from `rate.total_amount`, the price shown before buying (the provider billed otherwise)" }),
-    warnings: ShipmentErrors.nullable().openapi({ description: "Like `errors`, but never blocking: e.g. a city that is not a name of its ZIP code" }),
-    verified_to_address: Address.nullable().openapi({ description: "The destination as the provider verified it, and as the label prints it, when it differs from `to_address`; null otherwise" }),
+    warnings: z.union([ShipmentErrors, z.null()]).openapi({ description: "Like `errors`, but never blocking: e.g. a city that is not a name of its ZIP code" }),
+    verified_to_address: z.union([Address, z.null()]).openapi({ description: "The destination as the provider verified it, and as the label prints it, when it differs from `to_address`; null otherwise" }),
     refund_status: z.enum(["submitted", "refunded", "rejected", "not_applicable"]).nullable().openapi({
       description: "After a void of a live label: `submitted` once EasyPost accepted the refund request; the amount is credited only when it becomes `refunded`. `rejected` and `not_applicable` credit nothing and the shipment is `purchased` again (the label stands); a rejected refund may be asked again with another void.",
     }),
