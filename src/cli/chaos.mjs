@@ -114,7 +114,7 @@ await kill();
 const q = (sql) => queryLocal(sql)[0];
 const carrier = q(`SELECT COUNT(*) AS sold, SUM(voided_at IS NULL) AS kept FROM sandbox_labels WHERE idempotency_key IN (SELECT id FROM shipments WHERE batch_id = '${created.id}')`);
 const money = q(`SELECT (SELECT balance_cents FROM accounts WHERE id = '${accountId}') AS balance,
-  (SELECT COALESCE(SUM(CASE kind WHEN 'debit' THEN cents ELSE -cents END), 0) FROM ledger WHERE account_id = '${accountId}') AS net,
+  (SELECT COALESCE(SUM(CASE kind WHEN 'credit' THEN -cents ELSE cents END), 0) FROM ledger WHERE account_id = '${accountId}') AS net,
   (SELECT COUNT(*) FROM ledger WHERE account_id = '${accountId}' AND kind = 'debit') AS debits`);
 const totalCents = Math.round(Number(done.total_amount) * 100);
 const checks = [
