@@ -22,6 +22,8 @@ export type StoredState = {
   timers: Timers;
   /** Set while a purchase start queues its pages; still set after a crash, it is rolled back. */
   purchase_start: { at: number };
+  /** The Idempotency-Key (hashed) of the request that started the purchase: its retry answers that purchase. */
+  purchase_request: string;
 };
 export type StateKey = keyof StoredState;
 

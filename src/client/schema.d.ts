@@ -846,7 +846,7 @@ export interface operations {
   createBatch: {
     parameters: {
       header?: {
-        /** @description A repeat with the same key and body within 24 h returns the first response and does nothing twice; the same key with another body is 409 `idempotency_key_reused` */
+        /** @description A repeat with the same key and body within 24 h returns the first response and does nothing twice; the same key with another body is 409 `idempotency_key_reused`. While the first request runs, a repeat is 409 `request_in_progress`. A request whose server died holds its key for 20 s at most: a repeat after that takes the key over and finishes the work once (a create answers the batch the first request made, a purchase the purchase it started). */
         "Idempotency-Key"?: string;
       };
     };
@@ -1029,7 +1029,7 @@ export interface operations {
   cancelBatch: {
     parameters: {
       header?: {
-        /** @description A repeat with the same key and body within 24 h returns the first response and does nothing twice; the same key with another body is 409 `idempotency_key_reused` */
+        /** @description A repeat with the same key and body within 24 h returns the first response and does nothing twice; the same key with another body is 409 `idempotency_key_reused`. While the first request runs, a repeat is 409 `request_in_progress`. A request whose server died holds its key for 20 s at most: a repeat after that takes the key over and finishes the work once (a create answers the batch the first request made, a purchase the purchase it started). */
         "Idempotency-Key"?: string;
       };
       path: {
@@ -1119,7 +1119,7 @@ export interface operations {
   purchaseBatch: {
     parameters: {
       header?: {
-        /** @description A repeat with the same key and body within 24 h returns the first response and does nothing twice; the same key with another body is 409 `idempotency_key_reused` */
+        /** @description A repeat with the same key and body within 24 h returns the first response and does nothing twice; the same key with another body is 409 `idempotency_key_reused`. While the first request runs, a repeat is 409 `request_in_progress`. A request whose server died holds its key for 20 s at most: a repeat after that takes the key over and finishes the work once (a create answers the batch the first request made, a purchase the purchase it started). */
         "Idempotency-Key"?: string;
       };
       path: {
@@ -1474,7 +1474,7 @@ export interface operations {
   addShipments: {
     parameters: {
       header?: {
-        /** @description A repeat with the same key and body within 24 h returns the first response and does nothing twice; the same key with another body is 409 `idempotency_key_reused` */
+        /** @description A repeat with the same key and body within 24 h returns the first response and does nothing twice; the same key with another body is 409 `idempotency_key_reused`. While the first request runs, a repeat is 409 `request_in_progress`. A request whose server died holds its key for 20 s at most: a repeat after that takes the key over and finishes the work once (a create answers the batch the first request made, a purchase the purchase it started). */
         "Idempotency-Key"?: string;
       };
       path: {
@@ -1593,7 +1593,7 @@ export interface operations {
   removeShipments: {
     parameters: {
       header?: {
-        /** @description A repeat with the same key and body within 24 h returns the first response and does nothing twice; the same key with another body is 409 `idempotency_key_reused` */
+        /** @description A repeat with the same key and body within 24 h returns the first response and does nothing twice; the same key with another body is 409 `idempotency_key_reused`. While the first request runs, a repeat is 409 `request_in_progress`. A request whose server died holds its key for 20 s at most: a repeat after that takes the key over and finishes the work once (a create answers the batch the first request made, a purchase the purchase it started). */
         "Idempotency-Key"?: string;
       };
       path: {
@@ -1708,7 +1708,7 @@ export interface operations {
   updateShipment: {
     parameters: {
       header?: {
-        /** @description A repeat with the same key and body within 24 h returns the first response and does nothing twice; the same key with another body is 409 `idempotency_key_reused` */
+        /** @description A repeat with the same key and body within 24 h returns the first response and does nothing twice; the same key with another body is 409 `idempotency_key_reused`. While the first request runs, a repeat is 409 `request_in_progress`. A request whose server died holds its key for 20 s at most: a repeat after that takes the key over and finishes the work once (a create answers the batch the first request made, a purchase the purchase it started). */
         "Idempotency-Key"?: string;
       };
       path: {
@@ -1824,7 +1824,7 @@ export interface operations {
   voidShipment: {
     parameters: {
       header?: {
-        /** @description A repeat with the same key and body within 24 h returns the first response and does nothing twice; the same key with another body is 409 `idempotency_key_reused` */
+        /** @description A repeat with the same key and body within 24 h returns the first response and does nothing twice; the same key with another body is 409 `idempotency_key_reused`. While the first request runs, a repeat is 409 `request_in_progress`. A request whose server died holds its key for 20 s at most: a repeat after that takes the key over and finishes the work once (a create answers the batch the first request made, a purchase the purchase it started). */
         "Idempotency-Key"?: string;
       };
       path: {
@@ -2150,7 +2150,7 @@ export interface operations {
   createLabelSet: {
     parameters: {
       header?: {
-        /** @description A repeat with the same key and body within 24 h returns the first response and does nothing twice; the same key with another body is 409 `idempotency_key_reused` */
+        /** @description A repeat with the same key and body within 24 h returns the first response and does nothing twice; the same key with another body is 409 `idempotency_key_reused`. While the first request runs, a repeat is 409 `request_in_progress`. A request whose server died holds its key for 20 s at most: a repeat after that takes the key over and finishes the work once (a create answers the batch the first request made, a purchase the purchase it started). */
         "Idempotency-Key"?: string;
       };
       path: {
@@ -2429,7 +2429,7 @@ export interface operations {
   createScanForms: {
     parameters: {
       header?: {
-        /** @description A repeat with the same key and body within 24 h returns the first response and does nothing twice; the same key with another body is 409 `idempotency_key_reused` */
+        /** @description A repeat with the same key and body within 24 h returns the first response and does nothing twice; the same key with another body is 409 `idempotency_key_reused`. While the first request runs, a repeat is 409 `request_in_progress`. A request whose server died holds its key for 20 s at most: a repeat after that takes the key over and finishes the work once (a create answers the batch the first request made, a purchase the purchase it started). */
         "Idempotency-Key"?: string;
       };
       path: {
@@ -2667,7 +2667,7 @@ export interface operations {
   createWebhook: {
     parameters: {
       header?: {
-        /** @description A repeat with the same key and body within 24 h returns the first response and does nothing twice; the same key with another body is 409 `idempotency_key_reused` */
+        /** @description A repeat with the same key and body within 24 h returns the first response and does nothing twice; the same key with another body is 409 `idempotency_key_reused`. While the first request runs, a repeat is 409 `request_in_progress`. A request whose server died holds its key for 20 s at most: a repeat after that takes the key over and finishes the work once (a create answers the batch the first request made, a purchase the purchase it started). */
         "Idempotency-Key"?: string;
       };
     };

@@ -14,7 +14,7 @@ export const ShipmentParams = BatchIdParam.extend({
 export const IdempotencyKeyHeader = z.object({
   "Idempotency-Key": z.string().min(1).max(255).optional().openapi({
     param: { name: "Idempotency-Key", in: "header" },
-    description: "A repeat with the same key and body within 24 h returns the first response and does nothing twice; the same key with another body is 409 `idempotency_key_reused`",
+    description: "A repeat with the same key and body within 24 h returns the first response and does nothing twice; the same key with another body is 409 `idempotency_key_reused`. While the first request runs, a repeat is 409 `request_in_progress`. A request whose server died holds its key for 20 s at most: a repeat after that takes the key over and finishes the work once (a create answers the batch the first request made, a purchase the purchase it started).",
   }),
 });
 

@@ -1,5 +1,6 @@
-import { describe, expect, it } from "vitest";
-import { api, countRows, newAccount, shipment } from "../helpers";
+import { env } from "cloudflare:workers";
+import { describe, expect, it, vi } from "vitest";
+import { api, countRows, isFinal, newAccount, readyBatch, shipment, waitFor } from "../helpers";
 
 describe("Idempotency-Key", () => {
   it("a repeat with the same key and body returns the first response and creates nothing twice", async () => {
@@ -54,5 +55,52 @@ describe("Idempotency-Key", () => {
     const second = await api(key, "/v1/batches", { raw: form(), headers: { "idempotency-key": "k-5" } });
     expect(second.text).toBe(first.text);
     expect(await countRows("batches", "account_id = ?", id)).toBe(1);
+  });
+});
+
+describe("Idempotency-Key after a request died", () => {
+  /** The request runs, and its server dies before it records the answer: the key stays in progress. */
+  async function dies<T>(run: () => Promise<T>): Promise<T> {
+    const store = await import("../../src/db/idempotency");
+    const spy = vi.spyOn(store, "complete").mockResolvedValue(undefined as never);
+    try {
+      return await run();
+    } finally {
+      spy.mockRestore();
+    }
+  }
+  const leaseRunsOut = (accountId: string, key: string) =>
+    env.DB.prepare("UPDATE idempotency_keys SET locked_until = ? WHERE account_id = ? AND key = ?").bind(new Date(Date.now() - 1).toISOString(), accountId, key).run();
+
+  it("a create: while the lease holds a retry is 409 request_in_progress; after it, the retry takes the key over and answers the one batch made", async () => {
+    const { key, id } = await newAccount();
+    const body = { reference: "died", shipments: [shipment()] };
+    const first = await dies(() => api(key, "/v1/batches", { body, headers: { "idempotency-key": "d-1" } }));
+    expect(first.status).toBe(202);
+    const during = await api(key, "/v1/batches", { body, headers: { "idempotency-key": "d-1" } });
+    expect([during.status, during.json.error.code]).toEqual([409, "request_in_progress"]);
+    await leaseRunsOut(id, "d-1");
+    const retry = await api(key, "/v1/batches", { body, headers: { "idempotency-key": "d-1" } });
+    expect(retry.status).toBe(202);
+    expect(retry.json.id).toBe(first.json.id);
+    expect(await countRows("batches", "account_id = ?", id)).toBe(1);
+    const replay = await api(key, "/v1/batches", { body, headers: { "idempotency-key": "d-1" } });
+    expect([replay.headers.get("idempotent-replayed"), replay.json.id]).toEqual(["true", first.json.id]);
+  });
+
+  it("a purchase: the retry after the lease answers the purchase the dead request started; each shipment is bought once", async () => {
+    const { key, id } = await newAccount();
+    const b = await readyBatch(key, 3);
+    const first = await dies(() => api(key, `/v1/batches/${b.id}/purchase`, { body: {}, headers: { "idempotency-key": "d-2" } }));
+    expect(first.status).toBe(202);
+    await leaseRunsOut(id, "d-2");
+    const retry = await api(key, `/v1/batches/${b.id}/purchase`, { body: {}, headers: { "idempotency-key": "d-2" } });
+    expect(retry.status).toBe(202);
+    expect(retry.json).toMatchObject({ id: b.id });
+    const done = await waitFor(key, b.id, isFinal);
+    expect(done.counts.purchased).toBe(3);
+    expect(await countRows("ledger", "account_id = ? AND kind = 'debit'", id)).toBe(3);
+    // Another request (another key) is still refused: the batch is being bought.
+    expect((await api(key, `/v1/batches/${b.id}/purchase`, { body: {}, headers: { "idempotency-key": "d-3" } })).status).toBe(409);
   });
 });
