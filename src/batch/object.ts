@@ -11,6 +11,7 @@ import type { ShipmentRecord } from "../db/shipments";
 import type { ErrorCode, ErrorDetail } from "../http/errors";
 import { backgroundTurn, letRequestsIn } from "../lib/foreground";
 import { nowIso } from "../lib/time";
+import { formatCents } from "../lib/money";
 import type { PurchaseMessage, PurchaseResult } from "../purchase/messages";
 import type { RatingMessage } from "../rating/messages";
 import type { Counts } from "../schemas/batch";
@@ -138,7 +139,13 @@ export class BatchObject extends DurableObject<Env> {
     const { counts, cents } = tally ?? (await this.counts(after.id));
     const row: BatchRow = { ...after, counts: JSON.stringify(counts), total_cents: cents, updated_at: now };
     // What the chosen shipments cost per service: read again at each status change (not per consumer batch).
-    if (row.status !== before.status || refreshSummary) row.rate_summary = JSON.stringify(await shipments.rateSummary(this.db, row.id));
+    // And whenever the shipments it counts are no longer those counted (a purchase failed, a void), so
+    // that no read shows a summary that disagrees with its counts.
+    const summarized = (JSON.parse(row.rate_summary ?? "[]") as { n: number }[]).reduce((a, r) => a + r.n, 0);
+    const chosen = counts.valid + counts.queued + counts.purchased;
+    if (row.status !== before.status || refreshSummary || (summarized !== chosen && counts.validating === 0)) {
+      row.rate_summary = JSON.stringify(await shipments.rateSummary(this.db, row.id));
+    }
     if (row.status !== before.status) {
       if (row.status === "ready" || row.status === "invalid") row.validated_at = now;
       if (row.status === "purchasing") row.purchased_at = now;
@@ -203,7 +210,10 @@ export class BatchObject extends DurableObject<Env> {
   /** What the stream sends for a batch: the summary's live fields, in the summary's own shapes. */
   private streamData(row: BatchRow) {
     const s = toBatchSummary(row, linkerFor(this.env));
-    return { id: s.id, status: s.status, counts: s.counts, completion_percentage: s.completion_percentage, total_amount: s.total_amount, labels: s.labels, updated_at: s.updated_at };
+    return {
+      id: s.id, status: s.status, counts: s.counts, completion_percentage: s.completion_percentage, total_amount: s.total_amount,
+      rate_summary: s.rate_summary, labels: s.labels, updated_at: s.updated_at,
+    };
   }
 
   private broadcast(row: BatchRow) {
@@ -217,6 +227,9 @@ export class BatchObject extends DurableObject<Env> {
 
   async create(row: BatchRow, rows: CsvRow[]): Promise<Outcome> {
     return this.exclusive(async () => {
+      // Made already by a request that died before answering (its Idempotency-Key reserved this id).
+      const made = await batches.getBatchById(this.db, row.id);
+      if (made) return made.account_id === row.account_id ? { ok: true, row: made } : refuse("not_found", "No such batch.");
       await this.store.put({ batch_id: row.id });
       const initial: BatchRow = { ...row, status: rows.length ? "validating" : "ready", counts: JSON.stringify(emptyCounts()) };
       const created = insertEvent(this.db, row.account_id, "batch.created", row.id, toBatchSummary(initial, linkerFor(this.env)), row.created_at);
@@ -276,15 +289,29 @@ export class BatchObject extends DurableObject<Env> {
     });
   }
 
-  /** Queues every valid shipment, one message each, sent 100 at a time. */
-  async purchase(batchId: string, skipInvalid: boolean): Promise<Outcome> {
+  /**
+   * Queues every valid shipment, one message each, sent 100 at a time. `requestKey` (an Idempotency-Key's
+   * hash) is kept: the same request retried after it died answers the purchase it started.
+   * `expectedCents` is the total a person approved: any other amount to be charged buys nothing.
+   */
+  async purchase(batchId: string, skipInvalid: boolean, requestKey?: string, expectedCents?: number): Promise<Outcome> {
     return this.exclusive(async () => {
       const row = await this.load(batchId);
+      if (requestKey && row.status !== "ready" && row.status !== "invalid" && (await this.store.get("purchase_request")) === requestKey) return { ok: true, row };
+      if (requestKey) await this.store.put({ purchase_request: requestKey });
       const why = row.status === "invalid" && !skipInvalid
         ? "be purchased while shipments are invalid (fix or remove them, or pass skip_invalid to buy only the valid ones)"
         : "be purchased";
       const moved = this.step(row, skipInvalid ? "purchase_skip_invalid" : "purchase", why);
       if (JSON.parse(row.counts).valid === 0) refuse("invalid_state", `The batch is ${row.status} but has no valid shipments to buy.`);
+      // The price guard: the total a person approved, or nothing is bought.
+      if (expectedCents !== undefined) {
+        const now = await shipments.amountToCharge(this.db, batchId);
+        if (now !== expectedCents) {
+          refuse("amount_changed", `The amount to be charged is ${formatCents(now)}, not ${formatCents(expectedCents)}; nothing was bought.`,
+            [{ path: "expected_amount", message: `The amount to be charged is ${formatCents(now)}` }]);
+        }
+      }
       const now = nowIso();
       // Pages, each its own transaction with the counts it moves, so the batch's counts always agree
       // with its shipments. An object that dies part way leaves the batch buyable with some shipments

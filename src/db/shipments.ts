@@ -301,3 +301,10 @@ export async function rateSummary(db: D1Database, batchId: string) {
   const { results } = await db.prepare(RATE_SUMMARY_SQL).bind(batchId).all<{ carrier: string; service: string; n: number; cents: number }>();
   return results;
 }
+
+/** What buying the batch's valid shipments would charge now: each one's rate and its insurance fee. */
+export async function amountToCharge(db: D1Database, batchId: string): Promise<number> {
+  const row = await db.prepare("SELECT COALESCE(SUM(rate_cents + COALESCE(insurance_fee_cents, 0)), 0) AS cents FROM shipments WHERE batch_id = ? AND status = 'valid'")
+    .bind(batchId).first<{ cents: number }>();
+  return row?.cents ?? 0;
+}

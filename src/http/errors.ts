@@ -1,6 +1,6 @@
 import type { ContentfulStatusCode } from "hono/utils/http-status";
 
-// The one table from error code to HTTP status; API.md's error table, plus request_in_progress.
+// The one table from error code to HTTP status: API.md's error table.
 export const ERROR_STATUS = {
   invalid_json: 400,
   validation_failed: 400,
@@ -11,6 +11,7 @@ export const ERROR_STATUS = {
   invalid_state: 409,
   idempotency_key_reused: 409,
   request_in_progress: 409,
+  amount_changed: 409,
   payload_too_large: 413,
   unsupported_media_type: 415,
   rate_limited: 429,

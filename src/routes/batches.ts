@@ -10,6 +10,7 @@ import { listSchema, page } from "../http/pagination";
 import { route } from "../http/route";
 import { BatchIdParam, IdempotencyKeyHeader, KEY_OR_SIGNED, SignedQuery } from "../http/openapi";
 import { newId } from "../lib/ids";
+import { parseAmount } from "../lib/money";
 import { findService } from "../carriers/services";
 import { addMs, DAY_MS, nowIso } from "../lib/time";
 import {
@@ -83,7 +84,9 @@ export function registerBatchRoutes(app: App) {
     const account = c.get("account");
     const now = nowIso();
     const row: BatchRow = {
-      id: newId("batch"), account_id: account.id, mode: account.mode, status: "validating",
+      // With an Idempotency-Key the id is the one reserved with the key: a retry that takes over a dead
+      // request's key creates nothing new and answers the batch the dead request made.
+      id: c.get("idempotency")?.resource_id ?? newId("batch"), account_id: account.id, mode: account.mode, status: "validating",
       reference: f.reference ?? null, name: f.name ?? null, via,
       // A default service names its carrier.
       default_carrier: f.default_carrier ?? findService(f.default_service)?.carrier ?? null, default_service: f.default_service ?? null,
@@ -127,13 +130,14 @@ export function registerBatchRoutes(app: App) {
 
   route(app, createRoute({
     method: "post", path: "/v1/batches/{id}/purchase", operationId: "purchaseBatch", tags: ["Batches"], summary: "Buy every valid shipment",
-    description: "Moves the batch to `purchasing` and queues one purchase per valid shipment. A `ready` batch is bought whole; an `invalid` one only with `skip_invalid: true`. Watch `counts` and `completion_percentage`, or the stream. Each purchase debits the prepaid balance; one that cannot be covered fails with `Insufficient prepay balance`.",
+    description: "Moves the batch to `purchasing` and queues one purchase per valid shipment. A `ready` batch is bought whole; an `invalid` one only with `skip_invalid: true`. Watch `counts` and `completion_percentage`, or the stream. Each purchase debits the prepaid balance; one that cannot be covered fails with `Insufficient prepay balance`. With `expected_amount`, a total that differs from the amount to be charged now is 409 `amount_changed` (its `details` name the current amount) and nothing is bought.",
     request: { params: BatchIdParam, headers: IdempotencyKeyHeader, body: { content: { "application/json": { schema: PurchaseBody } } } },
     responses: { 202: json(BatchSummary, "Accepted; purchases run in the background"), ...errorResponses(400, 404, 409, 415) },
   }), async (c) => {
     const row = await ownedBatch(c, c.req.param("id")!);
     const body = await jsonBody(c, PurchaseBody);
-    return c.json(presentBatch(c, unwrap(await batchObject(c.env, row.id).purchase(row.id, body.skip_invalid)).row), 202);
+    const expected = body.expected_amount === undefined ? undefined : parseAmount(body.expected_amount);
+    return c.json(presentBatch(c, unwrap(await batchObject(c.env, row.id).purchase(row.id, body.skip_invalid, c.get("idempotency")?.key, expected)).row), 202);
   });
 
   route(app, createRoute({

@@ -140,7 +140,13 @@ export const BatchQuery = z.object({
 });
 
 export const PurchaseBody = z
-  .object({ skip_invalid: z.boolean().default(false).openapi({ description: "Buy the valid shipments of an `invalid` batch, leaving the invalid ones out" }) })
+  .object({
+    skip_invalid: z.boolean().default(false).openapi({ description: "Buy the valid shipments of an `invalid` batch, leaving the invalid ones out" }),
+    expected_amount: z.string().regex(/^\d+\.\d{2}$/, "A decimal amount with two places, like \"85.00\"").optional().openapi({
+      description: "The total the client showed before buying (the sum of `rate_summary`'s amounts over what will be bought). If the amount to be charged now differs by as much as a cent, nothing is bought and the answer is 409 `amount_changed`, whose `details` give the current amount. Send it whenever a person approved a total.",
+      example: "85.00",
+    }),
+  })
   .strict()
   .openapi("PurchaseBatch");
 

@@ -1,7 +1,7 @@
 import { env } from "cloudflare:workers";
 import { describe, expect, it } from "vitest";
 import { CSV_COLUMNS } from "../../src/schemas/csv";
-import { api, countRows, createBatch, newAccount, settle, shipment } from "../helpers";
+import { api, balanceCents, cents, countRows, createBatch, isFinal, newAccount, readyBatch, settle, shipment, waitFor } from "../helpers";
 
 const CSV_HEADER = "reference,to_name,to_street1,to_city,to_state,to_zip,from_name,from_street1,from_city,from_state,from_zip,weight_oz,length_in,width_in,height_in";
 const csvRow = (ref: string, zip = "62701") => `${ref},Ada,1 Main St,Springfield,IL,${zip},W,500 Dock Rd,Reno,NV,89501,16,10,8,4`;
@@ -274,5 +274,27 @@ describe("a batch never disagrees with its shipments", () => {
     await settle(key, b.id);
     const removed = await api(key, `/v1/batches/${b.id}/remove_shipments`, { body: { shipment_ids: [bad.id] } });
     expect(removed.json.counts).toMatchObject({ total: 2, valid: 2, validating: 0, invalid: 0 });
+  });
+});
+
+describe("the price guard", () => {
+  it("expected_amount off by a cent buys nothing: 409 amount_changed with the current amount; the amount shown buys", async () => {
+    const { key, id } = await newAccount();
+    const b = await readyBatch(key, 3);
+    const total = b.rate_summary.reduce((a: number, r: any) => a + cents(r.amount), 0);
+    const shown = (c: number) => `${Math.floor(c / 100)}.${String(c % 100).padStart(2, "0")}`;
+    for (const off of [total - 1, total + 1]) {
+      const res = await api(key, `/v1/batches/${b.id}/purchase`, { body: { expected_amount: shown(off) } });
+      expect(res.status).toBe(409);
+      expect(res.json.error).toMatchObject({ code: "amount_changed", details: [{ path: "expected_amount", message: `The amount to be charged is ${shown(total)}` }] });
+    }
+    expect((await api(key, `/v1/batches/${b.id}`)).json.status).toBe("ready");
+    expect(await balanceCents(id)).toBe(100_000_000);
+    expect(await countRows("ledger", "account_id = ?", id)).toBe(0);
+    expect((await api(key, `/v1/batches/${b.id}/purchase`, { body: { expected_amount: "12.3" } })).status).toBe(400);
+    const ok = await api(key, `/v1/batches/${b.id}/purchase`, { body: { expected_amount: shown(total) } });
+    expect(ok.status).toBe(202);
+    const done = await waitFor(key, b.id, isFinal);
+    expect(cents(done.total_amount)).toBe(total);
   });
 });
