@@ -6,7 +6,7 @@ import { consumeLabelJobs } from "./labels/consumer";
 import { consumeDeadRatings, consumeRatings } from "./rating/consumer";
 import type { ProviderMessage } from "./rating/messages";
 import type { LabelQueueMessage } from "./labels/messages";
-import { consumeDeadWebhooks, consumeWebhooks } from "./webhooks/consumer";
+import { consumeDeadWebhooks, consumeWebhooks, sweepWebhooks } from "./webhooks/consumer";
 import type { WebhookMessage } from "./webhooks/messages";
 
 export { BatchObject } from "./batch/object";
@@ -31,5 +31,9 @@ export default {
     if (name === "batch-webhooks") return consumeWebhooks(batch as MessageBatch<WebhookMessage>, env);
     if (name === "batch-webhooks-dlq") return consumeDeadWebhooks(batch as MessageBatch<WebhookMessage>, env);
     throw new Error(`No consumer for queue ${batch.queue}`);
+  },
+  // The cron trigger (wrangler.toml [triggers]): webhook fan-outs and deliveries lost with the queue are sent again.
+  async scheduled(_controller: ScheduledController, env: Env, ctx: ExecutionContext): Promise<void> {
+    ctx.waitUntil(sweepWebhooks(env));
   },
 } satisfies ExportedHandler<Env>;

@@ -23,9 +23,12 @@ console.log(`\nTest API key (balance 1000000.00 when created): ${key}\nDashboard
 // wrangler dev loads from .dev.vars only the secrets wrangler.toml requires; EASYPOST_API_KEY is
 // optional (live mode only), so a line of it in .dev.vars is handed over here.
 const easypostKey = /^EASYPOST_API_KEY=(.+)$/m.exec(existsSync(".dev.vars") ? readFileSync(".dev.vars", "utf8") : "")?.[1].trim().replace(/^"(.*)"$/, "$1");
-const args = ["--ip", "127.0.0.1", "--port", port, "--var", `PUBLIC_BASE_URL:http://127.0.0.1:${port}`,
+const args = ["--ip", "127.0.0.1", "--port", port, "--test-scheduled", "--var", `PUBLIC_BASE_URL:http://127.0.0.1:${port}`,
   ...(easypostKey ? ["--var", `EASYPOST_API_KEY:${easypostKey}`] : []), ...process.argv.slice(2)];
 if (easypostKey) console.log("Live mode: EASYPOST_API_KEY from .dev.vars");
 const child = spawnWranglerDev(args, { stdio: "inherit" });
+// Miniflare does not fire cron triggers by itself: the minute's cron (the webhook sweep) is asked for here.
+const cron = setInterval(() => { fetch(`http://127.0.0.1:${port}/__scheduled?cron=*+*+*+*+*`).catch(() => {}); }, 60_000);
+child.on("exit", () => clearInterval(cron));
 for (const sig of ["SIGINT", "SIGTERM"]) process.on(sig, () => child.kill(sig));
 child.on("exit", (code) => process.exit(code ?? 0));

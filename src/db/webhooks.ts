@@ -52,3 +52,50 @@ export const recordFailure = (db: D1Database, eventId: string, webhookId: string
      SELECT ?1, ?2, COALESCE(MAX(attempt), 0) + 1, NULL, 'Gave up after the last retry', 'failed', ?3
      FROM webhook_attempts WHERE event_id = ?1 AND webhook_id = ?2`,
   ).bind(eventId, webhookId, now);
+
+export type DeliveryRow = { event_id: string; webhook_id: string; status: "owed" | "delivered" | "failed"; attempts: number; next_at: string };
+
+/**
+ * The fan-out of one event, in one transaction: a delivery owed to each subscription of its account
+ * that takes its type (once, however often the fan-out runs), and the event marked as fanned out.
+ * The statement's rows are the deliveries still owed.
+ */
+export const fanOut = (db: D1Database, eventId: string, now: string) => [
+  db.prepare(
+    `INSERT OR IGNORE INTO webhook_deliveries (event_id, webhook_id, status, attempts, next_at, updated_at)
+     SELECT e.id, w.id, 'owed', 0, ?2, ?2 FROM events e JOIN webhooks w ON w.account_id = e.account_id AND w.deleted_at IS NULL
+     WHERE e.id = ?1 AND EXISTS (SELECT 1 FROM json_each(w.events) WHERE value = e.type)`,
+  ).bind(eventId, now),
+  db.prepare("UPDATE events SET fanned_out_at = COALESCE(fanned_out_at, ?2) WHERE id = ?1").bind(eventId, now),
+  db.prepare("SELECT webhook_id FROM webhook_deliveries WHERE event_id = ? AND status = 'owed'").bind(eventId),
+];
+
+export const getDelivery = (db: D1Database, eventId: string, webhookId: string) =>
+  db.prepare("SELECT * FROM webhook_deliveries WHERE event_id = ? AND webhook_id = ?").bind(eventId, webhookId).first<DeliveryRow>();
+
+/** One attempt's result: delivered, failed (its last), or owed again at `nextAt`. Only an owed delivery moves. */
+export const settleDelivery = (db: D1Database, eventId: string, webhookId: string, status: DeliveryRow["status"], attempts: number, nextAt: string, now: string) =>
+  db.prepare(
+    `UPDATE webhook_deliveries SET status = ?3, attempts = MAX(attempts, ?4), next_at = ?5, updated_at = ?6
+     WHERE event_id = ?1 AND webhook_id = ?2 AND status = 'owed'`,
+  ).bind(eventId, webhookId, status, attempts, nextAt, now);
+
+/** Events never fanned out (their message lost) since before `before`, oldest first. */
+export async function unfannedEvents(db: D1Database, before: string, limit: number): Promise<string[]> {
+  const { results } = await db.prepare("SELECT id FROM events WHERE fanned_out_at IS NULL AND created_at < ? ORDER BY created_at LIMIT ?")
+    .bind(before, limit).all<{ id: string }>();
+  return results.map((r) => r.id);
+}
+
+/**
+ * Deliveries owed whose next attempt was due before `before` (their message lost, or late), oldest
+ * first; each is moved to `nextAt` in the same statement, so one sweep sends it once.
+ */
+export async function overdueDeliveries(db: D1Database, before: string, nextAt: string, limit: number): Promise<DeliveryRow[]> {
+  const { results } = await db.prepare(
+    `UPDATE webhook_deliveries SET next_at = ?2 WHERE rowid IN (
+       SELECT rowid FROM webhook_deliveries WHERE status = 'owed' AND next_at < ?1 ORDER BY next_at LIMIT ?3)
+     RETURNING *`,
+  ).bind(before, nextAt, limit).all<DeliveryRow>();
+  return results;
+}

@@ -5,5 +5,8 @@ export type WebhookEventType = (typeof WEBHOOK_EVENTS)[number];
 /** An event to fan out to its account's subscriptions, or one delivery of it to one endpoint. */
 export type WebhookMessage = { kind: "event"; event_id: string } | { kind: "delivery"; event_id: string; webhook_id: string };
 
+/** Attempts of one delivery before it is `failed`: about 42 minutes of retries at the backoff below. */
+export const MAX_DELIVERY_ATTEMPTS = 9;
+
 /** 10 s, 20 s, 40 s … at most an hour between attempts. */
 export const webhookBackoffSeconds = (attempts: number) => Math.min(3600, 10 * 2 ** Math.max(0, attempts - 1));

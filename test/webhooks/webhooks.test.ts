@@ -39,10 +39,10 @@ async function run(messages: unknown[], queue = "batch-webhooks", attempts = 1) 
   return getQueueResult(batch, ctx);
 }
 
-async function until<T>(fn: () => T | undefined, ms = 10_000): Promise<T> {
+async function until<T>(fn: () => T | undefined | Promise<T | undefined>, ms = 10_000): Promise<T> {
   const start = Date.now();
   for (;;) {
-    const v = fn();
+    const v = await fn();
     if (v) return v;
     if (Date.now() - start > ms) throw new Error("timed out waiting");
     await new Promise((r) => setTimeout(r, 50));
@@ -106,11 +106,19 @@ describe("deliveries", () => {
     const b = await createBatch(key, {});
     const event = (await api(key, `/v1/events?batch_id=${b.id}`)).json.data[0];
     const msg = { kind: "delivery", event_id: event.id, webhook_id: hook.id };
-    const first = await run([msg], "batch-webhooks", 1);
-    expect(first.retryMessages).toHaveLength(1);
+    // The fan-out's own delivery fails: the delivery stays owed, and its next attempt is a delayed message.
+    const row = () => env.DB.prepare("SELECT status, attempts, next_at FROM webhook_deliveries WHERE event_id = ? AND webhook_id = ?").bind(event.id, hook.id).first<any>();
+    for (let i = 0; i < 100 && (await row())?.attempts !== 1; i++) await new Promise((r) => setTimeout(r, 20));
+    expect(await row()).toMatchObject({ status: "owed", attempts: 1 });
+    expect(Date.parse((await row()).next_at) - Date.now()).toBeGreaterThan(5_000);
     answer = async () => new Response("ok");
-    const second = await run([msg], "batch-webhooks", 2);
+    const second = await run([msg], "batch-webhooks", 1);
     expect(second.explicitAcks).toHaveLength(1);
+    expect(await row()).toMatchObject({ status: "delivered", attempts: 2 });
+    // A late or repeated message for a delivered delivery sends nothing.
+    const before = calls.length;
+    await run([msg], "batch-webhooks", 1);
+    expect(calls.length).toBe(before);
     const mine = calls.filter((c) => c.url.endsWith("/flaky"));
     expect(new Set(mine.map((c) => c.headers["webhook-id"]))).toEqual(new Set([event.id]));
     const shown = (await api(key, `/v1/events/${event.id}`)).json.deliveries;
@@ -188,13 +196,14 @@ describe("deliveries", () => {
       : Promise.resolve(new Response("ok"));
     const b = await createBatch(key, {});
     const event = (await api(key, `/v1/events?batch_id=${b.id}`)).json.data[0];
-    const start = Date.now();
-    const result = await run([{ kind: "delivery", event_id: event.id, webhook_id: slow.id }, { kind: "delivery", event_id: event.id, webhook_id: fast.id }]);
-    const fastCall = calls.find((c) => c.url.endsWith("/fast"))!;
-    expect(fastCall.at - start).toBeLessThan(250);
-    expect(result.explicitAcks).toHaveLength(1);
-    expect(result.retryMessages).toHaveLength(1);
-    const shown = (await api(key, `/v1/events/${event.id}`)).json.deliveries;
+    // The fan-out sends both deliveries together: the fast one is answered while the slow one hangs.
+    const slowCall = await until(() => calls.find((c) => c.url.endsWith("/hang")));
+    const fastCall = await until(() => calls.find((c) => c.url.endsWith("/fast")));
+    expect(Math.abs(fastCall.at - slowCall.at)).toBeLessThan(250);
+    const shown = await until(async () => {
+      const d = (await api(key, `/v1/events/${event.id}`)).json.deliveries;
+      return d.some((x: any) => x.webhook_id === slow.id) ? d : undefined;
+    });
     expect(shown.find((d: any) => d.webhook_id === slow.id)).toMatchObject({ error: "Timed out", outcome: "retrying" });
     expect(shown.find((d: any) => d.webhook_id === fast.id)).toMatchObject({ status_code: 200, outcome: "delivered" });
   });
@@ -292,5 +301,66 @@ describe("GET /v1/batches/{id}/stream", () => {
     } finally {
       Date.now = realNow;
     }
+  });
+});
+
+describe("every webhook event ends delivered or failed", () => {
+  const rows = (eventIds: string[]) => env.DB.prepare("SELECT event_id, status, attempts FROM webhook_deliveries WHERE event_id IN (SELECT value FROM json_each(?))")
+    .bind(JSON.stringify(eventIds)).all<{ event_id: string; status: string; attempts: number }>().then((r) => r.results);
+
+  it("fan-outs and deliveries lost with the queue are sent again by the sweep, each event to each endpoint once", async () => {
+    const { sweepWebhooks } = await import("../../src/webhooks/consumer");
+    const { key } = await newAccount();
+    await subscribe(key, "burst", ["batch.created"]);
+    // A burst whose webhook messages all vanish after the outbox handed them over (a killed server).
+    const drop = (only?: string) => {
+      const real = { send: env.WEBHOOK_QUEUE.send.bind(env.WEBHOOK_QUEUE), sendBatch: env.WEBHOOK_QUEUE.sendBatch.bind(env.WEBHOOK_QUEUE) };
+      vi.spyOn(env.WEBHOOK_QUEUE, "sendBatch").mockImplementation((async (msgs: any) => {
+        const kept = [...msgs].filter((m: any) => only && m.body.kind !== only);
+        if (kept.length) await real.sendBatch(kept);
+      }) as any);
+      vi.spyOn(env.WEBHOOK_QUEUE, "send").mockImplementation((async (body: any, opts?: any) => { if (only && body.kind !== only) await real.send(body, opts); }) as any);
+    };
+    drop();
+    const batches = [];
+    for (let i = 0; i < 5; i++) batches.push(await createBatch(key, {}));
+    const events: string[] = [];
+    for (const b of batches) events.push((await api(key, `/v1/events?batch_id=${b.id}`)).json.data[0].id);
+    await new Promise((r) => setTimeout(r, 200));
+    expect(calls.filter((c) => c.url.endsWith("/burst"))).toEqual([]);
+    vi.mocked(env.WEBHOOK_QUEUE.sendBatch).mockRestore();
+    vi.mocked(env.WEBHOOK_QUEUE.send).mockRestore();
+    // Not yet overdue: the sweep leaves fresh work alone.
+    expect(await sweepWebhooks(env)).toEqual({ events: 0, deliveries: 0 });
+    expect((await sweepWebhooks(env, Date.now() + 120_000)).events).toBe(5);
+    await until(async () => ((await rows(events)).filter((r) => r.status === "delivered").length === 5 ? true : undefined));
+
+    // Now the fan-out happens, but the delivery messages it sends are lost.
+    drop("delivery");
+    const late = await createBatch(key, {});
+    const lateEvent = (await api(key, `/v1/events?batch_id=${late.id}`)).json.data[0].id;
+    await until(async () => ((await rows([lateEvent])).length === 1 ? true : undefined));
+    await new Promise((r) => setTimeout(r, 100));
+    expect(await rows([lateEvent])).toEqual([{ event_id: lateEvent, status: "owed", attempts: 0 }]);
+    vi.mocked(env.WEBHOOK_QUEUE.sendBatch).mockRestore();
+    vi.mocked(env.WEBHOOK_QUEUE.send).mockRestore();
+    expect(await sweepWebhooks(env, Date.now() + 120_000)).toEqual({ events: 0, deliveries: 1 });
+    await until(async () => ((await rows([lateEvent]))[0].status === "delivered" ? true : undefined));
+    const ids = calls.filter((c) => c.url.endsWith("/burst")).map((c) => c.headers["webhook-id"]);
+    expect(ids.sort()).toEqual([...events, lateEvent].sort());
+  });
+
+  it("a delivery whose attempts run out is failed, and says so on the event", async () => {
+    const { key } = await newAccount();
+    const hook = await subscribe(key, "down", ["batch.created"]);
+    answer = async () => new Response("down", { status: 503 });
+    const b = await createBatch(key, {});
+    const event = (await api(key, `/v1/events?batch_id=${b.id}`)).json.data[0];
+    await until(async () => ((await rows([event.id]))[0]?.attempts === 1 ? true : undefined));
+    const { MAX_DELIVERY_ATTEMPTS } = await import("../../src/webhooks/messages");
+    await env.DB.prepare("UPDATE webhook_deliveries SET attempts = ? WHERE event_id = ?").bind(MAX_DELIVERY_ATTEMPTS - 1, event.id).run();
+    await run([{ kind: "delivery", event_id: event.id, webhook_id: hook.id }]);
+    expect(await rows([event.id])).toEqual([{ event_id: event.id, status: "failed", attempts: MAX_DELIVERY_ATTEMPTS }]);
+    expect((await api(key, `/v1/events/${event.id}`)).json.deliveries.at(-1)).toMatchObject({ outcome: "failed" });
   });
 });
