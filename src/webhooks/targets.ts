@@ -3,67 +3,49 @@
 // names) would let a client probe what answers there through the delivery results in /v1/events. Live
 // keys may name only public https hosts; test keys may also use loopback, for local development.
 // Checked at creation and again at every delivery, where a name is also resolved (DNS over HTTPS) so
-// that a public name pointing inside is refused too.
+// that a public name pointing inside is refused too. On Cloudflare a Worker's fetch cannot reach
+// private networks anyway; this check also keeps out the special ranges a fetch could still reach
+// (translated and tunnelled forms, carrier-grade NAT, documentation and benchmarking ranges) and
+// names the reason to the client, and it protects local development, where fetch can reach anything.
+import ipaddr from "ipaddr.js";
 
 export type TargetMode = "test" | "live";
 
-type V4Range = [number, number]; // network as a 32-bit number, prefix length
-const ip4 = (a: number, b: number, c: number, d: number) => ((a << 24) >>> 0) + (b << 16) + (c << 8) + d;
-const LOOPBACK_V4: V4Range[] = [[ip4(127, 0, 0, 0), 8]];
-const INTERNAL_V4: V4Range[] = [
-  [ip4(0, 0, 0, 0), 8], [ip4(10, 0, 0, 0), 8], [ip4(100, 64, 0, 0), 10], [ip4(169, 254, 0, 0), 16],
-  [ip4(172, 16, 0, 0), 12], [ip4(192, 0, 0, 0), 24], [ip4(192, 0, 2, 0), 24], [ip4(192, 88, 99, 0), 24],
-  [ip4(192, 168, 0, 0), 16], [ip4(198, 18, 0, 0), 15], [ip4(198, 51, 100, 0), 24], [ip4(203, 0, 113, 0), 24],
-  [ip4(224, 0, 0, 0), 4], [ip4(240, 0, 0, 0), 4],
-];
 const INTERNAL_NAMES = /(^|\.)(localhost|local|localdomain|internal|intranet|lan|home\.arpa|corp)$/;
-
-const inRanges = (n: number, ranges: V4Range[]) => ranges.some(([net, len]) => (len === 0 ? true : (n >>> (32 - len)) === (net >>> (32 - len))));
-
-function parseV4(host: string): number | null {
-  const m = /^(\d{1,3})\.(\d{1,3})\.(\d{1,3})\.(\d{1,3})$/.exec(host);
-  if (!m) return null;
-  const parts = m.slice(1).map(Number);
-  return parts.some((p) => p > 255) ? null : ip4(parts[0], parts[1], parts[2], parts[3]);
-}
-
-/** The 8 groups of an IPv6 address (brackets removed), or null. */
-function parseV6(host: string): number[] | null {
-  if (!host.includes(":")) return null;
-  let text = host.replace(/%.*$/, "");
-  const v4tail = /(\d+\.\d+\.\d+\.\d+)$/.exec(text);
-  if (v4tail) {
-    const n = parseV4(v4tail[1]);
-    if (n === null) return null;
-    text = text.slice(0, -v4tail[1].length) + `${(n >>> 16).toString(16)}:${(n & 0xffff).toString(16)}`;
-  }
-  const [head, tail, extra] = text.split("::");
-  if (extra !== undefined) return null;
-  const h = head ? head.split(":") : [];
-  const t = tail !== undefined && tail ? tail.split(":") : [];
-  const fill = tail === undefined ? 0 : 8 - h.length - t.length;
-  const groups = [...h, ...Array(Math.max(0, fill)).fill("0"), ...t].map((g) => (/^[0-9a-f]{1,4}$/i.test(g) ? parseInt(g, 16) : NaN));
-  return groups.length === 8 && groups.every((g) => !Number.isNaN(g)) ? groups : null;
-}
 
 export type AddressClass = "public" | "loopback" | "internal";
 
-/** What an IP address (v4 dotted, or v6) is; null when `host` is not an address. */
+/** The IPv4 address carried in two 16-bit groups of an IPv6 address. */
+const embeddedV4 = (hi: number, lo: number) => ipaddr.IPv4.parse(`${hi >>> 8}.${hi & 255}.${lo >>> 8}.${lo & 255}`);
+
+/**
+ * What an address is, by the special-purpose ranges of the maintained `ipaddr.js` (IANA's registries):
+ * only ordinary unicast is public. An IPv6 form that carries an IPv4 address (IPv4-mapped, the
+ * IPv4-translated ::ffff:0:a.b.c.d, IPv4-compatible, NAT64 64:ff9b::/96, 6to4) is judged by that IPv4
+ * address; Teredo, site-local and every other special range are internal.
+ */
+function classify(addr: ipaddr.IPv4 | ipaddr.IPv6): AddressClass {
+  if (addr.kind() === "ipv4") {
+    const range = addr.range();
+    return range === "unicast" ? "public" : range === "loopback" ? "loopback" : "internal";
+  }
+  const v6 = addr as ipaddr.IPv6;
+  const g = v6.parts;
+  const range = v6.range();
+  if (range === "loopback") return "loopback";
+  if (range === "ipv4Mapped") return classify(v6.toIPv4Address());
+  if (range === "rfc6145" || range === "rfc6052") return classify(embeddedV4(g[6], g[7]));
+  if (range === "6to4") return classify(embeddedV4(g[1], g[2]));
+  if (range === "unicast") return g.slice(0, 6).every((x) => x === 0) ? classify(embeddedV4(g[6], g[7])) : "public";
+  return "internal";
+}
+
+/** What an IP address (v4 dotted, or v6, bracketed or not) is; null when `host` is not an address. */
 export function classifyAddress(host: string): AddressClass | null {
-  const v4 = parseV4(host);
-  if (v4 !== null) return inRanges(v4, LOOPBACK_V4) ? "loopback" : inRanges(v4, INTERNAL_V4) ? "internal" : "public";
-  const g = parseV6(host.replace(/^\[|\]$/g, ""));
-  if (!g) return null;
-  if (g.slice(0, 7).every((x) => x === 0) && g[7] === 1) return "loopback";
-  if (g.every((x) => x === 0)) return "internal";
-  const embedded = (hi: number, lo: number) => classifyAddress(`${hi >>> 8}.${hi & 255}.${lo >>> 8}.${lo & 255}`);
-  // IPv4-mapped (::ffff:a.b.c.d), IPv4-compatible, and NAT64 (64:ff9b::/96) carry an IPv4 address.
-  if (g.slice(0, 5).every((x) => x === 0) && (g[5] === 0xffff || g[5] === 0)) return embedded(g[6], g[7]);
-  if (g[0] === 0x64 && g[1] === 0xff9b && g.slice(2, 6).every((x) => x === 0)) return embedded(g[6], g[7]);
-  if (g[0] === 0x2002) return embedded(g[1], g[2]); // 6to4
-  if ((g[0] & 0xfe00) === 0xfc00 || (g[0] & 0xffc0) === 0xfe80 || (g[0] & 0xff00) === 0xff00) return "internal";
-  if (g[0] === 0x2001 && g[1] === 0x0db8) return "internal"; // documentation
-  return "public";
+  const text = host.replace(/^\[|\]$/g, "").replace(/%.*$/, "");
+  if (ipaddr.IPv4.isValidFourPartDecimal(text)) return classify(ipaddr.IPv4.parse(text));
+  if (text.includes(":") && ipaddr.IPv6.isValid(text)) return classify(ipaddr.IPv6.parse(text));
+  return null;
 }
 
 /** Why this URL may not receive webhooks for a key of `mode`, or null when it may. */
