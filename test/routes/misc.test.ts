@@ -57,6 +57,10 @@ describe("service endpoints", () => {
     const sources = [...res.text.matchAll(/<script[^>]*\ssrc="([^"]+)"/g)].map((m) => m[1]);
     expect(sources).toEqual(["/docs/scalar.js"]);
     expect(res.text).not.toMatch(/https?:\/\/(?!127\.0\.0\.1)[a-z]/i);
+    // No inline script: the configuration is a data attribute, so the CSP allows scripts from this origin only.
+    expect([...res.text.matchAll(/<script[^>]*>([^<]*)<\/script>/g)].map((m) => m[1].trim())).toEqual(["", ""]);
+    expect(res.headers.get("content-security-policy")).toMatch(/default-src 'none'.*script-src 'self';.*connect-src 'self'/);
+    expect(JSON.parse(/data-configuration='([^']+)'/.exec(res.text)![1])).toMatchObject({ withDefaultFonts: false, proxyUrl: "", agent: { disabled: true }, telemetry: false });
     // Served as a static asset, before the Worker runs.
     const script = await env.ASSETS.fetch("https://api.test/docs/scalar.js");
     expect(script.status).toBe(200);
