@@ -23,6 +23,7 @@ export function completionPercentage(c: Counts): number {
 
 export const labelFilePath = (batchId: string, n: number) => `/v1/batches/${batchId}/labels/${n}`;
 export const shipmentLabelPath = (batchId: string, shipmentId: string) => `/v1/batches/${batchId}/shipments/${shipmentId}/label`;
+export const labelSetArchivePath = (batchId: string, setId: string) => `/v1/batches/${batchId}/label_sets/${setId}/archive`;
 export const scanFormPath = (batchId: string, id: string) => `/v1/batches/${batchId}/scan_forms/${id}`;
 export const streamPath = (batchId: string) => `/v1/batches/${batchId}/stream`;
 
@@ -54,7 +55,9 @@ export function toBatchSummary(row: BatchRow, linker: Linker): BatchSummary {
       url: signedUrl(linker, labelFilePath(row.id, f.n)), label_set_id: setId(f), format: f.format, layout: f.layout, count: f.count,
       first_position: f.first_position, last_position: f.last_position,
     })),
-    label_sets: sets.map(({ set: _, ...s }) => s),
+    label_sets: sets.map(({ set: n, ...s }) => ({
+      ...s, archive_url: files.some((f) => (f.set ?? 1) === n) ? signedUrl(linker, labelSetArchivePath(row.id, s.id)) : null,
+    })),
     scan_forms: scanForms.map((f) => ({
       id: f.id, carrier: f.carrier, status: f.status ?? "ready", url: f.status === "generating" || f.status === "failed" ? null : signedUrl(linker, scanFormPath(row.id, f.id)),
       shipment_count: f.shipment_count, created_at: f.created_at, message: f.message ?? null,

@@ -26,7 +26,7 @@ export interface paths {
   "/v1/batches/{id}/purchase": {
     /**
      * Buy every valid shipment
-     * @description Moves the batch to `purchasing` and queues one purchase per valid shipment. A `ready` batch is bought whole; an `invalid` one only with `skip_invalid: true`. Watch `counts` and `completion_percentage`, or the stream. Each purchase debits the prepaid balance; one that cannot be covered fails with `Insufficient prepay balance`.
+     * @description Moves the batch to `purchasing` and queues one purchase per valid shipment. A `ready` batch is bought whole; an `invalid` one only with `skip_invalid: true`. Watch `counts` and `completion_percentage`, or the stream. Each purchase debits the prepaid balance; one that cannot be covered fails with `Insufficient prepay balance`. With `expected_amount`, a total that differs from the amount to be charged now is 409 `amount_changed` (its `details` name the current amount) and nothing is bought.
      */
     post: operations["purchaseBatch"];
   };
@@ -105,6 +105,13 @@ export interface paths {
      * @description With the API key, or through the signed `url` in `labels` (no key needed until it expires).
      */
     get: operations["getLabelFile"];
+  };
+  "/v1/batches/{id}/label_sets/{label_set_id}/archive": {
+    /**
+     * Download every file of a label set as one ZIP archive
+     * @description The set's merged files written so far, in order, as one ZIP (`application/zip`), streamed from storage a file at a time. With the API key, or through the signed `archive_url` in `label_sets`.
+     */
+    get: operations["getLabelSetArchive"];
   };
   "/v1/batches/{id}/shipments/{shipment_id}/label": {
     /** Download one shipment's label */
@@ -286,6 +293,11 @@ export interface components {
       file_count: number;
       /** @description A label in it was voided after it was made; make a new set to leave it out */
       stale: boolean;
+      /**
+       * Format: uri
+       * @description Every file of the set written so far as one ZIP archive (signed link, like `labels`); null before its first file
+       */
+      archive_url: string | null;
       /**
        * Format: date-time
        * @example 2026-04-01T10:00:00.000Z
@@ -508,7 +520,7 @@ export interface components {
          * @example validation_failed
          * @enum {string}
          */
-        code: "invalid_json" | "validation_failed" | "invalid_csv" | "unauthorized" | "not_found" | "method_not_allowed" | "invalid_state" | "idempotency_key_reused" | "request_in_progress" | "payload_too_large" | "unsupported_media_type" | "rate_limited" | "internal_error";
+        code: "invalid_json" | "validation_failed" | "invalid_csv" | "unauthorized" | "not_found" | "method_not_allowed" | "invalid_state" | "idempotency_key_reused" | "request_in_progress" | "amount_changed" | "payload_too_large" | "unsupported_media_type" | "rate_limited" | "internal_error";
         message: string;
         details?: {
             path: string;
@@ -601,6 +613,11 @@ export interface components {
        * @default false
        */
       skip_invalid?: boolean;
+      /**
+       * @description The total the client showed before buying (the sum of `rate_summary`'s amounts over what will be bought). If the amount to be charged now differs by as much as a cent, nothing is bought and the answer is 409 `amount_changed`, whose `details` give the current amount. Send it whenever a person approved a total.
+       * @example 85.00
+       */
+      expected_amount?: string;
     };
     /** @description A short-lived signed link to one batch's live stream, for clients that cannot send a header (a browser's `EventSource`) */
     StreamToken: {
@@ -891,7 +908,7 @@ export interface operations {
           "application/json": components["schemas"]["Error"];
         };
       };
-      /** @description The batch's state forbids the action, or the Idempotency-Key was used with another request (code `invalid_state`, `idempotency_key_reused`, `request_in_progress`) */
+      /** @description The batch's state forbids the action, or the Idempotency-Key was used with another request (code `invalid_state`, `idempotency_key_reused`, `request_in_progress`, `amount_changed`) */
       409: {
         headers: {
           /** @description This request's id (also in every 500's message) */
@@ -1078,7 +1095,7 @@ export interface operations {
           "application/json": components["schemas"]["Error"];
         };
       };
-      /** @description The batch's state forbids the action, or the Idempotency-Key was used with another request (code `invalid_state`, `idempotency_key_reused`, `request_in_progress`) */
+      /** @description The batch's state forbids the action, or the Idempotency-Key was used with another request (code `invalid_state`, `idempotency_key_reused`, `request_in_progress`, `amount_changed`) */
       409: {
         headers: {
           /** @description This request's id (also in every 500's message) */
@@ -1114,7 +1131,7 @@ export interface operations {
   };
   /**
    * Buy every valid shipment
-   * @description Moves the batch to `purchasing` and queues one purchase per valid shipment. A `ready` batch is bought whole; an `invalid` one only with `skip_invalid: true`. Watch `counts` and `completion_percentage`, or the stream. Each purchase debits the prepaid balance; one that cannot be covered fails with `Insufficient prepay balance`.
+   * @description Moves the batch to `purchasing` and queues one purchase per valid shipment. A `ready` batch is bought whole; an `invalid` one only with `skip_invalid: true`. Watch `counts` and `completion_percentage`, or the stream. Each purchase debits the prepaid balance; one that cannot be covered fails with `Insufficient prepay balance`. With `expected_amount`, a total that differs from the amount to be charged now is 409 `amount_changed` (its `details` name the current amount) and nothing is bought.
    */
   purchaseBatch: {
     parameters: {
@@ -1173,7 +1190,7 @@ export interface operations {
           "application/json": components["schemas"]["Error"];
         };
       };
-      /** @description The batch's state forbids the action, or the Idempotency-Key was used with another request (code `invalid_state`, `idempotency_key_reused`, `request_in_progress`) */
+      /** @description The batch's state forbids the action, or the Idempotency-Key was used with another request (code `invalid_state`, `idempotency_key_reused`, `request_in_progress`, `amount_changed`) */
       409: {
         headers: {
           /** @description This request's id (also in every 500's message) */
@@ -1532,7 +1549,7 @@ export interface operations {
           "application/json": components["schemas"]["Error"];
         };
       };
-      /** @description The batch's state forbids the action, or the Idempotency-Key was used with another request (code `invalid_state`, `idempotency_key_reused`, `request_in_progress`) */
+      /** @description The batch's state forbids the action, or the Idempotency-Key was used with another request (code `invalid_state`, `idempotency_key_reused`, `request_in_progress`, `amount_changed`) */
       409: {
         headers: {
           /** @description This request's id (also in every 500's message) */
@@ -1647,7 +1664,7 @@ export interface operations {
           "application/json": components["schemas"]["Error"];
         };
       };
-      /** @description The batch's state forbids the action, or the Idempotency-Key was used with another request (code `invalid_state`, `idempotency_key_reused`, `request_in_progress`) */
+      /** @description The batch's state forbids the action, or the Idempotency-Key was used with another request (code `invalid_state`, `idempotency_key_reused`, `request_in_progress`, `amount_changed`) */
       409: {
         headers: {
           /** @description This request's id (also in every 500's message) */
@@ -1763,7 +1780,7 @@ export interface operations {
           "application/json": components["schemas"]["Error"];
         };
       };
-      /** @description The batch's state forbids the action, or the Idempotency-Key was used with another request (code `invalid_state`, `idempotency_key_reused`, `request_in_progress`) */
+      /** @description The batch's state forbids the action, or the Idempotency-Key was used with another request (code `invalid_state`, `idempotency_key_reused`, `request_in_progress`, `amount_changed`) */
       409: {
         headers: {
           /** @description This request's id (also in every 500's message) */
@@ -1874,7 +1891,7 @@ export interface operations {
           "application/json": components["schemas"]["Error"];
         };
       };
-      /** @description The batch's state forbids the action, or the Idempotency-Key was used with another request (code `invalid_state`, `idempotency_key_reused`, `request_in_progress`) */
+      /** @description The batch's state forbids the action, or the Idempotency-Key was used with another request (code `invalid_state`, `idempotency_key_reused`, `request_in_progress`, `amount_changed`) */
       409: {
         headers: {
           /** @description This request's id (also in every 500's message) */
@@ -2204,7 +2221,7 @@ export interface operations {
           "application/json": components["schemas"]["Error"];
         };
       };
-      /** @description The batch's state forbids the action, or the Idempotency-Key was used with another request (code `invalid_state`, `idempotency_key_reused`, `request_in_progress`) */
+      /** @description The batch's state forbids the action, or the Idempotency-Key was used with another request (code `invalid_state`, `idempotency_key_reused`, `request_in_progress`, `amount_changed`) */
       409: {
         headers: {
           /** @description This request's id (also in every 500's message) */
@@ -2286,6 +2303,89 @@ export interface operations {
         content: {
           "application/pdf": string;
           "text/plain": string;
+        };
+      };
+      /** @description The body or a parameter cannot be read or fails the schema (code `invalid_json`, `validation_failed`, `invalid_csv`) */
+      400: {
+        headers: {
+          /** @description This request's id (also in every 500's message) */
+          "X-Request-Id"?: string;
+        };
+        content: {
+          "application/json": components["schemas"]["Error"];
+        };
+      };
+      /** @description No key, an unknown key or a revoked key (code `unauthorized`) */
+      401: {
+        headers: {
+          /** @description This request's id (also in every 500's message) */
+          "X-Request-Id"?: string;
+        };
+        content: {
+          "application/json": components["schemas"]["Error"];
+        };
+      };
+      /** @description No such object in this account (another account's objects answer this too) (code `not_found`) */
+      404: {
+        headers: {
+          /** @description This request's id (also in every 500's message) */
+          "X-Request-Id"?: string;
+        };
+        content: {
+          "application/json": components["schemas"]["Error"];
+        };
+      };
+      /** @description Over the account's request budget (code `rate_limited`) */
+      429: {
+        headers: {
+          /** @description This request's id (also in every 500's message) */
+          "X-Request-Id"?: string;
+          /** @description Seconds to wait before trying again */
+          "Retry-After"?: number;
+        };
+        content: {
+          "application/json": components["schemas"]["Error"];
+        };
+      };
+      /** @description Something failed on our side (code `internal_error`) */
+      500: {
+        headers: {
+          /** @description This request's id (also in every 500's message) */
+          "X-Request-Id"?: string;
+        };
+        content: {
+          "application/json": components["schemas"]["Error"];
+        };
+      };
+    };
+  };
+  /**
+   * Download every file of a label set as one ZIP archive
+   * @description The set's merged files written so far, in order, as one ZIP (`application/zip`), streamed from storage a file at a time. With the API key, or through the signed `archive_url` in `label_sets`.
+   */
+  getLabelSetArchive: {
+    parameters: {
+      query?: {
+        /** @description From a signed link: unix seconds */
+        expires?: string;
+        /** @description From a signed link: works without the API key */
+        signature?: string;
+      };
+      path: {
+        /** @description A batch id (`batch_…`), or a reference: the newest batch with it */
+        id: string;
+        label_set_id: string;
+      };
+    };
+    responses: {
+      /** @description The ZIP archive */
+      200: {
+        headers: {
+          /** @description This request's id (also in every 500's message) */
+          "X-Request-Id"?: string;
+        };
+        content: {
+          "application/zip": string;
         };
       };
       /** @description The body or a parameter cannot be read or fails the schema (code `invalid_json`, `validation_failed`, `invalid_csv`) */
@@ -2478,7 +2578,7 @@ export interface operations {
           "application/json": components["schemas"]["Error"];
         };
       };
-      /** @description The batch's state forbids the action, or the Idempotency-Key was used with another request (code `invalid_state`, `idempotency_key_reused`, `request_in_progress`) */
+      /** @description The batch's state forbids the action, or the Idempotency-Key was used with another request (code `invalid_state`, `idempotency_key_reused`, `request_in_progress`, `amount_changed`) */
       409: {
         headers: {
           /** @description This request's id (also in every 500's message) */
@@ -2707,7 +2807,7 @@ export interface operations {
           "application/json": components["schemas"]["Error"];
         };
       };
-      /** @description The batch's state forbids the action, or the Idempotency-Key was used with another request (code `invalid_state`, `idempotency_key_reused`, `request_in_progress`) */
+      /** @description The batch's state forbids the action, or the Idempotency-Key was used with another request (code `invalid_state`, `idempotency_key_reused`, `request_in_progress`, `amount_changed`) */
       409: {
         headers: {
           /** @description This request's id (also in every 500's message) */

@@ -12,6 +12,8 @@ import { labelDataOf } from "../labels/data";
 import { renderLabelPdf } from "../labels/draw";
 import type { LabelFile } from "../labels/messages";
 import { storedScanForms } from "../labels/scan-forms";
+import { downloadZip } from "client-zip";
+import type { LabelSet } from "../batch/label-sets";
 import { BatchSummary, LabelsBody } from "../schemas/batch";
 import { errorResponses, json } from "../schemas/common";
 
@@ -55,6 +57,32 @@ export function registerLabelRoutes(app: App) {
     const entry = (JSON.parse(row.labels) as LabelFile[]).find((f) => f.n === n);
     if (!entry) throw notFound("label file");
     return serve(c, entry.key, `${row.id}-${n}.${entry.format}`);
+  });
+
+  route(app, createRoute({
+    method: "get", path: "/v1/batches/{id}/label_sets/{label_set_id}/archive", operationId: "getLabelSetArchive", tags: ["Labels"], summary: "Download every file of a label set as one ZIP archive",
+    description: "The set's merged files written so far, in order, as one ZIP (`application/zip`), streamed from storage a file at a time. With the API key, or through the signed `archive_url` in `label_sets`.",
+    request: { params: BatchIdParam.extend({ label_set_id: z.string().max(100).openapi({ param: { name: "label_set_id", in: "path" }, example: "ls_01J…" }) }), query: SignedQuery },
+    security: KEY_OR_SIGNED,
+    responses: { 200: file("The ZIP archive", ["application/zip"]), ...errorResponses(404) },
+  }), async (c) => {
+    const row = await batchByKeyOrLink(c, c.req.param("id")!);
+    const set = (JSON.parse(row.label_sets) as LabelSet[]).find((s) => s.id === c.req.param("label_set_id"));
+    const files = set ? (JSON.parse(row.labels) as LabelFile[]).filter((f) => (f.set ?? 1) === set.set).sort((a, b) => a.n - b.n) : [];
+    if (!set || !files.length) throw notFound("label set");
+    const name = `${row.reference ?? row.id}-${set.format}-${set.layout}`.replace(/[^\w.-]+/g, "_");
+    // One R2 object open at a time: the archive streams as each file is read.
+    async function* entries() {
+      for (const f of files) {
+        const object = await c.env.LABELS.get(f.key);
+        if (!object) throw new Error(`label file ${f.key} is missing`);
+        yield { name: `${name}/labels-${String(f.first_position).padStart(5, "0")}-${String(f.last_position).padStart(5, "0")}.${f.format}`, input: object.body, size: object.size, lastModified: object.uploaded };
+      }
+    }
+    const zip = downloadZip(entries());
+    return new Response(zip.body, { headers: {
+      "content-type": "application/zip", "content-disposition": `attachment; filename="${name}.zip"`, "cache-control": "private, max-age=3600",
+    } });
   });
 
   route(app, createRoute({

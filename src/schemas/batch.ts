@@ -68,6 +68,7 @@ export const LabelSet = z
     label_count: z.number().int().openapi({ description: "Labels in the files written so far" }),
     file_count: z.number().int().openapi({ description: "Files written so far" }),
     stale: z.boolean().openapi({ description: "A label in it was voided after it was made; make a new set to leave it out" }),
+    archive_url: Url.nullable().openapi({ description: "Every file of the set written so far as one ZIP archive (signed link, like `labels`); null before its first file" }),
     created_at: Timestamp, completed_at: Timestamp.nullable(),
   })
   .openapi("LabelSet", { description: "Merged files made together: the purchase's own, or one `POST …/labels`" });

@@ -29,6 +29,7 @@ describe("another account's objects", () => {
       ["POST", `/v1/batches/${b.id}/shipments/${s2.id}/void`, {}],
       ["POST", `/v1/batches/${b.id}/labels`, { format: "zpl" }],
       ["GET", `/v1/batches/${b.id}/labels/1`],
+      ["GET", `/v1/batches/${b.id}/label_sets/${done.label_sets[0].id}/archive`],
       ["GET", `/v1/batches/${b.id}/shipments/${s1.id}/label`],
       ["POST", `/v1/batches/${b.id}/scan_form`, {}],
       ["GET", `/v1/batches/${b.id}/scan_forms/${form}`],

@@ -1,5 +1,6 @@
 import { env } from "cloudflare:workers";
 import { describe, expect, it } from "vitest";
+import { unzipSync } from "fflate";
 import { signedUrl } from "../../src/labels/links";
 import { api, isFinal, newAccount, passTime, readyBatch, waitFor } from "../helpers";
 import { decodeCode128 } from "./code128";
@@ -50,6 +51,13 @@ describe("merged label files", () => {
       }
     }
     expect(printed).toEqual(tracking);
+    // Every file of the set as one ZIP, read back by fflate (not the library that wrote it): the same bytes, in order.
+    const [set] = done.label_sets;
+    const archive = await downloadBytes(set.archive_url);
+    expect([archive.status, archive.type]).toEqual([200, "application/zip"]);
+    const entries = unzipSync(archive.bytes);
+    expect(Object.keys(entries)).toEqual(["labels-00001-00100.pdf", "labels-00101-00200.pdf", "labels-00201-00250.pdf"].map((n) => `${b.id}-pdf-4x6/${n}`));
+    for (const [i, file] of done.labels.entries()) expect(Object.values(entries)[i]).toEqual((await downloadBytes(file.url)).bytes);
   });
 
   it("signed links work without a key; tampered, swapped or expired links are refused", async () => {

@@ -39,7 +39,7 @@ describe("service endpoints", () => {
       "/v1/batches/{id}/remove_shipments", "/v1/batches/{id}/shipments/{shipment_id}", "/v1/batches/{id}/cancel",
       "/v1/account", "/v1/carriers", "/v1/events", "/v1/events/{id}", "/v1/batches/{id}/purchase",
       "/v1/batches/{id}/shipments/{shipment_id}/void", "/v1/batches/{id}/labels", "/v1/batches/{id}/labels/{n}",
-      "/v1/batches/{id}/shipments/{shipment_id}/label", "/v1/batches/{id}/scan_form", "/v1/batches/{id}/stream", "/v1/batches/{id}/stream_token",
+      "/v1/batches/{id}/shipments/{shipment_id}/label", "/v1/batches/{id}/scan_form", "/v1/batches/{id}/label_sets/{label_set_id}/archive", "/v1/batches/{id}/stream", "/v1/batches/{id}/stream_token",
       "/v1/webhooks", "/v1/webhooks/{id}"]) expect(paths).toContain(p);
     expect(Object.keys(res.json.paths["/v1/webhooks"])).toEqual(expect.arrayContaining(["get", "post"]));
     expect(res.json.paths["/v1/batches/{id}/purchase"].post.responses["202"]).toBeDefined();
