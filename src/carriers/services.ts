@@ -34,6 +34,7 @@ export const SERVICES: readonly ServiceSpec[] = [
 ];
 
 export const CARRIER_IDS = ["usps", "ups", "fedex"] as const;
+export const CARRIER_NAMES: Record<CarrierId, string> = { usps: "USPS", ups: "UPS", fedex: "FedEx" };
 export const SERVICE_IDS = SERVICES.map((s) => s.id) as [string, ...string[]];
 
 const byId = new Map(SERVICES.map((s) => [s.id, s]));

@@ -680,6 +680,8 @@ export interface components {
       id: string;
       /** @enum {string} */
       object: "carrier";
+      /** @example USPS */
+      name: string;
       services: components["schemas"]["CarrierService"][];
     };
     CarrierService: {

@@ -3,6 +3,7 @@ import { useEffect, useState } from "preact/hooks";
 import { asProblem, BATCH_STATUSES, call, money, type BatchStatus, type BatchSummary, type Problem } from "./api";
 import { useSession } from "./session-context";
 import { formatTime, PageHeading, Pager, ProblemText, StatusWord } from "./ui";
+import { statusWord } from "./words";
 
 const LIMIT = 25;
 
@@ -31,7 +32,7 @@ export function BatchList() {
           <label for="filter-status">Status</label>
           <select id="filter-status" value={status} onChange={(e) => { setPage(1); setStatus((e.target as HTMLSelectElement).value as BatchStatus | ""); }}>
             <option value="">any</option>
-            {BATCH_STATUSES.map((s) => <option key={s} value={s}>{s}</option>)}
+            {BATCH_STATUSES.map((s) => <option key={s} value={s}>{statusWord(s)}</option>)}
           </select>
         </div>
         <div class="field">

@@ -8,9 +8,10 @@ import { watchBatch } from "./live";
 import { useSession } from "./session-context";
 import { ShipmentsTable } from "./Shipments";
 import { formatTime, PageHeading, ProblemText, StatusWord } from "./ui";
+import { COUNT_WORDS, useServiceNames } from "./words";
 
 const PAGE = 50;
-const COUNT_WORDS = ["total", "validating", "valid", "invalid", "queued", "purchased", "purchase_failed", "voided"] as const;
+const COUNTS = ["total", "validating", "valid", "invalid", "queued", "purchased", "purchase_failed", "voided"] as const;
 
 /** Runs `fn` at most once per `ms`, the last call winning: a 10,000-shipment batch changes many times a second. */
 function useThrottled(fn: () => void, ms: number) {
@@ -64,6 +65,14 @@ export function BatchPage({ id }: { id: string }) {
     });
   }, [client, batchId, final]);
 
+  // While labels are bought the balance moves with every purchase: the header follows it.
+  const buying = batch?.status === "purchasing";
+  useEffect(() => {
+    if (!buying) return;
+    const t = setInterval(refreshAccount, 1000);
+    return () => { clearInterval(t); refreshAccount(); };
+  }, [buying, refreshAccount]);
+
   // New label sets and SCAN forms are written after the batch is final, when no stream is open: poll
   // the batch until the last of them is ready.
   const writing = !!batch && final && (batch.label_sets.some((s) => s.status === "generating") || batch.scan_forms.some((f) => f.status === "generating"));
@@ -93,7 +102,7 @@ export function BatchPage({ id }: { id: string }) {
         </div>
         <p>{pct}% of purchases finished{batch.total_amount !== "0.00" && `; ${money(batch.total_amount, batch.currency)} charged`}</p>
         <dl class="counts">
-          {COUNT_WORDS.map((w) => <div key={w}><dt>{w}</dt><dd>{batch.counts[w].toLocaleString("en-US")}</dd></div>)}
+          {COUNTS.map((w) => <div key={w}><dt>{COUNT_WORDS[w]}</dt><dd>{batch.counts[w].toLocaleString("en-US")}</dd></div>)}
         </dl>
       </section>
       {(batch.status === "ready" || batch.status === "invalid") && <BuyPanel batch={batch} changed={() => { void load(); refreshAccount(); }} />}
@@ -108,35 +117,43 @@ export function BatchPage({ id }: { id: string }) {
 
 function BuyPanel({ batch, changed }: { batch: Batch; changed: () => void }) {
   const { client, account } = useSession();
+  const names = useServiceNames(client);
   const [skip, setSkip] = useState(false);
   const { busy, problem, setProblem, run } = useAction(changed);
   const total = batch.rate_summary.reduce((s, r) => s + cents(r.amount), 0);
   const count = batch.rate_summary.reduce((s, r) => s + r.count, 0);
   const balance = account ? cents(account.balance) : NaN;
+  // The total is shown only once it covers every valid shipment; until then there is nothing to approve.
+  const known = count === batch.counts.valid && count > 0;
 
   async function buy() {
+    if (!known) return;
     if (batch.status === "invalid" && !skip) {
       setProblem(new Problem("invalid", `${batch.counts.invalid} shipment${batch.counts.invalid === 1 ? " is" : "s are"} invalid: fix or remove ${batch.counts.invalid === 1 ? "it" : "them"} below, or choose to skip invalid shipments.`));
       return;
     }
+    // The amount shown is the amount approved: if the service would charge another, it buys nothing.
     await run(() => call(client.POST("/v1/batches/{id}/purchase", {
-      params: { path: { id: batch.id }, header: { "Idempotency-Key": idempotencyKey() } }, body: { skip_invalid: skip },
+      params: { path: { id: batch.id }, header: { "Idempotency-Key": idempotencyKey() } },
+      body: { skip_invalid: skip, expected_amount: (total / 100).toFixed(2) },
     })));
   }
 
   return (
     <section aria-labelledby="buy-heading" class="buy">
       <h2 id="buy-heading">Buy</h2>
-      <p>
-        {count.toLocaleString("en-US")} valid shipment{count === 1 ? "" : "s"}: total to be charged <strong>{money(total, batch.currency)}</strong>
-        {account && <> against a balance of <strong>{money(account.balance, account.currency)}</strong></>}.
-      </p>
-      {batch.rate_summary.length > 1 && (
+      {known ? (
+        <p>
+          {count.toLocaleString("en-US")} valid shipment{count === 1 ? "" : "s"}: total to be charged <strong>{money(total, batch.currency)}</strong>
+          {account && <> against a balance of <strong>{money(account.balance, account.currency)}</strong></>}.
+        </p>
+      ) : <p role="status">Working out the total to be charged…</p>}
+      {known && batch.rate_summary.length > 1 && (
         <ul class="summary" aria-label="By service">
-          {batch.rate_summary.map((r) => <li key={r.service}>{r.service}: {r.count.toLocaleString("en-US")} shipment{r.count === 1 ? "" : "s"}, {money(r.amount, batch.currency)}</li>)}
+          {batch.rate_summary.map((r) => <li key={r.service}>{names.service(r.service)}: {r.count.toLocaleString("en-US")} shipment{r.count === 1 ? "" : "s"}, {money(r.amount, batch.currency)}</li>)}
         </ul>
       )}
-      {total > balance && <p class="warning">The balance does not cover this total: purchases past it will fail with “Insufficient prepay balance”.</p>}
+      {known && total > balance && <p class="warning">The balance does not cover this total: purchases past it will fail with “Insufficient prepay balance”.</p>}
       {batch.status === "invalid" && (
         <div class="check">
           <input id="skip-invalid" type="checkbox" checked={skip} onChange={(e) => setSkip((e.target as HTMLInputElement).checked)} />
@@ -144,7 +161,7 @@ function BuyPanel({ batch, changed }: { batch: Batch; changed: () => void }) {
         </div>
       )}
       <ProblemText problem={problem} />
-      <button type="button" disabled={busy} onClick={buy}>Buy labels</button>
+      <button type="button" disabled={busy || !known} onClick={buy}>Buy labels</button>
     </section>
   );
 }

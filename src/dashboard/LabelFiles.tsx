@@ -3,6 +3,7 @@ import { call, idempotencyKey, onThisOrigin, type Batch } from "./api";
 import { useAction } from "./action";
 import { useSession } from "./session-context";
 import { formatTime, ProblemText } from "./ui";
+import { useServiceNames } from "./words";
 
 type LabelFile = Batch["labels"][number];
 const AFTER_PURCHASE: Batch["status"][] = ["completed", "timed_out"];
@@ -12,6 +13,7 @@ const describe = (f: LabelFile) => `${f.format.toUpperCase()}, ${f.layout === "l
 
 export function LabelFiles({ batch, changed }: { batch: Batch; changed: () => void }) {
   const { client } = useSession();
+  const names = useServiceNames(client);
   const { busy, problem, run: act } = useAction(changed);
   const sets = batch.label_sets;
   const filesOf = (setId: string | null) => batch.labels.filter((f) => f.label_set_id === setId);
@@ -45,13 +47,22 @@ export function LabelFiles({ batch, changed }: { batch: Batch; changed: () => vo
     <section aria-labelledby="files-heading">
       <h2 id="files-heading">Label files</h2>
       <div aria-live="polite">
-        {sets.map((s) => (
-          <div key={s.id} class="label-set">
-            <h3>{s.format.toUpperCase()} {s.layout === "letter" ? "letter" : "4×6"}: <span class={`status status-${s.status}`}>{s.status}</span>{s.stale && " (stale: a label in it was voided since)"}</h3>
-            <p class="hint">{s.file_count} file{s.file_count === 1 ? "" : "s"}, {s.label_count} label{s.label_count === 1 ? "" : "s"}{s.completed_at ? `, written ${formatTime(s.completed_at)}` : ""}</p>
-            {list(filesOf(s.id))}
-          </div>
-        ))}
+        {sets.map((s) => {
+          // Counted from the links listed, so the words and the links always agree.
+          const files = filesOf(s.id);
+          const labels = files.reduce((a, f) => a + f.count, 0);
+          const name = `${s.format.toUpperCase()} ${s.layout === "letter" ? "letter" : "4×6"}`;
+          return (
+            <div key={s.id} class="label-set">
+              <h3>{name}: <span class={`status status-${s.status}`}>{s.status === "ready" ? "all files written" : "files being written"}</span>{s.stale && " (stale: a label in it was voided since)"}</h3>
+              <p class="hint">{files.length} file{files.length === 1 ? "" : "s"}, {labels} label{labels === 1 ? "" : "s"}{s.completed_at ? `, written ${formatTime(s.completed_at)}` : ""}</p>
+              {s.archive_url && (
+                <p><a href={onThisOrigin(s.archive_url)} download={`${batch.reference ?? batch.id}-${s.format}-${s.layout}.zip`}>Download all of the {name} set as one ZIP ({files.length} file{files.length === 1 ? "" : "s"})</a></p>
+              )}
+              {list(files)}
+            </div>
+          );
+        })}
         {orphans.length > 0 && list(orphans)}
       </div>
       {canMake && (
@@ -67,8 +78,9 @@ export function LabelFiles({ batch, changed }: { batch: Batch; changed: () => vo
           <ul class="files">
             {batch.scan_forms.map((f) => (
               <li key={f.id}>
-                {f.url ? <a href={onThisOrigin(f.url)} download={`${batch.reference ?? batch.id}-scan-form-${f.carrier}.pdf`}>Download SCAN form ({f.carrier.toUpperCase()}, {f.shipment_count} shipment{f.shipment_count === 1 ? "" : "s"})</a>
-                  : <span>SCAN form ({f.carrier.toUpperCase()}): being written…</span>}
+                {f.url ? <a href={onThisOrigin(f.url)} download={`${batch.reference ?? batch.id}-scan-form-${f.carrier}.pdf`}>Download SCAN form ({names.carrier(f.carrier)}, {f.shipment_count} shipment{f.shipment_count === 1 ? "" : "s"})</a>
+                  : f.status === "failed" ? <span class="failure">SCAN form ({names.carrier(f.carrier)}) failed: {f.message}</span>
+                  : <span>SCAN form ({names.carrier(f.carrier)}): being written…</span>}
               </li>
             ))}
           </ul>

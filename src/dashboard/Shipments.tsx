@@ -6,6 +6,7 @@ import { fieldLabel, GROUPS, valueAt, type FieldDef } from "./fields";
 import { useAction } from "./action";
 import { useSession } from "./session-context";
 import { Pager, ProblemText, StatusWord } from "./ui";
+import { REFUND_WORDS, statusWord, STRATEGY_WORDS, useServiceNames } from "./words";
 
 const EDITABLE_BATCH: Batch["status"][] = ["validating", "invalid", "ready"];
 
@@ -22,10 +23,10 @@ export function ShipmentsTable(props: {
         <label for="shipment-status">Shipment status</label>
         <select id="shipment-status" value={props.status} onChange={(e) => props.onStatus((e.target as HTMLSelectElement).value as ShipmentStatus | "")}>
           <option value="">any</option>
-          {SHIPMENT_STATUSES.map((s) => <option key={s} value={s}>{s}{batch.counts[s] ? ` (${batch.counts[s]})` : ""}</option>)}
+          {SHIPMENT_STATUSES.map((s) => <option key={s} value={s}>{statusWord(s)}{batch.counts[s] ? ` (${batch.counts[s]})` : ""}</option>)}
         </select>
       </div>
-      {data.length === 0 ? <p>No shipments{props.status ? ` with status ${props.status}` : ""}.</p> : (
+      {data.length === 0 ? <p>No shipments{props.status ? ` in “${statusWord(props.status)}”` : ""}.</p> : (
         <div class="table-wrap">
         <table class="shipments">
           <caption>Shipments in position order</caption>
@@ -45,6 +46,7 @@ export function ShipmentsTable(props: {
 
 function Row({ batch, shipment: s, onEdit, changed }: { batch: Batch; shipment: Shipment; onEdit: () => void; changed: () => void }) {
   const { client, refreshAccount } = useSession();
+  const names = useServiceNames(client);
   const [confirmVoid, setConfirmVoid] = useState(false);
   const { busy, problem, run: act } = useAction(changed);
   const who = s.reference ?? `shipment ${s.position}`;
@@ -66,8 +68,11 @@ function Row({ batch, shipment: s, onEdit, changed }: { batch: Batch; shipment: 
       <td>{s.position}</td>
       <th scope="row">{s.reference ?? ""}</th>
       <td>{[to.name, to.city, to.state, to.zip].filter(Boolean).join(", ")}</td>
-      <td>{s.service ?? ""}{s.service_strategy && <span class="hint"> ({s.service_strategy.strategy})</span>}</td>
-      <td>{s.rate ? money(s.rate.amount, s.rate.currency) : ""}</td>
+      <td>{names.service(s.service)}{s.service_strategy && <span class="hint"> ({STRATEGY_WORDS[s.service_strategy.strategy].toLowerCase()})</span>}</td>
+      <td>
+        {s.charged_amount ? <>{money(s.charged_amount)}{s.charge_differs && s.rate && <span class="hint"> (shown {money(s.rate.total_amount, s.rate.currency)})</span>}</>
+          : s.rate ? money(s.rate.total_amount, s.rate.currency) : ""}
+      </td>
       <td><StatusWord status={s.status} /></td>
       <td>
         {s.errors && (
@@ -78,7 +83,12 @@ function Row({ batch, shipment: s, onEdit, changed }: { batch: Batch; shipment: 
         {s.message && <p class="failure">{s.message}</p>}
         {s.tracking_number && <p>Tracking <code>{s.tracking_number}</code></p>}
         {s.label_url && <p><a href={onThisOrigin(s.label_url)} aria-label={`Label of ${who}`}>Label</a></p>}
-        {s.refund_status && <p>Refund {s.refund_status}</p>}
+        {s.warnings && (
+          <ul class="warnings" aria-label={`Warnings for ${who}`}>
+            {Object.entries(s.warnings).flatMap(([path, messages]) => messages.map((m) => <li key={path + m}><strong>{fieldLabel(path)}</strong>: {m}</li>))}
+          </ul>
+        )}
+        {s.refund_status && <p>{REFUND_WORDS[s.refund_status] ?? s.refund_status}</p>}
         <ProblemText problem={problem} />
       </td>
       <td class="actions">
@@ -91,7 +101,7 @@ function Row({ batch, shipment: s, onEdit, changed }: { batch: Batch; shipment: 
         {s.status === "purchased" && !confirmVoid && <button type="button" class="secondary" onClick={() => setConfirmVoid(true)}>Void</button>}
         {s.status === "purchased" && confirmVoid && (
           <div role="group" aria-label={`Void the label of ${who}?`}>
-            <p>Void this label? {s.rate && `${money(s.rate.amount, s.rate.currency)} returns to the balance.`}</p>
+            <p>Void this label? {s.charged_amount && `${money(s.charged_amount)} returns to the balance${batch.mode === "live" ? " once the carrier refunds it" : ""}.`}</p>
             <button type="button" class="danger" disabled={busy} onClick={voidLabel}>Confirm void</button>
             <button type="button" class="secondary" onClick={() => setConfirmVoid(false)}>Keep label</button>
           </div>
@@ -105,6 +115,7 @@ const inputId = (shipmentId: string, path: string) => `edit-${shipmentId}-${path
 
 function EditRow({ batchId, shipment: s, done }: { batchId: string; shipment: Shipment; done: (saved: boolean) => void }) {
   const { client } = useSession();
+  const names = useServiceNames(client);
   const initial = (f: FieldDef) => {
     const v = valueAt(s, f.path);
     return v === null || v === undefined ? "" : String(v);
@@ -153,7 +164,7 @@ function EditRow({ batchId, shipment: s, done }: { batchId: string; shipment: Sh
   // Keyboard and screen-reader users land on the first field that is wrong.
   const form = useRef<HTMLFormElement>(null);
   useEffect(() => {
-    (form.current?.querySelector<HTMLInputElement>("input[aria-invalid='true']") ?? form.current?.querySelector("input"))?.focus();
+    (form.current?.querySelector<HTMLElement>("[aria-invalid='true']") ?? form.current?.querySelector("input"))?.focus();
   }, []);
 
   const known = new Set(GROUPS.flatMap((g) => g.fields.map((f) => f.path)));
@@ -173,9 +184,19 @@ function EditRow({ batchId, shipment: s, done }: { batchId: string; shipment: Sh
                 return (
                   <div class={`field${f.width ? ` ${f.width}` : ""}`} key={f.path}>
                     <label for={id}>{f.label}</label>
-                    <input id={id} inputMode={f.kind === "number" ? "decimal" : undefined} value={values[f.path]}
-                      aria-invalid={errs ? true : undefined} aria-describedby={errs ? `${id}-error` : undefined}
-                      onInput={(e) => setValues({ ...values, [f.path]: (e.target as HTMLInputElement).value })} />
+                    {f.kind === "service" ? (
+                      <select id={id} value={values[f.path]} aria-invalid={errs ? true : undefined} aria-describedby={errs ? `${id}-error` : undefined}
+                        onChange={(e) => setValues({ ...values, [f.path]: (e.target as HTMLSelectElement).value })}>
+                        <option value="">the batch's default</option>
+                        {values[f.path] && !names.services.some((x) => x.id === values[f.path]) && !STRATEGY_WORDS[values[f.path]] && <option value={values[f.path]}>{values[f.path]}</option>}
+                        {Object.entries(STRATEGY_WORDS).map(([id, word]) => <option key={id} value={id}>{word}</option>)}
+                        {names.services.map((x) => <option key={x.id} value={x.id}>{x.name}</option>)}
+                      </select>
+                    ) : (
+                      <input id={id} inputMode={f.kind === "number" ? "decimal" : undefined} value={values[f.path]}
+                        aria-invalid={errs ? true : undefined} aria-describedby={errs ? `${id}-error` : undefined}
+                        onInput={(e) => setValues({ ...values, [f.path]: (e.target as HTMLInputElement).value })} />
+                    )}
                     {errs && <p class="field-error" id={`${id}-error`}>{errs.join("; ")}</p>}
                   </div>
                 );

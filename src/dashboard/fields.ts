@@ -1,5 +1,5 @@
 // A shipment's editable fields: their API paths and the names a person (and a screen reader) sees.
-export type FieldDef = { path: string; label: string; kind: "text" | "number"; width?: "short" };
+export type FieldDef = { path: string; label: string; kind: "text" | "number" | "service"; width?: "short" };
 
 const address = (side: "to" | "from", word: "To" | "From"): FieldDef[] => [
   { path: `${side}_address.name`, label: `${word} name`, kind: "text" },
@@ -23,7 +23,7 @@ export const GROUPS: { legend: string; fields: FieldDef[] }[] = [
       { path: "parcel.length_in", label: "Length (in)", kind: "number", width: "short" },
       { path: "parcel.width_in", label: "Width (in)", kind: "number", width: "short" },
       { path: "parcel.height_in", label: "Height (in)", kind: "number", width: "short" },
-      { path: "service", label: "Service", kind: "text" },
+      { path: "service", label: "Service", kind: "service" },
       { path: "reference", label: "Reference", kind: "text" },
     ],
   },

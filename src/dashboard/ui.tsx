@@ -2,6 +2,7 @@
 import type { ComponentChildren } from "preact";
 import { useEffect, useRef } from "preact/hooks";
 import type { Problem } from "./api";
+import { statusWord } from "./words";
 
 /** An API error in words, next to what caused it; `role="alert"` so a screen reader hears it at once. */
 export function ProblemText({ problem, id }: { problem: Problem | null; id?: string }) {
@@ -16,8 +17,8 @@ export function ProblemText({ problem, id }: { problem: Problem | null; id?: str
   );
 }
 
-/** A status exactly as the API spells it. */
-export const StatusWord = ({ status }: { status: string }) => <span class={`status status-${status}`}>{status}</span>;
+/** A status in words; the API's own word stays in the class (styling) and the title (for support). */
+export const StatusWord = ({ status }: { status: string }) => <span class={`status status-${status}`} title={status}>{statusWord(status)}</span>;
 
 export function Pager({ page, limit, total, onPage, label }: { page: number; limit: number; total: number; onPage: (p: number) => void; label: string }) {
   const pages = Math.max(1, Math.ceil(total / limit));

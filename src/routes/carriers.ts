@@ -1,5 +1,5 @@
 import { createRoute, z } from "@hono/zod-openapi";
-import { CARRIER_IDS, SERVICES } from "../carriers/services";
+import { CARRIER_IDS, CARRIER_NAMES, SERVICES } from "../carriers/services";
 import type { App } from "../http/context";
 import { route } from "../http/route";
 import { formatCents } from "../lib/money";
@@ -9,7 +9,7 @@ const Service = z.object({
   id: z.string(), name: z.string(), max_weight_oz: z.number(), max_length_in: z.number(),
   max_length_plus_girth_in: z.number(), dim_divisor: z.number(), delivery_days: z.number(), starting_rate: z.string(),
 }).openapi("CarrierService");
-const Carrier = z.object({ id: z.string(), object: z.literal("carrier"), services: z.array(Service) }).openapi("Carrier");
+const Carrier = z.object({ id: z.string(), object: z.literal("carrier"), name: z.string().openapi({ example: "USPS" }), services: z.array(Service) }).openapi("Carrier");
 
 export function registerCarrierRoutes(app: App) {
   route(app, createRoute({
@@ -18,7 +18,7 @@ export function registerCarrierRoutes(app: App) {
   }), (c) =>
     c.json({
       data: CARRIER_IDS.map((id) => ({
-        id, object: "carrier" as const,
+        id, object: "carrier" as const, name: CARRIER_NAMES[id],
         services: SERVICES.filter((s) => s.carrier === id).map((s) => ({
           id: s.id, name: s.name, max_weight_oz: s.max_weight_oz, max_length_in: s.max_length_in,
           max_length_plus_girth_in: s.max_length_plus_girth_in, dim_divisor: s.dim_divisor,

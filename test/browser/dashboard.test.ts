@@ -112,8 +112,14 @@ describe.skipIf(!haveBrowser)("the dashboard in Chromium", () => {
     await page.waitForURL(/#\/batches\/batch_/);
     const batchId = /#\/batches\/(batch_[^/]+)/.exec(page.url())![1];
     const status = page.locator(".progress-panel .status");
-    await expect.poll(() => status.textContent(), { timeout: 20_000 }).toBe("invalid");
+    await expect.poll(() => status.textContent(), { timeout: 20_000 }).toBe("Needs fixes");
     await expect.poll(focused).toBe("H1 browser-1");
+    // Statuses, counts and services in words, not the API's identifiers.
+    expect(await status.getAttribute("title")).toBe("invalid");
+    expect(await page.locator(".counts").textContent()).toContain("Need fixes1");
+    await expect.poll(() => page.locator("tr", { hasText: "order-1001" }).textContent()).toContain("USPS Ground Advantage");
+    expect(await page.locator("tr", { hasText: "order-1003" }).textContent()).toContain("USPS Priority Mail");
+    expect(await page.locator("table.shipments").textContent()).not.toMatch(/usps_|purchase_failed/);
     const badRow = page.locator("tr", { hasText: "order-1002" });
     await expect.poll(() => badRow.textContent()).toContain("To ZIP: Invalid ZIP code");
 
@@ -124,11 +130,15 @@ describe.skipIf(!haveBrowser)("the dashboard in Chromium", () => {
     expect(await page.getByLabel("To city", { exact: true }).inputValue()).toBe("Arlington");
     // The editor opens on the field that is wrong.
     expect(await page.evaluate(() => (globalThis as any).document.activeElement?.labels?.[0]?.textContent)).toBe("To ZIP");
+    // The service is a list of the services the account can buy, by name.
+    const serviceField = page.getByLabel("Service", { exact: true });
+    expect(await serviceField.evaluate((el: any) => el.tagName)).toBe("SELECT");
+    expect(await serviceField.locator("option").allTextContents()).toEqual(expect.arrayContaining(["USPS Priority Mail", "UPS Ground", "Cheapest service"]));
     expect(await axeProblems(page)).toEqual([]);
     await page.screenshot({ path: join(SCREENSHOTS, "fix-shipment.png"), fullPage: true });
     await page.getByLabel("To ZIP", { exact: true }).fill("22201");
     await page.getByRole("button", { name: "Save" }).click();
-    await expect.poll(() => status.textContent(), { timeout: 20_000 }).toBe("ready");
+    await expect.poll(() => status.textContent(), { timeout: 20_000 }).toBe("Ready to buy");
     await expect.poll(() => badRow.textContent()).not.toContain("Invalid ZIP code");
 
     // The total to be charged is the batch's own rate summary, shown against the balance.
@@ -141,18 +151,22 @@ describe.skipIf(!haveBrowser)("the dashboard in Chromium", () => {
     // With two services, the total is broken down by service, as the API's rate_summary has it.
     const byService = page.getByRole("list", { name: "By service" });
     for (const r of ready.rate_summary) {
-      expect(await byService.textContent()).toContain(`${r.service}: ${r.count} shipment${r.count === 1 ? "" : "s"}, ${usd(Math.round(Number(r.amount) * 100))}`);
+      const name = { usps_ground_advantage: "USPS Ground Advantage", usps_priority: "USPS Priority Mail" }[r.service as string];
+      expect(await byService.textContent()).toContain(`${name}: ${r.count} shipment${r.count === 1 ? "" : "s"}, ${usd(Math.round(Number(r.amount) * 100))}`);
     }
     expect(ready.rate_summary.map((r: any) => r.service).sort()).toEqual(["usps_ground_advantage", "usps_priority"]);
 
     // Buy, then watch: from here the page learns only through the stream.
     const seen = new Set<string>();
     const bar = page.getByRole("progressbar", { name: "Purchase progress" });
+    // The purchase carries the total shown: the price guard buys nothing if the amount moved.
+    const purchaseBody = page.waitForRequest((r) => r.url().endsWith(`/v1/batches/${batchId}/purchase`)).then((r) => r.postDataJSON());
     await page.getByRole("button", { name: "Buy labels" }).click();
+    expect((await purchaseBody).expected_amount).toBe((totalCents / 100).toFixed(2));
     await expect.poll(async () => {
       seen.add((await bar.getAttribute("aria-valuenow"))!);
       return status.textContent();
-    }, { timeout: 30_000, interval: 50 }).toBe("completed");
+    }, { timeout: 30_000, interval: 50 }).toBe("Completed");
     expect(await bar.getAttribute("aria-valuenow")).toBe("100");
     expect(seen.has("100")).toBe(true);
     expect(requests.some((u) => u.startsWith(`${server.base}/v1/batches/${batchId}/stream?expires=`))).toBe(true);
@@ -172,6 +186,17 @@ describe.skipIf(!haveBrowser)("the dashboard in Chromium", () => {
     expect(download.suggestedFilename()).toMatch(/-1\.pdf$/);
     const info = execFileSync("pdfinfo", [file], { encoding: "utf8" });
     expect(/Pages:\s+(\d+)/.exec(info)?.[1]).toBe("3");
+    // The set's words agree with its links, and Download all gives them as one ZIP that unzip accepts.
+    expect(await page.locator(".label-set .hint").first().textContent()).toMatch(/^1 file, 3 labels/);
+    const zipLink = page.getByRole("link", { name: /Download all of the PDF 4×6 set as one ZIP \(1 file\)/ });
+    expect(await zipLink.getAttribute("href")).toMatch(/^\/v1\/batches\/batch_\w+\/label_sets\/ls_\w+\/archive\?expires=\d+&signature=[0-9a-f]{64}$/);
+    const [zipDownload] = await Promise.all([page.waitForEvent("download"), zipLink.click()]);
+    const zipFile = join(mkdtempSync(join(tmpdir(), "dashboard-zip-")), zipDownload.suggestedFilename());
+    await zipDownload.saveAs(zipFile);
+    expect(zipDownload.suggestedFilename()).toMatch(/\.zip$/);
+    const tested = execFileSync("unzip", ["-t", zipFile], { encoding: "utf8" });
+    expect(tested).toMatch(/No errors detected/);
+    expect(execFileSync("unzip", ["-Z1", zipFile], { encoding: "utf8" }).trim().split("\n")).toEqual(["browser-1-pdf-4x6/labels-00001-00003.pdf"]);
     expect(await axeProblems(page)).toEqual([]);
 
     // On a phone-sized screen the tables scroll inside the page.
@@ -184,7 +209,7 @@ describe.skipIf(!haveBrowser)("the dashboard in Chromium", () => {
     await page.getByLabel("Shipment status").selectOption("purchased");
     await expect.poll(() => page.locator("table.shipments tbody tr").count()).toBe(3);
     await page.getByLabel("Shipment status").selectOption("invalid");
-    await page.getByText("No shipments with status invalid.").waitFor();
+    await page.getByText("No shipments in “Needs fixes”.").waitFor();
     await page.getByLabel("Shipment status").selectOption("");
   });
 
@@ -200,13 +225,31 @@ describe.skipIf(!haveBrowser)("the dashboard in Chromium", () => {
     const { id } = (await res.json()) as { id: string };
     await page.goto(`${server.base}/#/batches/${id}`);
     const status = page.locator(".progress-panel .status");
-    await expect.poll(() => status.textContent(), { timeout: 20_000 }).toBe("ready");
+    await expect.poll(() => status.textContent(), { timeout: 20_000 }).toBe("Ready to buy");
+    // A read whose summary does not (yet) cover the valid shipments offers no total and no Buy: never "$0.00".
+    const buyButton = page.getByRole("button", { name: "Buy labels" });
+    expect(await buyButton.isDisabled()).toBe(false);
+    await page.route(new RegExp(`/v1/batches/${id}\\?`), async (route) => {
+      const res = await route.fetch();
+      const body = await res.json();
+      await route.fulfill({ response: res, json: { ...body, rate_summary: [] } });
+    });
+    // (The stream would bring the whole summary at once: held back for this look.)
+    await page.route(/\/stream\?/, (route) => route.fulfill({ status: 401, contentType: "application/json", body: '{"error":{"code":"unauthorized","message":"held back by the test"}}' }));
+    await page.reload();
+    await page.getByText("Working out the total to be charged…").waitFor();
+    expect(await buyButton.isDisabled()).toBe(true);
+    expect(await page.locator("section.buy").textContent()).not.toContain("$0.00");
+    await page.unroute(new RegExp(`/v1/batches/${id}\\?`));
+    await page.unroute(/\/stream\?/);
+    await page.reload();
+    await expect.poll(() => buyButton.isDisabled()).toBe(false);
     await page.getByRole("button", { name: "Cancel batch" }).click();
     await page.getByRole("button", { name: "Keep batch" }).click();
-    expect(await status.textContent()).toBe("ready");
+    expect(await status.textContent()).toBe("Ready to buy");
     await page.getByRole("button", { name: "Cancel batch" }).click();
     await page.getByRole("button", { name: "Confirm cancel" }).click();
-    await expect.poll(() => status.textContent()).toBe("cancelled");
+    await expect.poll(() => status.textContent()).toBe("Cancelled");
     expect(await page.getByRole("button", { name: "Buy labels" }).count()).toBe(0);
   });
 
@@ -226,7 +269,7 @@ describe.skipIf(!haveBrowser)("the dashboard in Chromium", () => {
     await page.getByRole("button", { name: "Next page" }).click();
     await expect.poll(() => rows.count()).toBe(3);
     expect(await rows.last().textContent()).toContain("browser-1");
-    expect(await rows.last().textContent()).toContain("completed");
+    expect(await rows.last().textContent()).toContain("Completed");
     await page.getByRole("button", { name: "Previous page" }).click();
     await expect.poll(() => rows.count()).toBe(25);
     await page.getByLabel("Status").selectOption("completed");
@@ -282,15 +325,15 @@ describe.skipIf(!haveBrowser)("the dashboard in Chromium", () => {
     await page.getByRole("button", { name: "Create batch" }).click();
     await page.waitForURL(/#\/batches\/batch_/);
     const status = page.locator(".progress-panel .status");
-    await expect.poll(() => status.textContent(), { timeout: 20_000 }).toBe("invalid");
+    await expect.poll(() => status.textContent(), { timeout: 20_000 }).toBe("Needs fixes");
     await expect.poll(() => page.locator("section.buy").textContent()).toContain("The balance does not cover this total");
 
     await page.getByRole("button", { name: "Buy labels" }).click();
     await expect.poll(() => page.locator("section.buy").getByRole("alert").textContent()).toContain("2 shipments are invalid");
     await page.locator("tr", { hasText: "order-1004" }).getByRole("button", { name: "Remove" }).click();
     await expect.poll(() => page.locator("tr", { hasText: "order-1004" }).count()).toBe(0);
-    await expect.poll(() => page.locator(".counts").textContent()).toContain("total3");
-    expect(await status.textContent()).toBe("invalid");
+    await expect.poll(() => page.locator(".counts").textContent()).toContain("Shipments3");
+    expect(await status.textContent()).toBe("Needs fixes");
     expect(await axeProblems(page)).toEqual([]);
 
     // A reload keeps the tab signed in. Its first stream is refused (as an expired link is): the page
@@ -301,13 +344,13 @@ describe.skipIf(!haveBrowser)("the dashboard in Chromium", () => {
       : route.fallback()));
     const tokensBefore = requests.filter((u) => u.endsWith("/stream_token")).length;
     await page.reload();
-    await expect.poll(() => status.textContent(), { timeout: 20_000 }).toBe("invalid");
+    await expect.poll(() => status.textContent(), { timeout: 20_000 }).toBe("Needs fixes");
     await expect.poll(() => refused, { timeout: 10_000 }).toBe(2);
     expect(requests.filter((u) => u.endsWith("/stream_token")).length - tokensBefore).toBe(2);
 
     await page.getByLabel(/Skip invalid shipments/).check();
     await page.getByRole("button", { name: "Buy labels" }).click();
-    await expect.poll(() => status.textContent(), { timeout: 30_000 }).toBe("completed");
+    await expect.poll(() => status.textContent(), { timeout: 30_000 }).toBe("Completed");
     // One label fitted in the balance; the other says why it failed.
     await expect.poll(() => page.locator("tr", { hasText: "Insufficient prepay balance" }).count()).toBe(1);
     const bought = page.locator("tr", { has: page.locator(".status-purchased") });
