@@ -2,7 +2,7 @@
 // shipments; this holds what only the object needs: its label plan, its timers, what it still owes
 // (events not yet queued), and how far a recovery has gone.
 import type { LabelPlan } from "./label-plan";
-import type { Timers } from "./timers";
+import type { Timers } from "./timer-kinds";
 
 export type StoredState = {
   batch_id: string;

@@ -2,19 +2,9 @@
 // Durable Object alarm set to the earliest. A new timer is a new kind here and a handler in the
 // object; nothing else needs to know how alarms are shared.
 import type { BatchStorage } from "./storage";
+import type { TimerKind, Timers } from "./timer-kinds";
 
-export const TIMER_KINDS = [
-  "validate",  // shipments wait to be validated and rated
-  "expire",    // a batch not bought within 30 days
-  "purchase",  // a purchasing batch with no progress: re-send, then time out
-  "labels",    // merged files queued but not written: queue them again
-  "start",     // a purchase start that did not finish: roll it back
-  "undo",      // after a time-out: refunds the carrier has not confirmed yet: ask again
-  "announce",  // events the webhook queue refused: send them again
-  "refunds",   // live voids whose refund EasyPost has not decided: ask again, on a schedule, for 35 days
-] as const;
-export type TimerKind = (typeof TIMER_KINDS)[number];
-export type Timers = Partial<Record<TimerKind, number>>;
+export { TIMER_KINDS, type TimerKind, type Timers } from "./timer-kinds";
 
 export class TimerTable {
   private cache: Timers | undefined;

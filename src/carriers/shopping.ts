@@ -5,14 +5,15 @@
 import type { StoredAddress, StoredParcel } from "../schemas/address";
 import { sandboxRate, zoneBetween } from "./sandbox/rates";
 import { SERVICES, type CarrierId, type ServiceSpec } from "./services";
+import type { Alternative } from "./types";
 
 export const STRATEGIES = ["cheapest", "fastest"] as const;
 export type StrategyName = (typeof STRATEGIES)[number];
 export type Strategy = { strategy: StrategyName; max_delivery_days: number | null; carriers: CarrierId[] | null };
 export const isStrategy = (s: string | null | undefined): s is StrategyName => (STRATEGIES as readonly string[]).includes(s ?? "");
 
-/** One way to ship a parcel. Stored compactly on the shipment as [service, cents, days, date]. */
-export type Alternative = { service: string; cents: number; delivery_days: number; estimated_delivery_date: string; provider_rate_id?: string };
+/** An alternative (carriers/types.ts) stored compactly on the shipment as [service, cents, days, date]. */
+export type { Alternative };
 export type StoredAlternative = [service: string, cents: number, days: number, date: string];
 export const toStored = (a: Alternative): StoredAlternative => [a.service, a.cents, a.delivery_days, a.estimated_delivery_date];
 export const fromStored = ([service, cents, delivery_days, estimated_delivery_date]: StoredAlternative): Alternative =>

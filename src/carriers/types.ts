@@ -1,14 +1,17 @@
-import type { LabelData } from "../labels/draw";
+import type { LabelData } from "../labels/label";
 import type { StoredAddress, StoredParcel } from "../schemas/address";
-import type { ShipmentErrors } from "../schemas/shipment";
+import type { FieldErrors as ShipmentErrors } from "../lib/field-errors";
 import type { ServiceSpec } from "./services";
-import type { Alternative } from "./shopping";
+
 import type { RefundStatus } from "./easypost/mapping";
 
 export type ScanFormOutcome =
   | { status: "generating"; provider_id: string }
   | { status: "ready"; provider_id: string; pdf: Uint8Array }
   | { status: "failed"; provider_id: string | null; message: string };
+
+/** One way to ship a parcel: a service, its price and delivery estimate (and, live, the provider's rate id). */
+export type Alternative = { service: string; cents: number; delivery_days: number; estimated_delivery_date: string; provider_rate_id?: string };
 
 export type RateRequest = { service: ServiceSpec; from: StoredAddress; to: StoredAddress; parcel: { [K in keyof StoredParcel]: number } };
 export type Quote = { cents: number; currency: string };

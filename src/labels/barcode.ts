@@ -1,5 +1,5 @@
 import { CODE128 } from "jsbarcode/bin/barcodes/CODE128/index.js";
-import type { LabelData } from "./draw";
+import type { LabelData } from "./label";
 
 const FNC1 = "\xCF"; // JsBarcode's FNC1 character
 

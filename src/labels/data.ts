@@ -1,7 +1,7 @@
 import { findService } from "../carriers/services";
 import { zoneBetween } from "../carriers/sandbox/rates";
 import type { StoredAddress, StoredParcel } from "../schemas/address";
-import type { LabelData } from "./draw";
+import type { LabelData } from "./label";
 
 type Source = { service: string | null; from_address: StoredAddress; to_address: StoredAddress; parcel: StoredParcel; reference: string | null };
 

@@ -3,26 +3,14 @@
 // shared with ZPL. Fonts are embedded once per document by the caller.
 import { deflateSync } from "node:zlib";
 import { PDFDocument, type PDFPage } from "pdf-lib";
-import type { StoredAddress } from "../schemas/address";
 import { embedLabelFonts, encodeGlyphs, type LabelFonts } from "./fonts";
+import type { LabelData } from "./label";
 import { DOT, labelLayout } from "./layout";
 
 export const LABEL_WIDTH = 288;
 export const LABEL_HEIGHT = 432;
 
-export type LabelData = {
-  tracking_number: string;
-  carrier: string;
-  service: string;
-  service_name: string;
-  from: StoredAddress;
-  to: StoredAddress;
-  weight_oz: number;
-  zone: number;
-  ship_date: string;
-  reference: string | null;
-};
-
+export type { LabelData } from "./label";
 export type { LabelFonts } from "./fonts";
 export { embedLabelFonts } from "./fonts";
 
@@ -71,12 +59,6 @@ export function drawLabel(page: PDFPage, fonts: LabelFonts, label: LabelData, x0
   const context = page.doc.context;
   const stream = context.stream(deflateSync(Buffer.from(out.join("\n"), "latin1"), { level: 1 }), { Filter: "FlateDecode" });
   page.node.addContentStream(context.register(stream));
-}
-
-/** Groups digits the way carriers print them (USPS in fours, UPS 1Z as 2-6-2-4-4). */
-export function formatTracking(t: string): string {
-  if (t.startsWith("1Z")) return [t.slice(0, 2), t.slice(2, 8), t.slice(8, 10), t.slice(10, 14), t.slice(14)].join(" ");
-  return t.replace(/(.{4})(?=.)/g, "$1 ");
 }
 
 /** A PDF holding one label, as a shipment's own `label_url` serves it (`subset: false` embeds whole fonts, for comparison). */

@@ -3,7 +3,7 @@
 // left; a text's `y` is its baseline. Every value is fitted here: it shrinks (to half its size) and
 // wraps within its block, and a block that still overflows drops its last lines, so nothing is drawn
 // past the label's edge whatever a value holds.
-import { formatTracking, type LabelData } from "./draw";
+import { formatTracking, type LabelData } from "./label";
 import { code128Modules, labelBarcode, type LabelBarcode } from "./barcode";
 import { labelText, textWidth } from "./fonts";
 

@@ -2,7 +2,7 @@
 // same layout as the PDF (layout.ts). Text is UTF-8 (^CI28) in the scalable font, each field in a
 // field block (^FB) as wide as its box so a printer cannot run it past the edge; the barcode is a
 // native ^BC Code 128 (GS1-128 for USPS) at the layout's whole-dot module width.
-import type { LabelData } from "./draw";
+import type { LabelData } from "./label";
 import { DOT, labelLayout } from "./layout";
 
 const d = (pt: number) => Math.round(pt / DOT);

@@ -4,7 +4,8 @@ import type { App } from "../http/context";
 import { notFound } from "../http/errors";
 import { route } from "../http/route";
 import { formatCents } from "../lib/money";
-import { errorResponses, json, Mode, Money } from "../schemas/common";
+import { json, Mode, Money } from "../schemas/common";
+import { errorResponses } from "../http/openapi";
 
 const Account = z.object({ id: z.string(), object: z.literal("account"), mode: Mode, balance: Money, currency: z.string() })
   .openapi("Account");

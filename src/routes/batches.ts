@@ -16,7 +16,8 @@ import { addMs, DAY_MS, nowIso } from "../lib/time";
 import {
   Batch, BatchCreate, BatchCreateForm, BatchQuery, BatchSummary, ListBatchesQuery, MAX_SHIPMENTS, PurchaseBody, StreamToken,
 } from "../schemas/batch";
-import { errorResponses, json } from "../schemas/common";
+import { json } from "../schemas/common";
+import { errorResponses } from "../http/openapi";
 import { CSV_TEMPLATE, parseShipmentsCsv, type CsvRow } from "../schemas/csv";
 
 const EXPIRY_MS = 30 * DAY_MS;

@@ -3,7 +3,8 @@ import { CARRIER_IDS, CARRIER_NAMES, SERVICES } from "../carriers/services";
 import type { App } from "../http/context";
 import { route } from "../http/route";
 import { formatCents } from "../lib/money";
-import { errorResponses, json } from "../schemas/common";
+import { json } from "../schemas/common";
+import { errorResponses } from "../http/openapi";
 
 const Service = z.object({
   id: z.string(), name: z.string(), max_weight_oz: z.number(), max_length_in: z.number(),

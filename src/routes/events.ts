@@ -6,7 +6,8 @@ import { validate } from "../http/body";
 import type { App } from "../http/context";
 import { listSchema, page, pageQuery } from "../http/pagination";
 import { route } from "../http/route";
-import { errorResponses, json, Timestamp } from "../schemas/common";
+import { json, Timestamp } from "../schemas/common";
+import { errorResponses } from "../http/openapi";
 import { WEBHOOK_EVENTS } from "../webhooks/messages";
 
 const Delivery = z.object({

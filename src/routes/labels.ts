@@ -15,7 +15,8 @@ import { storedScanForms } from "../labels/scan-forms";
 import { downloadZip } from "client-zip";
 import type { LabelSet } from "../batch/label-sets";
 import { BatchSummary, LabelsBody } from "../schemas/batch";
-import { errorResponses, json } from "../schemas/common";
+import { json } from "../schemas/common";
+import { errorResponses } from "../http/openapi";
 
 const file = (description: string, types: string[]) => ({
   description, content: Object.fromEntries(types.map((t) => [t, { schema: z.string().openapi({ format: "binary" }) }])),

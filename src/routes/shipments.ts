@@ -10,7 +10,8 @@ import { listSchema, page } from "../http/pagination";
 import { route } from "../http/route";
 import { BatchIdParam, IdempotencyKeyHeader, ShipmentParams } from "../http/openapi";
 import { AddShipments, BatchSummary, RemoveShipments, ShipmentsQuery } from "../schemas/batch";
-import { errorResponses, json } from "../schemas/common";
+import { json } from "../schemas/common";
+import { errorResponses } from "../http/openapi";
 import { Shipment, ShipmentPatch } from "../schemas/shipment";
 import { readShipments } from "./batches";
 

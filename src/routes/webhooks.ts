@@ -8,7 +8,8 @@ import { route } from "../http/route";
 import { IdempotencyKeyHeader } from "../http/openapi";
 import { newId } from "../lib/ids";
 import { nowIso } from "../lib/time";
-import { errorResponses, json, Timestamp } from "../schemas/common";
+import { json, Timestamp } from "../schemas/common";
+import { errorResponses } from "../http/openapi";
 import { WEBHOOK_EVENTS } from "../webhooks/messages";
 import { refuseTarget } from "../webhooks/targets";
 

@@ -22,8 +22,6 @@ export const Metadata = z
 
 export const Mode = z.enum(["test", "live"]);
 
-export { errorResponses } from "../http/openapi";
-
 export const json = <T extends z.ZodType>(schema: T, description: string) => ({
   description,
   content: { "application/json": { schema } },
