@@ -108,6 +108,9 @@ export async function passTime(batchId: string, ms: number) {
       const v = await s.get<number>(key);
       if (v !== undefined) await s.put(key, v - ms);
     }
+    // Voids asked for and not recorded are as old as the time that passed.
+    const intents = await s.get<Record<string, number>>("void_intents");
+    if (intents) await s.put("void_intents", Object.fromEntries(Object.entries(intents).map(([k, at]) => [k, at - ms])));
     const start = await s.get<{ at: number }>("purchase_start");
     if (start) await s.put("purchase_start", { ...start, at: start.at - ms });
     const timers = (await s.get<Record<string, number>>("timers")) ?? {};

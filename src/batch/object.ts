@@ -5,7 +5,7 @@ import type { BatchRow } from "../db/batches";
 import { insertEvent } from "../db/events";
 import { creditStatements } from "../money";
 import type { RefundStatus } from "../carriers/easypost/mapping";
-import type { RefundCheckMessage } from "../rating/messages";
+import type { RefundCheckMessage, VoidMessage } from "../rating/messages";
 import * as shipments from "../db/shipments";
 import type { ShipmentRecord } from "../db/shipments";
 import type { ErrorCode, ErrorDetail } from "../http/errors";
@@ -28,7 +28,7 @@ import { FINAL_STATUSES, next, type BatchEvent } from "./machine";
 import { linkerFor } from "../labels/links";
 import { emptyCounts, toBatchSummary } from "./present";
 import * as outbox from "./outbox";
-import { nextLabelRequeue, nextPurchaseStep, nextRefundCheck, recoveryTiming, REFUND_FOLLOW_MS, START_GRACE_MS } from "./recovery";
+import { nextLabelRequeue, nextPurchaseStep, nextRefundCheck, recoveryTiming, REFUND_FOLLOW_MS, START_GRACE_MS, VOID_GRACE_MS } from "./recovery";
 import { BatchStorage } from "./storage";
 import { TimerTable, type TimerKind } from "./timers";
 import { validateShipment } from "./validate";
@@ -500,18 +500,54 @@ export class BatchObject extends DurableObject<Env> {
    * submitted). A sandbox void is credited at once, in the same transaction; a provider's refund only
    * when the provider says `refunded` (recordRefunds), asked about by the `refunds` timer.
    */
-  async voidShipment(batchId: string, shipmentId: string, refundStatus: "submitted" | null = null): Promise<Outcome<{ shipment: ShipmentRecord }>> {
+  /**
+   * Before a void asks the carrier: the intent is kept, so that if the request dies after the carrier
+   * took the label back (or before it was asked), the `voids` timer finishes the void and its credit.
+   */
+  async beginVoid(batchId: string, shipmentId: string): Promise<Outcome> {
     return this.exclusive(async () => {
       const row = await this.load(batchId);
       const s = await shipments.getShipment(this.db, batchId, shipmentId);
       if (!s) return refuse("not_found", "No such shipment in this batch.");
       if (s.status !== "purchased") refuse("invalid_state", `The shipment is ${s.status}; only a purchased label can be voided.`);
+      await this.store.put({ void_intents: { ...((await this.store.get("void_intents")) ?? {}), [shipmentId]: Date.now() } });
+      await this.timers.atLatest("voids", Date.now() + VOID_GRACE_MS);
+      return { ok: true, row };
+    });
+  }
+
+  /** The carrier refused the void (the request answers the error): the intent is dropped, nothing changes. */
+  async abandonVoid(batchId: string, shipmentId: string): Promise<Outcome> {
+    return this.exclusive(async () => {
+      await this.forgetVoid(shipmentId);
+      return { ok: true, row: await this.load(batchId) };
+    });
+  }
+
+  private async forgetVoid(shipmentId: string) {
+    const intents = (await this.store.get("void_intents")) ?? {};
+    if (!(shipmentId in intents)) return;
+    delete intents[shipmentId];
+    await this.store.put({ void_intents: intents });
+  }
+
+  async voidShipment(batchId: string, shipmentId: string, refundStatus: "submitted" | null = null): Promise<Outcome<{ shipment: ShipmentRecord }>> {
+    return this.exclusive(async () => {
+      const row = await this.load(batchId);
+      const s = await shipments.getShipment(this.db, batchId, shipmentId);
+      if (!s) return refuse("not_found", "No such shipment in this batch.");
+      if (s.status !== "purchased") {
+        // Finished already (a timer's void and the request's both reached here): nothing more to record.
+        await this.forgetVoid(shipmentId);
+        refuse("invalid_state", `The shipment is ${s.status}; only a purchased label can be voided.`);
+      }
       const now = nowIso();
       await this.db.batch([
         shipments.markVoided(this.db, batchId, shipmentId, refundStatus, now),
         ...(refundStatus === "submitted" ? [] : creditStatements(this.db, [shipmentId], "void", now)),
       ]);
       if (refundStatus === "submitted") await this.timers.atLatest("refunds", nextRefundCheck(Date.parse(now), Date.now())!);
+      await this.forgetVoid(shipmentId);
       // Every set already made holds the voided label; sets made from now on leave it out.
       const sets = markStale(JSON.parse(row.label_sets), await this.plan(), s.position);
       const saved = await this.persist(row, { ...row, label_sets: JSON.stringify(sets) }, undefined, [], true);
@@ -655,6 +691,21 @@ export class BatchObject extends DurableObject<Env> {
 
     announce: async (row) => {
       await outbox.announce(this.store, this.timers, this.env.WEBHOOK_QUEUE);
+      return row;
+    },
+
+    // Voids whose request died between asking and recording: done again at the carrier (idempotent) and
+    // recorded by the provider queue's consumer, which credits them.
+    voids: async (row) => {
+      const intents = (await this.store.get("void_intents")) ?? {};
+      const now = Date.now();
+      const due = Object.entries(intents).filter(([, at]) => now - at >= VOID_GRACE_MS).map(([id]) => id);
+      const later = Object.values(intents).filter((at) => now - at < VOID_GRACE_MS);
+      for (let i = 0; i < due.length; i += SEND_BATCH) {
+        await this.env.RATE_QUEUE.send({ kind: "void", batch_id: row.id, shipment_ids: due.slice(i, i + SEND_BATCH) } satisfies VoidMessage);
+      }
+      // Asked again after another grace if the message is lost too; a recorded void strikes its intent.
+      if (due.length || later.length) await this.timers.set("voids", now + (due.length ? VOID_GRACE_MS : Math.min(...later) + VOID_GRACE_MS - now));
       return row;
     },
 

@@ -24,6 +24,8 @@ export type StoredState = {
   purchase_start: { at: number };
   /** The Idempotency-Key (hashed) of the request that started the purchase: its retry answers that purchase. */
   purchase_request: string;
+  /** Voids asked for and not yet recorded, by shipment id, with when: a request that died is finished by the `voids` timer. */
+  void_intents: Record<string, number>;
 };
 export type StateKey = keyof StoredState;
 

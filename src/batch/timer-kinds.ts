@@ -9,6 +9,7 @@ export const TIMER_KINDS = [
   "undo",      // after a time-out: refunds the carrier has not confirmed yet: ask again
   "announce",  // events the webhook queue refused: send them again
   "refunds",   // live voids whose refund EasyPost has not decided: ask again, on a schedule, for 35 days
+  "voids",     // voids asked for whose record never came (the request died): finish them at the carrier
 ] as const;
 export type TimerKind = (typeof TIMER_KINDS)[number];
 export type Timers = Partial<Record<TimerKind, number>>;

@@ -13,7 +13,7 @@ import { addMs, nowIso } from "../lib/time";
 import { insuranceFeeCents } from "../lib/money";
 import { pick, toStored, type Alternative } from "../carriers/shopping";
 import type { ShipmentErrors } from "../schemas/shipment";
-import { ratingBackoffSeconds, type ProviderMessage, type RatingMessage, type RefundCheckMessage } from "./messages";
+import { ratingBackoffSeconds, type ProviderMessage, type RatingMessage, type RefundCheckMessage, type VoidMessage } from "./messages";
 
 async function waiting(env: Env, body: RatingMessage): Promise<ShipmentRecord[]> {
   const found = await getShipmentsByIds(env.DB, body.shipment_ids);
@@ -40,8 +40,34 @@ async function checkRefunds(env: Env, msg: Message<ProviderMessage>, body: Refun
   msg.ack();
 }
 
+/**
+ * Voids a request asked for and never recorded: done at the carrier (a repeat is harmless: the
+ * sandbox answers `voided` again, EasyPost a refund already `submitted`) and recorded by the batch's
+ * object, which credits a sandbox void at once. A label never sold is simply forgotten.
+ */
+async function finishVoids(env: Env, msg: Message<ProviderMessage>, body: VoidMessage) {
+  const row = await getBatchById(env.DB, body.batch_id);
+  if (!row) return msg.ack();
+  const object = batchObject(env, body.batch_id);
+  for (const outcome of await carrierFor(env, row.mode).void(body.shipment_ids)) {
+    const done = outcome.outcome === "not_sold"
+      ? await object.abandonVoid(body.batch_id, outcome.key)
+      : await object.voidShipment(body.batch_id, outcome.key, outcome.outcome === "refund_submitted" ? "submitted" : null);
+    if (!done.ok && done.code !== "invalid_state") throw new Error(done.message);
+  }
+  msg.ack();
+}
+
 export async function consumeRatings(batch: MessageBatch<ProviderMessage>, env: Env): Promise<void> {
   await Promise.all(batch.messages.map(async (raw) => {
+    if (raw.body.kind === "void") {
+      try {
+        return await finishVoids(env, raw, raw.body);
+      } catch (err) {
+        console.warn(`finishing voids of ${raw.body.batch_id} failed: ${(err as Error).message}`);
+        return raw.retry({ delaySeconds: ratingBackoffSeconds(raw.attempts) * 10 });
+      }
+    }
     if (raw.body.kind === "refund_check") {
       try {
         return await checkRefunds(env, raw, raw.body);
@@ -111,8 +137,9 @@ export async function consumeRatings(batch: MessageBatch<ProviderMessage>, env: 
 /** Retries ran out: the shipments are invalid with a reason the client can act on (edit to rate again). */
 export async function consumeDeadRatings(batch: MessageBatch<ProviderMessage>, env: Env): Promise<void> {
   for (const raw of batch.messages) {
-    if (raw.body.kind === "refund_check") {
-      console.error("refund check dead-lettered", JSON.stringify(raw.body));
+    if (raw.body.kind === "refund_check" || raw.body.kind === "void") {
+      // The batch's timers send these again (refunds on their schedule, voids after a grace).
+      console.error(`${raw.body.kind} dead-lettered`, JSON.stringify(raw.body));
       raw.ack();
       continue;
     }

@@ -78,8 +78,16 @@ export function registerShipmentRoutes(app: App) {
     const current = await getShipment(c.env.DB, row.id, shipmentId);
     if (!current) throw notFound("shipment");
     if (current.status !== "purchased") throw new ApiError("invalid_state", `The shipment is ${current.status}; only a purchased label can be voided.`);
-    // The carrier first: nothing is credited for a label the carrier has not taken back.
-    const outcome = await refundAtCarrier(c.env, row, shipmentId);
+    // The intent first (a request that dies from here on is finished by the batch), then the carrier:
+    // nothing is credited for a label the carrier has not taken back.
+    unwrap(await batchObject(c.env, row.id).beginVoid(row.id, shipmentId));
+    let outcome;
+    try {
+      outcome = await refundAtCarrier(c.env, row, shipmentId);
+    } catch (err) {
+      await batchObject(c.env, row.id).abandonVoid(row.id, shipmentId);
+      throw err;
+    }
     const refundStatus = refundStatusOf(outcome);
     const { shipment } = unwrap(await batchObject(c.env, row.id).voidShipment(row.id, shipmentId, refundStatus));
     return c.json(presentShipment(c, shipment));

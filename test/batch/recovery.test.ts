@@ -192,3 +192,54 @@ describe("a purchase start that died between pages", () => {
     expect((await waitFor(key, b.id, isFinal, 60_000)).counts.purchased).toBe(n);
   });
 });
+
+describe("a void whose request died", () => {
+  it("is finished by the batch's timer at every step: before the carrier was asked, after it took the label back, and after the record (nothing left)", async () => {
+    const { key, id } = await newAccount();
+    const b = await readyBatch(key, 3);
+    await api(key, `/v1/batches/${b.id}/purchase`, { body: {} });
+    const done = await waitFor(key, b.id, isFinal);
+    const [s1, s2, s3] = done.shipments.data;
+    const paid = await balanceCents(id);
+    const stub = env.BATCH.get(env.BATCH.idFromName(b.id));
+    const { refundAtCarrier } = await import("../../src/money");
+    // s1: the request died right after the object noted the void, before the carrier was asked.
+    expect((await stub.beginVoid(b.id, s1.id)).ok).toBe(true);
+    // s2: the carrier took the label back, and the request died before the object recorded it.
+    expect((await stub.beginVoid(b.id, s2.id)).ok).toBe(true);
+    expect((await refundAtCarrier(env, { mode: "test" }, s2.id)).outcome).toBe("voided");
+    // s3: voided the ordinary way: nothing is left for the timer.
+    expect((await api(key, `/v1/batches/${b.id}/shipments/${s3.id}/void`, { method: "POST" })).json.status).toBe("voided");
+    expect(await balanceCents(id)).toBe(paid + cents(s3.charged_amount));
+    // Within the grace nothing happens; after it the timer finishes both, each credited once.
+    await passTime(b.id, 0);
+    expect((await api(key, `/v1/batches/${b.id}`)).json.counts).toMatchObject({ purchased: 2, voided: 1 });
+    await passTime(b.id, 61_000);
+    const after = await waitFor(key, b.id, (x) => x.counts.voided === 3);
+    expect(after.counts).toMatchObject({ purchased: 0, voided: 3 });
+    expect(await balanceCents(id)).toBe(paid + cents(s1.charged_amount) + cents(s2.charged_amount) + cents(s3.charged_amount));
+    for (const s of [s1, s2, s3]) expect(await countRows("ledger", "shipment_id = ? AND kind = 'credit'", s.id)).toBe(1);
+    expect(await countRows("sandbox_labels", "idempotency_key IN (?, ?, ?) AND voided_at IS NOT NULL", s1.id, s2.id, s3.id)).toBe(3);
+    // Nothing is owed any more: the timer does nothing again.
+    const { runInDurableObject } = await import("cloudflare:test");
+    expect(await runInDurableObject(stub, (_: unknown, state: DurableObjectState) => state.storage.get("void_intents"))).toEqual({});
+  });
+
+  it("a void the carrier refused leaves no intent behind and changes nothing", async () => {
+    const { key, id } = await newAccount();
+    const b = await readyBatch(key, 1);
+    await api(key, `/v1/batches/${b.id}/purchase`, { body: {} });
+    const done = await waitFor(key, b.id, isFinal);
+    const sandbox = await import("../../src/carriers/sandbox");
+    const real = sandbox.sandboxCarrier;
+    vi.spyOn(sandbox, "sandboxCarrier").mockImplementation((db, sw) => ({ ...real(db, sw), void: async () => { throw new Error("carrier down"); } }));
+    expect((await api(key, `/v1/batches/${b.id}/shipments/${done.shipments.data[0].id}/void`, { method: "POST" })).status).toBe(500);
+    vi.restoreAllMocks();
+    const stub = env.BATCH.get(env.BATCH.idFromName(b.id));
+    const { runInDurableObject } = await import("cloudflare:test");
+    expect(await runInDurableObject(stub, (_: unknown, state: DurableObjectState) => state.storage.get("void_intents"))).toEqual({});
+    await passTime(b.id, 61_000);
+    expect((await api(key, `/v1/batches/${b.id}`)).json.counts).toMatchObject({ purchased: 1, voided: 0 });
+    expect(await countRows("ledger", "account_id = ? AND kind = 'credit'", id)).toBe(0);
+  });
+});
