@@ -10,12 +10,22 @@ import { consumeDeadWebhooks, consumeWebhooks, sweepWebhooks } from "./webhooks/
 import type { WebhookMessage } from "./webhooks/messages";
 
 export { BatchObject } from "./batch/object";
+import { counted, counters, countingOn, resetCounters } from "./lib/capacity";
 
 const app = buildApp();
 
 export default {
-  fetch: app.fetch,
-  async queue(batch: MessageBatch, env: Env): Promise<void> {
+  fetch(request: Request, env: Env, ctx: ExecutionContext) {
+    // `npm run capacity` only: the counters, read and reset over HTTP (CAPACITY_COUNTERS=1, never deployed).
+    if (countingOn(env) && new URL(request.url).pathname === "/__capacity") {
+      const body = JSON.stringify(counters);
+      if (new URL(request.url).searchParams.has("reset")) resetCounters();
+      return new Response(body, { headers: { "content-type": "application/json" } });
+    }
+    return app.fetch(request, counted(env), ctx);
+  },
+  async queue(batch: MessageBatch, rawEnv: Env): Promise<void> {
+    const env = counted(rawEnv);
     // Production queue names may carry an environment suffix; route by the base name.
     const name = batch.queue.replace(/-(staging|production)$/, "");
     if (name === "batch-purchases") return consumePurchases(batch as MessageBatch<PurchaseMessage>, env);
@@ -34,6 +44,6 @@ export default {
   },
   // The cron trigger (wrangler.toml [triggers]): webhook fan-outs and deliveries lost with the queue are sent again.
   async scheduled(_controller: ScheduledController, env: Env, ctx: ExecutionContext): Promise<void> {
-    ctx.waitUntil(sweepWebhooks(env));
+    ctx.waitUntil(sweepWebhooks(counted(env)));
   },
 } satisfies ExportedHandler<Env>;

@@ -22,6 +22,7 @@ import { planScanForms, storedScanForms, type ScanFormWrite } from "../labels/sc
 import type { LabelFormat, LabelLayout } from "../labels/merge";
 import { markStale, newSet, progress, type LabelSet } from "./label-sets";
 import { newId } from "../lib/ids";
+import { counted } from "../lib/capacity";
 import { addSet, due, emptyPlan, finish, firstSetWritten, markWritten, type Finished, type LabelPlan } from "./label-plan";
 import { applyPatch, toRecord } from "./intake";
 import { FINAL_STATUSES, next, type BatchEvent } from "./machine";
@@ -77,6 +78,11 @@ type TimerHandlers = Record<TimerKind, (row: BatchRow) => Promise<BatchRow>>;
 export class BatchObject extends DurableObject<Env> {
   private tail: Promise<unknown> = Promise.resolve();
   private readonly store = new BatchStorage(this.ctx.storage);
+
+  constructor(ctx: DurableObjectState, env: Env) {
+    // Counted only for `npm run capacity` (CAPACITY_COUNTERS=1); otherwise the env as given.
+    super(ctx, counted(env));
+  }
   private readonly timers = new TimerTable(this.store);
   private readonly watchers = new Watchers();
 

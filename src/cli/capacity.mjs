@@ -1,0 +1,130 @@
+// `npm run capacity`: what one shipment costs in storage and traffic, counted (not timed), for a 1,000
+// and a 10,000 batch: created, validated, bought, merged files written, and one more label set. It runs
+// the service as `npm run dev` does, with its state on tmpfs and CAPACITY_COUNTERS=1, which counts every
+// D1 statement's rows read and written (as D1 reports them) and every queue message (src/lib/capacity.ts).
+// After each batch it reads the stores themselves: D1's rows and bytes by table (SQLite's dbstat on
+// Miniflare's file), the batch objects' storage files, and R2's blobs. Sizes: `npm run capacity -- 1000`.
+// docs/scaling.md turns the figures into ceilings.
+import { mkdtempSync, readdirSync, rmSync, statSync, statfsSync } from "node:fs";
+import os from "node:os";
+import { join } from "node:path";
+import { DatabaseSync } from "node:sqlite";
+import { destination } from "./destinations.mjs";
+import { spawnWranglerDev } from "./wrangler-dev.mjs";
+
+const sizes = process.argv.slice(2).map(Number).filter(Boolean);
+if (!sizes.length) sizes.push(1000, 10000);
+const port = Number(process.env.CAPACITY_PORT ?? 8791);
+const base = `http://127.0.0.1:${port}`;
+const roomGiB = (path) => { try { const s = statfsSync(path); return (s.bavail * s.bsize) / 2 ** 30; } catch { return 0; } };
+const dir = mkdtempSync(join(roomGiB("/dev/shm") >= 2 ? "/dev/shm" : os.tmpdir(), "batch-labels-capacity-"));
+process.env.BATCH_LABELS_PERSIST = dir;
+const { createAccount, migrateLocal } = await import("./local-d1.mjs");
+migrateLocal();
+const { key } = createAccount("100000000.00");
+const auth = { authorization: `Bearer ${key}`, "content-type": "application/json" };
+const server = spawnWranglerDev(["--ip", "127.0.0.1", "--port", String(port), "--inspector-port", String(port + 1000), "--persist-to", dir,
+  "--var", `PUBLIC_BASE_URL:${base}`, "--var", "LABEL_SIGNING_SECRET:capacity-only-secret", "--var", "CAPACITY_COUNTERS:1", "--log-level", "error"],
+{ stdio: ["ignore", "ignore", "inherit"], detached: true });
+process.on("exit", () => { try { process.kill(-server.pid, "SIGTERM"); } catch {} rmSync(dir, { recursive: true, force: true }); });
+process.on("SIGINT", () => process.exit(130));
+
+const sleep = (ms) => new Promise((r) => setTimeout(r, ms));
+const call = async (path, init) => (await fetch(`${base}${path}`, { headers: auth, ...init })).json();
+for (let i = 0; ; i++) {
+  try { if ((await fetch(`${base}/health`)).ok) break; } catch {}
+  if (i > 240) throw new Error("wrangler dev did not start");
+  await sleep(250);
+}
+
+/** Every file below `path` (recursively) whose name passes `keep`, and their bytes. */
+function files(path, keep = () => true) {
+  let out = [];
+  try {
+    for (const e of readdirSync(path, { withFileTypes: true })) {
+      const p = join(path, e.name);
+      if (e.isDirectory()) out = out.concat(files(p, keep));
+      else if (keep(p)) out.push({ path: p, bytes: statSync(p).size });
+    }
+  } catch {}
+  return out;
+}
+const sum = (list) => list.reduce((a, f) => a + f.bytes, 0);
+const d1File = () => files(join(dir, "v3", "d1"), (p) => p.endsWith(".sqlite")).find((f) => !f.path.includes("metadata"))?.path;
+
+/** D1's rows and bytes (tables with their indexes, from dbstat) by table. */
+function d1Tables() {
+  const db = new DatabaseSync(d1File(), { readOnly: true });
+  try {
+    const owner = new Map(db.prepare("SELECT name, tbl_name FROM sqlite_schema WHERE type IN ('table', 'index')").all().map((r) => [r.name, r.tbl_name]));
+    const bytes = {};
+    for (const r of db.prepare("SELECT name, SUM(pgsize) AS b FROM dbstat GROUP BY name").all()) {
+      const t = owner.get(r.name) ?? r.name;
+      if (t.startsWith("sqlite_") || t.startsWith("_cf") || t === "d1_migrations") continue;
+      bytes[t] = (bytes[t] ?? 0) + r.b;
+    }
+    const out = {};
+    for (const t of Object.keys(bytes)) out[t] = { rows: db.prepare(`SELECT COUNT(*) AS n FROM "${t}"`).get().n, bytes: bytes[t] };
+    return out;
+  } finally {
+    db.close();
+  }
+}
+
+const shipment = (i) => ({
+  reference: `capacity-${i}`,
+  from_address: { name: "Capacity Warehouse", street1: "500 Dock Rd", city: "Reno", state: "NV", zip: "89501" },
+  to_address: { name: `Customer ${i}`, street1: `${1 + (i % 9000)} Main St`, ...destination(i) },
+  parcel: { weight_oz: 1 + (i % 200), length_in: 10, width_in: 8, height_in: 4 },
+});
+
+async function until(path, done, timeoutMs = 600_000) {
+  const start = Date.now();
+  for (;;) {
+    const b = await call(path);
+    if (done(b)) return b;
+    if (Date.now() - start > timeoutMs) throw new Error(`${path} did not get there: ${b.status}`);
+    await sleep(250);
+  }
+}
+
+const results = [];
+for (const n of sizes) {
+  const before = { d1: d1Tables(), objects: sum(files(join(dir, "v3", "do"))), r2: sum(files(join(dir, "v3", "r2"))) };
+  await call("/__capacity?reset");
+  const created = await call("/v1/batches", { method: "POST", body: JSON.stringify({ reference: `capacity-${n}`, default_service: "usps_priority", shipments: Array.from({ length: n }, (_, i) => shipment(i)) }) });
+  const path = `/v1/batches/${created.id}?shipments_limit=1`;
+  await until(path, (b) => b.status !== "validating");
+  await call(`/v1/batches/${created.id}/purchase`, { method: "POST", body: "{}" });
+  await until(path, (b) => b.status === "completed");
+  await call(`/v1/batches/${created.id}/labels`, { method: "POST", body: JSON.stringify({ format: "zpl", layout: "4x6" }) });
+  await until(path, (b) => b.label_sets.length === 2 && b.label_sets.every((s) => s.status === "ready"));
+  await sleep(1000); // the last reports and events settle
+  const counted = await call("/__capacity");
+  const after = { d1: d1Tables(), objects: sum(files(join(dir, "v3", "do"))), r2: sum(files(join(dir, "v3", "r2"))) };
+  const tables = Object.fromEntries(Object.keys(after.d1).map((t) => [t, {
+    rows: after.d1[t].rows - (before.d1[t]?.rows ?? 0), bytes: after.d1[t].bytes - (before.d1[t]?.bytes ?? 0),
+  }]).filter(([, v]) => v.rows || v.bytes));
+  const d1Rows = Object.values(tables).reduce((a, v) => a + v.rows, 0);
+  const d1Bytes = Object.values(tables).reduce((a, v) => a + v.bytes, 0);
+  const messages = Object.values(counted.queue_messages).reduce((a, v) => a + v, 0);
+  const per = (x) => Math.round((x / n) * 100) / 100;
+  const r = {
+    n, d1_rows_stored: per(d1Rows), d1_bytes_stored: per(d1Bytes), d1_rows_written: per(counted.d1_rows_written), d1_rows_read: per(counted.d1_rows_read),
+    d1_statements: per(counted.d1_statements), object_bytes: per(after.objects - before.objects), r2_bytes: per(after.r2 - before.r2),
+    queue_messages: per(messages), queues: Object.fromEntries(Object.entries(counted.queue_messages).map(([q, v]) => [q, per(v)])),
+    tables: Object.fromEntries(Object.entries(tables).map(([t, v]) => [t, { rows: per(v.rows), bytes: per(v.bytes) }])),
+  };
+  results.push(r);
+  console.error(`done ${n}`);
+}
+
+console.log("\nPer shipment (create, validate, buy, merged PDF files, one ZPL set), sandbox:\n");
+console.log("| shipments | D1 rows stored | D1 bytes stored | D1 rows written | D1 rows read | D1 statements | object storage bytes | R2 bytes | queue messages |");
+console.log("|---|---|---|---|---|---|---|---|---|");
+for (const r of results) {
+  console.log(`| ${r.n} | ${r.d1_rows_stored} | ${r.d1_bytes_stored} | ${r.d1_rows_written} | ${r.d1_rows_read} | ${r.d1_statements} | ${r.object_bytes} | ${r.r2_bytes} | ${r.queue_messages} |`);
+}
+for (const r of results) console.log(`\n${r.n}: D1 by table ${JSON.stringify(r.tables)}; queues ${JSON.stringify(r.queues)}`);
+console.log(`\n${JSON.stringify(results)}`);
+process.exit(0);
