@@ -70,15 +70,17 @@ export async function buyShipments(env: Env, batch: BatchRow, items: readonly Bu
       }
       return;
     }
-    // What was charged: the provider's fees for a live label; the quote itself for a sandbox one.
-    const fees = b.fees ?? requests[i].quoted;
+    // What was charged: the provider's fees for a live label; for a sandbox one, what was debited (a
+    // redelivered message keeps its first debit even if the rate was quoted again since).
+    const insurance = requests[i].quoted.filter((f) => f.type === "InsuranceFee");
+    const fees = b.fees ?? [{ type: "PostageFee", cents: charges[i].cents - insurance.reduce((a, f) => a + f.cents, 0) }, ...insurance];
     // The sandbox sells label data, not a document: the shipment's own PDF is drawn from it on first
     // download (and kept in R2), and merged files draw the same data. A provider's document is kept as sold.
     const key = labelKey(batch.id, s.id);
     if (b.document) documents.push(env.LABELS.put(key, b.document, { httpMetadata: { contentType: "application/pdf" } }));
     outcomes[i] = {
       shipment_id: s.id, status: "purchased", tracking_number: b.tracking_number, label_key: key,
-      rate_cents: rate.cents, rate_expires_at: rate.expires_at, purchased_at: now,
+      rate_cents: b.fees ? rate.cents : fees[0].cents, rate_expires_at: rate.expires_at, purchased_at: now,
       fees: fees.map((f) => ({ type: f.type, amount: formatCents(f.cents) })), charged_cents: fees.reduce((a, f) => a + f.cents, 0),
     };
   });
