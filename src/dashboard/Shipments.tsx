@@ -88,6 +88,9 @@ function Row({ batch, shipment: s, onEdit, changed }: { batch: Batch; shipment: 
             {Object.entries(s.warnings).flatMap(([path, messages]) => messages.map((m) => <li key={path + m}><strong>{fieldLabel(path)}</strong>: {m}</li>))}
           </ul>
         )}
+        {s.verified_to_address && (
+          <p class="hint">Delivered to the address as the carrier verified it: {[s.verified_to_address.street1, s.verified_to_address.street2, s.verified_to_address.city, s.verified_to_address.state, s.verified_to_address.zip].filter(Boolean).join(", ")}</p>
+        )}
         {s.refund_status && <p>{REFUND_WORDS[s.refund_status] ?? s.refund_status}</p>}
         <ProblemText problem={problem} />
       </td>
