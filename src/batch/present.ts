@@ -67,6 +67,10 @@ export function toBatchSummary(row: BatchRow, linker: Linker): BatchSummary {
   };
 }
 
+/** What was debited for a bought label: its charge; a label bought before charges were kept was debited its rate. */
+const chargedCents = (s: ShipmentRecord): number | null =>
+  s.charged_cents ?? ((s.status === "purchased" || s.status === "voided") && s.purchased_at ? s.rate_cents : null);
+
 export function toShipment(s: ShipmentRecord, linker: Linker, includeRates = false) {
   const alternatives = (s.rates ?? []).map(fromStored);
   const chosen = alternatives.find((a) => a.service === s.service);
@@ -91,9 +95,9 @@ export function toShipment(s: ShipmentRecord, linker: Linker, includeRates = fal
     message: s.message,
     purchased_at: s.purchased_at,
     insurance_amount: s.insurance_cents ? formatCents(s.insurance_cents) : null,
-    charged_amount: s.charged_cents === null || s.charged_cents === undefined ? null : formatCents(s.charged_cents),
+    charged_amount: chargedCents(s) === null ? null : formatCents(chargedCents(s)!),
     fees: s.fees ?? null,
-    charge_differs: s.charged_cents !== null && s.charged_cents !== undefined && s.rate_cents !== null && s.charged_cents !== s.rate_cents + (s.insurance_fee_cents ?? 0),
+    charge_differs: chargedCents(s) !== null && s.rate_cents !== null && chargedCents(s) !== s.rate_cents + (s.insurance_fee_cents ?? 0),
     warnings: s.warnings && Object.keys(s.warnings).length ? s.warnings : null,
     verified_to_address: s.verified_to_address ?? null,
     refund_status: s.refund_status ?? null, metadata: s.metadata,
