@@ -211,10 +211,18 @@ describe("a void whose request died", () => {
     // s3: voided the ordinary way: nothing is left for the timer.
     expect((await api(key, `/v1/batches/${b.id}/shipments/${s3.id}/void`, { method: "POST" })).json.status).toBe("voided");
     expect(await balanceCents(id)).toBe(paid + cents(s3.charged_amount));
-    // Within the grace nothing happens; after it the timer finishes both, each credited once.
+    // Within the grace nothing happens; after it the timer sends both to be finished, and the provider
+    // queue's consumer voids them at the carrier (again, for s2) and records them, each credited once.
+    const sent = vi.spyOn(env.RATE_QUEUE, "send").mockResolvedValue(undefined as never);
     await passTime(b.id, 0);
+    expect(sent).not.toHaveBeenCalled();
     expect((await api(key, `/v1/batches/${b.id}`)).json.counts).toMatchObject({ purchased: 2, voided: 1 });
     await passTime(b.id, 61_000);
+    expect(sent.mock.calls.map(([body]) => body)).toEqual([{ kind: "void", batch_id: b.id, shipment_ids: expect.arrayContaining([s1.id, s2.id]) }]);
+    const message = createMessageBatch("batch-rates", [{ id: "void-1", timestamp: new Date(), attempts: 1, body: sent.mock.calls[0][0] }]);
+    await worker.queue(message as MessageBatch, env);
+    expect((await getQueueResult(message, createExecutionContext())).explicitAcks).toEqual(["void-1"]);
+    sent.mockRestore();
     const after = await waitFor(key, b.id, (x) => x.counts.voided === 3);
     expect(after.counts).toMatchObject({ purchased: 0, voided: 3 });
     expect(await balanceCents(id)).toBe(paid + cents(s1.charged_amount) + cents(s2.charged_amount) + cents(s3.charged_amount));
