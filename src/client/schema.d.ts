@@ -136,7 +136,7 @@ export interface paths {
     get: operations["listWebhooks"];
     /**
      * Subscribe an endpoint to events
-     * @description Deliveries are `POST`s of `{ id, type, created_at, data }` signed per Standard Webhooks (`webhook-id`, `webhook-timestamp`, `webhook-signature`), retried with exponential backoff on a non-2xx answer or a time-out. Delivery is at least once: deduplicate on `webhook-id` (the event id). An event that could not be queued when it happened is queued by its batch within about 30 seconds. Live keys accept only public https URLs; test keys also loopback (`localhost`, `127.0.0.1`, `[::1]`) for local development. Private, link-local and reserved addresses, internal names and URLs with credentials are refused; at each delivery the host is resolved again and a name that points inside is not delivered to (the attempt is recorded as failed).
+     * @description Deliveries are `POST`s of `{ id, type, created_at, data }` signed per Standard Webhooks (`webhook-id`, `webhook-timestamp`, `webhook-signature`), retried with exponential backoff (10 s, 20 s, 40 s …) on a non-2xx answer or a time-out, 9 attempts at most, after which the delivery is `failed` on the event. A delivery whose queue message was lost is sent again by a sweep every minute. Delivery is at least once: deduplicate on `webhook-id` (the event id). An event that could not be queued when it happened is queued by its batch within about 30 seconds. Live keys accept only public https URLs; test keys also loopback (`localhost`, `127.0.0.1`, `[::1]`) for local development. Private, link-local and reserved addresses, internal names and URLs with credentials are refused; at each delivery the host is resolved again and a name that points inside is not delivered to (the attempt is recorded as failed).
      */
     post: operations["createWebhook"];
   };
@@ -2764,7 +2764,7 @@ export interface operations {
   };
   /**
    * Subscribe an endpoint to events
-   * @description Deliveries are `POST`s of `{ id, type, created_at, data }` signed per Standard Webhooks (`webhook-id`, `webhook-timestamp`, `webhook-signature`), retried with exponential backoff on a non-2xx answer or a time-out. Delivery is at least once: deduplicate on `webhook-id` (the event id). An event that could not be queued when it happened is queued by its batch within about 30 seconds. Live keys accept only public https URLs; test keys also loopback (`localhost`, `127.0.0.1`, `[::1]`) for local development. Private, link-local and reserved addresses, internal names and URLs with credentials are refused; at each delivery the host is resolved again and a name that points inside is not delivered to (the attempt is recorded as failed).
+   * @description Deliveries are `POST`s of `{ id, type, created_at, data }` signed per Standard Webhooks (`webhook-id`, `webhook-timestamp`, `webhook-signature`), retried with exponential backoff (10 s, 20 s, 40 s …) on a non-2xx answer or a time-out, 9 attempts at most, after which the delivery is `failed` on the event. A delivery whose queue message was lost is sent again by a sweep every minute. Delivery is at least once: deduplicate on `webhook-id` (the event id). An event that could not be queued when it happened is queued by its batch within about 30 seconds. Live keys accept only public https URLs; test keys also loopback (`localhost`, `127.0.0.1`, `[::1]`) for local development. Private, link-local and reserved addresses, internal names and URLs with credentials are refused; at each delivery the host is resolved again and a name that points inside is not delivered to (the attempt is recorded as failed).
    */
   createWebhook: {
     parameters: {
@@ -2959,7 +2959,7 @@ export interface operations {
       };
     };
     responses: {
-      /** @description Any 2xx acknowledges the delivery; anything else (or no answer in 10 s) is retried with backoff */
+      /** @description Any 2xx acknowledges the delivery; anything else (or no answer in 10 s) is retried with backoff, 9 attempts at most */
       200: {
         content: never;
       };
@@ -2983,7 +2983,7 @@ export interface operations {
       };
     };
     responses: {
-      /** @description Any 2xx acknowledges the delivery; anything else (or no answer in 10 s) is retried with backoff */
+      /** @description Any 2xx acknowledges the delivery; anything else (or no answer in 10 s) is retried with backoff, 9 attempts at most */
       200: {
         content: never;
       };
@@ -3007,7 +3007,7 @@ export interface operations {
       };
     };
     responses: {
-      /** @description Any 2xx acknowledges the delivery; anything else (or no answer in 10 s) is retried with backoff */
+      /** @description Any 2xx acknowledges the delivery; anything else (or no answer in 10 s) is retried with backoff, 9 attempts at most */
       200: {
         content: never;
       };

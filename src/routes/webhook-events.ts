@@ -38,7 +38,7 @@ export function registerWebhooks(app: App) {
     app.openAPIRegistry.registerWebhook({
       method: "post", path: type, summary, operationId: `on_${type.replace(".", "_")}`, tags: ["Webhooks"],
       request: { headers, body: { content: { "application/json": { schema: envelope(type, data, name) } } } },
-      responses: { 200: { description: "Any 2xx acknowledges the delivery; anything else (or no answer in 10 s) is retried with backoff" } },
+      responses: { 200: { description: "Any 2xx acknowledges the delivery; anything else (or no answer in 10 s) is retried with backoff, 9 attempts at most" } },
     });
   }
 }
