@@ -3,7 +3,7 @@
 import { env } from "cloudflare:workers";
 import { afterEach, describe, expect, it, vi } from "vitest";
 import * as sandbox from "../src/carriers/sandbox";
-import { adjust, credit, debit, refundAtCarrier, refundStatusOf, undoPurchases } from "../src/money";
+import { adjust, credit, debit, refundAtCarrier, undoPurchases, voidRefundStatus } from "../src/money";
 import { insuranceFeeCents, parseProviderAmount } from "../src/lib/money";
 import { balanceCents, countRows, newAccount } from "./helpers";
 
@@ -48,10 +48,10 @@ describe("money", () => {
   });
 
   it("a refund at the carrier says what to record: the sandbox voids, a provider's refund is submitted", async () => {
-    const outcome = await refundAtCarrier(env, { mode: "test" }, "never-sold");
+    const [outcome] = await refundAtCarrier(env, { mode: "test" }, ["never-sold"]);
     expect(outcome).toEqual({ key: "never-sold", outcome: "not_sold" });
-    expect(refundStatusOf({ key: "k", outcome: "refund_submitted" })).toBe("submitted");
-    expect(refundStatusOf({ key: "k", outcome: "voided" })).toBeNull();
+    expect(voidRefundStatus({ key: "k", outcome: "refund_submitted" })).toBe("submitted");
+    expect(voidRefundStatus({ key: "k", outcome: "voided" })).toBeNull();
   });
 });
 

@@ -63,8 +63,8 @@ export interface CarrierAdapter {
   void(idempotencyKeys: readonly string[]): Promise<VoidOutcome[]>;
   /** Live only: one label's document in another format, fetched from the provider. */
   labelDocument?(idempotencyKey: string, format: "zpl"): Promise<Uint8Array>;
-  /** Live only: where a submitted refund stands now. */
-  refundStatus?(idempotencyKey: string): Promise<RefundStatus>;
+  /** Live only: where each submitted refund stands now, in the order asked. */
+  refundStatus?(idempotencyKeys: readonly string[]): Promise<RefundStatus[]>;
   /**
    * Live only: the provider's manifest for these bought labels (one carrier). `previous` is the form a
    * request may already have made (followed, never made twice); a form is made later (`generating`,

@@ -25,13 +25,13 @@ export async function undoPurchases(env: Env, batch: Mode, shipmentIds: readonly
 }
 
 /**
- * The carrier half of a client's void: the sandbox voids at once; EasyPost is asked for a refund. The
- * caller credits (and records the void) only when this answers that the carrier took it.
+ * The carrier half of a void (a client's, or one the batch finishes after its request died): the sandbox
+ * voids at once; EasyPost is asked for a refund. The caller records the void (and credits a sandbox
+ * one) only for what this answers the carrier took. Safe to repeat for the same labels.
  */
-export async function refundAtCarrier(env: Env, batch: Mode, shipmentId: string): Promise<VoidOutcome> {
-  const [outcome] = await carrierFor(env, batch.mode).void([shipmentId]);
-  return outcome;
+export function refundAtCarrier(env: Env, batch: Mode, shipmentIds: readonly string[]): Promise<VoidOutcome[]> {
+  return carrierFor(env, batch.mode).void(shipmentIds);
 }
 
 /** What a void records on the shipment: a provider's refund is `submitted` until it says more. */
-export const refundStatusOf = (o: VoidOutcome) => (o.outcome === "refund_submitted" ? "submitted" as const : null);
+export const voidRefundStatus = (o: VoidOutcome) => (o.outcome === "refund_submitted" ? "submitted" as const : null);

@@ -11,6 +11,7 @@ import { getBatchById } from "../db/batches";
 import { getShipmentsByIds, saveRatings, type RatingResult, type ShipmentRecord } from "../db/shipments";
 import { addMs, nowIso } from "../lib/time";
 import { insuranceFeeCents } from "../lib/money";
+import { refundAtCarrier, voidRefundStatus } from "../money";
 import { pick, toStored, type Alternative } from "../carriers/shopping";
 import type { ShipmentErrors } from "../schemas/shipment";
 import { ratingBackoffSeconds, type ProviderMessage, type RatingMessage, type RefundCheckMessage, type VoidMessage } from "./messages";
@@ -34,7 +35,8 @@ async function checkRefunds(env: Env, msg: Message<ProviderMessage>, body: Refun
   const row = await getBatchById(env.DB, body.batch_id);
   const carrier = row ? carrierFor(env, row.mode) : undefined;
   if (!row || !carrier?.refundStatus) return msg.ack();
-  const decided = await Promise.all(body.shipment_ids.map(async (id) => ({ shipment_id: id, status: await carrier.refundStatus!(id) })));
+  const statuses = await carrier.refundStatus(body.shipment_ids);
+  const decided = body.shipment_ids.map((id, i) => ({ shipment_id: id, status: statuses[i] }));
   const outcome = await batchObject(env, body.batch_id).recordRefunds(body.batch_id, decided);
   if (!outcome.ok) throw new Error(outcome.message);
   msg.ack();
@@ -49,10 +51,10 @@ async function finishVoids(env: Env, msg: Message<ProviderMessage>, body: VoidMe
   const row = await getBatchById(env.DB, body.batch_id);
   if (!row) return msg.ack();
   const object = batchObject(env, body.batch_id);
-  for (const outcome of await carrierFor(env, row.mode).void(body.shipment_ids)) {
+  for (const outcome of await refundAtCarrier(env, row, body.shipment_ids)) {
     const done = outcome.outcome === "not_sold"
       ? await object.abandonVoid(body.batch_id, outcome.key)
-      : await object.voidShipment(body.batch_id, outcome.key, outcome.outcome === "refund_submitted" ? "submitted" : null);
+      : await object.voidShipment(body.batch_id, outcome.key, voidRefundStatus(outcome));
     if (!done.ok && done.code !== "invalid_state") throw new Error(done.message);
   }
   msg.ack();

@@ -3,7 +3,7 @@ import { batchObject, batchWithShipments, ownedBatch, presentBatch, presentShipm
 import { ownedBatchRef } from "../db/batches";
 import { getShipment } from "../db/shipments";
 import { ApiError, notFound } from "../http/errors";
-import { refundAtCarrier, refundStatusOf } from "../money";
+import { refundAtCarrier, voidRefundStatus } from "../money";
 import { jsonBody, parseBody, validate } from "../http/body";
 import type { App } from "../http/context";
 import { listSchema, page } from "../http/pagination";
@@ -83,12 +83,12 @@ export function registerShipmentRoutes(app: App) {
     unwrap(await batchObject(c.env, row.id).beginVoid(row.id, shipmentId));
     let outcome;
     try {
-      outcome = await refundAtCarrier(c.env, row, shipmentId);
+      [outcome] = await refundAtCarrier(c.env, row, [shipmentId]);
     } catch (err) {
       await batchObject(c.env, row.id).abandonVoid(row.id, shipmentId);
       throw err;
     }
-    const refundStatus = refundStatusOf(outcome);
+    const refundStatus = voidRefundStatus(outcome);
     const { shipment } = unwrap(await batchObject(c.env, row.id).voidShipment(row.id, shipmentId, refundStatus));
     return c.json(presentShipment(c, shipment));
   });

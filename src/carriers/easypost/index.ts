@@ -213,12 +213,15 @@ export function easypostCarrier(env: Env, db: D1Database): CarrierAdapter {
       }));
     },
 
-    async refundStatus(key) {
-      const id = (await providerIds([key])).get(key);
-      if (!id) throw new Error(`${key} has no EasyPost shipment`);
-      const res = await client.call<EpShipment>("GET", `/shipments/${id}`);
-      if (!res.ok) throw new Error(`EasyPost could not be asked about the refund: ${res.error.message}`);
-      return refundStatusOf(res.body.refund_status) ?? "submitted";
+    async refundStatus(keys) {
+      const ids = await providerIds(keys);
+      return Promise.all(keys.map(async (key) => {
+        const id = ids.get(key);
+        if (!id) throw new Error(`${key} has no EasyPost shipment`);
+        const res = await client.call<EpShipment>("GET", `/shipments/${id}`);
+        if (!res.ok) throw new Error(`EasyPost could not be asked about the refund: ${res.error.message}`);
+        return refundStatusOf(res.body.refund_status) ?? "submitted";
+      }));
     },
 
     async labelDocument(key, format) {
