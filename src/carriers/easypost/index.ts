@@ -81,7 +81,7 @@ export function chargedFees(s: Pick<EpShipment, "fees" | "selected_rate">): Fee[
 
 const looksLike = (bytes: Uint8Array, format: "pdf" | "zpl") => {
   const head = new TextDecoder().decode(bytes.subarray(0, 64)).trimStart();
-  return format === "pdf" ? head.startsWith("%PDF-") : head.startsWith("^XA") || head.startsWith("${");
+  return head.startsWith(format === "pdf" ? "%PDF-" : "^XA");
 };
 
 export function easypostCarrier(env: Env, db: D1Database): CarrierAdapter {
