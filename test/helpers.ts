@@ -17,6 +17,16 @@ export async function newAccount(balance = "1000000.00", mode: "test" | "live" =
   return { id, key };
 }
 
+/** Which batch each shipment seen in an answer belongs to (the wire's shipment does not say): for tests that look inside a batch's object. */
+export const batchOfShipment = new Map<string, string>();
+
+/** One shipment's row as its batch's object holds it. */
+export async function shipmentRow(shipmentId: string): Promise<Record<string, any>> {
+  const batchId = batchOfShipment.get(shipmentId);
+  if (!batchId) throw new Error(`no batch seen for ${shipmentId}`);
+  return (await inBatch(batchId, (db) => db.prepare("SELECT * FROM shipments WHERE id = ?").bind(shipmentId).first()))!;
+}
+
 export type Call = { method?: string; body?: unknown; headers?: Record<string, string>; raw?: BodyInit };
 
 /** Calls the Worker's own fetch handler, as a client would. */
@@ -34,6 +44,7 @@ export async function api(key: string | null, path: string, init: Call = {}) {
   try {
     json = JSON.parse(text);
   } catch {}
+  if (json?.object === "batch" && Array.isArray(json.shipments?.data)) for (const sh of json.shipments.data) batchOfShipment.set(sh.id, json.id);
   return { status: res.status, headers: res.headers, json, text };
 }
 
@@ -64,6 +75,20 @@ export async function createBatch(key: string, body: Record<string, unknown>) {
   if (res.status !== 202) throw new Error(`create failed: ${res.status} ${res.text}`);
   return res.json;
 }
+
+/** Runs `fn` against a batch's own SQLite (its object's), through D1's statement interface as src/db/ does. */
+export async function inBatch<T>(batchId: string, fn: (db: D1Database) => Promise<T>): Promise<T> {
+  const [{ runInDurableObject }, { LocalSql, asD1 }] = await Promise.all([import("cloudflare:test"), import("../src/batch/local-sql")]);
+  return runInDurableObject(env.BATCH.get(env.BATCH.idFromName(batchId)), (_: unknown, state: DurableObjectState) => fn(asD1(new LocalSql(state.storage))));
+}
+
+/** How many rows of a table in a batch's object (its shipments, the sandbox carrier's books) match `where`. */
+export const countInBatch = (batchId: string, table: string, where = "1=1", ...params: unknown[]) =>
+  inBatch(batchId, async (db) => (await db.prepare(`SELECT COUNT(*) AS n FROM ${table} WHERE ${where}`).bind(...params).first<{ n: number }>())!.n);
+
+/** How many of a batch's shipments (in its object) match `where`. */
+export const countShipments = (batchId: string, where = "1=1", ...params: unknown[]) =>
+  inBatch(batchId, async (db) => (await db.prepare(`SELECT COUNT(*) AS n FROM shipments WHERE ${where}`).bind(...params).first<{ n: number }>())!.n);
 
 export const countRows = async (table: string, where = "1=1", ...params: unknown[]) =>
   (await env.DB.prepare(`SELECT COUNT(*) AS n FROM ${table} WHERE ${where}`).bind(...params).first<{ n: number }>())!.n;
@@ -134,7 +159,7 @@ export async function untilNotPurchasing(key: string, batchId: string, stepMs = 
 export async function buyWithoutReport(batchId: string, shipmentId: string) {
   const [{ buyShipments }, { getBatchById }, { getShipment }] = await Promise.all([
     import("../src/purchase/buy"), import("../src/db/batches"), import("../src/db/shipments")]);
-  const shipment = (await getShipment(env.DB, batchId, shipmentId))!;
-  const [outcome] = await buyShipments(env, (await getBatchById(env.DB, batchId))!, [{ shipment, attempt: 1 }]);
+  const [shipment, batch] = await inBatch(batchId, async (db) => [(await getShipment(db, batchId, shipmentId))!, (await getBatchById(db, batchId))!] as const);
+  const [outcome] = await buyShipments(env, batch, [{ shipment, attempt: 1 }]);
   return { shipment, outcome };
 }

@@ -39,16 +39,16 @@ describe("money", () => {
       const c = real(db, sw);
       return { ...c, void: async () => { order.push("void"); throw new Error("carrier down"); } };
     });
-    await expect(undoPurchases(env, { mode: "test" }, ["u1"])).rejects.toThrow("carrier down");
+    await expect(undoPurchases(env, { id: "none", mode: "test" }, ["u1"], env.DB)).rejects.toThrow("carrier down");
     expect(await balanceCents(id)).toBe(700);
     vi.restoreAllMocks();
-    expect(await undoPurchases(env, { mode: "test" }, ["u1"])).toEqual([{ key: "u1", outcome: "not_sold" }]);
+    expect(await undoPurchases(env, { id: "none", mode: "test" }, ["u1"], env.DB)).toEqual([{ key: "u1", outcome: "not_sold" }]);
     expect(order).toEqual(["void"]);
     expect(await balanceCents(id)).toBe(1000);
   });
 
   it("a refund at the carrier says what to record: the sandbox voids, a provider's refund is submitted", async () => {
-    const [outcome] = await refundAtCarrier(env, { mode: "test" }, ["never-sold"]);
+    const [outcome] = await refundAtCarrier(env, { id: "none", mode: "test" }, ["never-sold"], env.DB);
     expect(outcome).toEqual({ key: "never-sold", outcome: "not_sold" });
     expect(voidRefundStatus({ key: "k", outcome: "refund_submitted" })).toBe("submitted");
     expect(voidRefundStatus({ key: "k", outcome: "voided" })).toBeNull();

@@ -2,6 +2,8 @@
 // (`prepare(…).bind(…).all/run/first`, `batch([...])`), so the statements of src/db/ can run in the
 // object unchanged as a batch's data moves there (issue 26). A `batch` is one local transaction
 // (`transactionSync`), as D1's is; `changes()` in a statement sees the one before it, as in D1.
+import { counters } from "../lib/capacity";
+
 type Meta = { rows_read: number; rows_written: number; changes: number; duration: number; last_row_id: number; changed_db: boolean; size_after: number };
 type Result<T> = { results: T[]; success: true; meta: Meta };
 
@@ -17,6 +19,8 @@ class LocalStatement {
     const cursor = this.local.storage.sql.exec<Record<string, SqlStorageValue>>(this.sql, ...this.params);
     const results = cursor.toArray() as T[];
     const changes = this.local.storage.sql.exec<{ n: number }>("SELECT changes() AS n").one().n;
+    counters.object_rows_read += cursor.rowsRead;
+    counters.object_rows_written += cursor.rowsWritten;
     return {
       results, success: true,
       meta: { rows_read: cursor.rowsRead, rows_written: cursor.rowsWritten, changes, duration: 0, last_row_id: 0, changed_db: cursor.rowsWritten > 0, size_after: this.local.storage.sql.databaseSize },
@@ -48,6 +52,16 @@ export class LocalSql {
   /** Every statement in order, in one transaction: all of them or none. */
   async batch<T = Record<string, unknown>>(statements: readonly LocalStatement[]): Promise<Result<T>[]> {
     return this.storage.transactionSync(() => statements.map((s) => s.exec<T>()));
+  }
+
+  /** Runs `fn` as one transaction: the statements it runs (with `rows`) commit together or not at all. */
+  transaction<T>(fn: () => T): T {
+    return this.storage.transactionSync(fn);
+  }
+
+  /** A statement's rows now, synchronously (inside `transaction`, between other statements of it). */
+  rows<T = Record<string, unknown>>(statement: D1PreparedStatement): T[] {
+    return (statement as unknown as LocalStatement).exec<T>().results;
   }
 
   /** Statements with no bindings, run once (a schema); `--` comment lines are left out. */

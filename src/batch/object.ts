@@ -2,8 +2,7 @@ import { DurableObject } from "cloudflare:workers";
 import { liveProviderConfigured } from "../carriers";
 import * as batches from "../db/batches";
 import type { BatchRow } from "../db/batches";
-import { insertEvent } from "../db/events";
-import { creditStatements } from "../money";
+import { creditStatements, uncredited } from "../money/ledger";
 import type { RefundStatus } from "../carriers/easypost/mapping";
 import type { RefundCheckMessage, VoidMessage } from "../rating/messages";
 import * as shipments from "../db/shipments";
@@ -23,13 +22,16 @@ import type { LabelFormat, LabelLayout } from "../labels/merge";
 import { markStale, newSet, progress, type LabelSet } from "./label-sets";
 import { newId } from "../lib/ids";
 import { counted } from "../lib/capacity";
-import { addSet, due, emptyPlan, finish, firstSetWritten, markWritten, type Finished, type LabelPlan } from "./label-plan";
+import { addSet, due, finish, type Finished, type PlannedFile } from "./label-plan";
+import { asD1, LocalSql } from "./local-sql";
+import { ensureLocalSchema, hasLocalSchema } from "./local-schema";
+import * as own from "./object-sql";
 import { applyPatch, toRecord } from "./intake";
 import { FINAL_STATUSES, next, type BatchEvent } from "./machine";
 import { linkerFor } from "../labels/links";
 import { emptyCounts, toBatchSummary } from "./present";
 import * as outbox from "./outbox";
-import { nextLabelRequeue, nextPurchaseStep, nextRefundCheck, recoveryTiming, REFUND_FOLLOW_MS, START_GRACE_MS, VOID_GRACE_MS } from "./recovery";
+import { nextLabelRequeue, nextPurchaseStep, nextRefundCheck, recoveryTiming, REFUND_FOLLOW_MS, START_GRACE_MS, SYNC_RETRY_MS, VOID_GRACE_MS } from "./recovery";
 import { BatchStorage } from "./storage";
 import { TimerTable, type TimerKind } from "./timers";
 import { validateShipment } from "./validate";
@@ -69,19 +71,59 @@ function tallyOf(rows: readonly shipments.StatusCount[]): { counts: Counts; cent
   return { counts, cents };
 }
 
+type Tally = { counts: Counts; cents: number; rate_summary?: string };
+type SummaryLine = { carrier: string; service: string; n: number; cents: number };
+
+/**
+ * The counts, bought total and rate summary after purchase results, moved by what they changed
+ * (`before`: what each shipment cost while queued) instead of read again from every shipment. A
+ * bought shipment stays in its line at what was charged; a failed one leaves it.
+ */
+export function movedBy(row: BatchRow, recorded: readonly shipments.Recorded[], before: ReadonlyMap<string, shipments.QueuedCost>): Tally {
+  const counts = { ...(JSON.parse(row.counts) as Counts) };
+  let cents = row.total_cents;
+  const lines = new Map((JSON.parse(row.rate_summary ?? "[]") as SummaryLine[]).map((l) => [`${l.carrier} ${l.service}`, { ...l }]));
+  for (const r of recorded) {
+    counts.queued--;
+    counts[r.status]++;
+    const was = before.get(r.id);
+    const line = was && lines.get(`${was.carrier} ${was.service}`);
+    const shown = (was?.rate_cents ?? 0) + (was?.insurance_fee_cents ?? 0);
+    if (r.status === "purchased") {
+      const paid = r.charged_cents ?? r.rate_cents ?? 0;
+      cents += paid;
+      if (line) line.cents += paid - shown;
+    } else if (line) {
+      line.n--;
+      line.cents -= shown;
+    }
+  }
+  return { counts, cents, rate_summary: JSON.stringify([...lines.values()].filter((l) => l.n > 0)) };
+}
+
 /** What each timer does when it is due; a handler that wants to run again sets its timer again. */
 type TimerHandlers = Record<TimerKind, (row: BatchRow) => Promise<BatchRow>>;
 
 /**
- * One instance per batch (`idFromName(batch_id)`): the only code that changes a batch's status.
- * Every operation runs through `exclusive`, because awaiting D1 opens the object's input gate and
- * would otherwise let a second request interleave with the first.
+ * One instance per batch (`idFromName(batch_id)`): the only code that changes a batch's status, and
+ * the home of the batch's data. Its row, shipments, label plan, sets and SCAN forms live in the
+ * object's own SQLite (local-schema.ts); every change is one local transaction, so no read sees them
+ * disagree. D1 gets what spans batches: a summary row for lists, events, and the ledger's credits,
+ * written after each change from what the object owes (`sync`, with a timer if a write fails).
+ * Every change runs through `exclusive`, because awaiting D1 or a queue opens the object's input
+ * gate and would otherwise let a second request interleave with the first.
  */
 export class BatchObject extends DurableObject<Env> {
   private tail: Promise<unknown> = Promise.resolve();
   private readonly store = new BatchStorage(this.ctx.storage);
   private readonly timers = new TimerTable(this.store);
   private readonly watchers = new Watchers();
+  private readonly sqlite = new LocalSql(this.ctx.storage);
+  /** The object's SQLite, for the statements of src/db/ written against D1's interface. */
+  private readonly local = asD1(this.sqlite);
+  /** Set once this object holds its batch's rows (made here, or moved in from D1). */
+  private holding = false;
+  private moving: Promise<void> | undefined;
 
   constructor(ctx: DurableObjectState, env: Env) {
     // Counted only for `npm run capacity` (CAPACITY_COUNTERS=1); otherwise the env as given.
@@ -106,9 +148,56 @@ export class BatchObject extends DurableObject<Env> {
   }
 
   private async load(batchId: string): Promise<BatchRow> {
-    const row = await batches.getBatchById(this.db, batchId);
+    await this.hold(batchId);
+    const row = await batches.getBatchById(this.local, batchId);
     if (!row) refuse("not_found", "No such batch.");
     return row!;
+  }
+
+  /**
+   * Makes sure this object holds its batch's rows: made here, or (a batch made before issue 26) moved
+   * in from D1 on first touch. An id no batch has answers not found and leaves no storage behind.
+   */
+  private async hold(batchId: string): Promise<void> {
+    if (this.holding) return;
+    if (hasLocalSchema(this.ctx.storage)) {
+      ensureLocalSchema(this.sqlite);
+      if (await batches.getBatchById(this.local, batchId)) {
+        this.holding = true;
+        return;
+      }
+    }
+    this.moving ??= this.moveIn(batchId).finally(() => { this.moving = undefined; });
+    await this.moving;
+  }
+
+  /**
+   * A batch that D1 still holds (written by the release before issue 26): its row, shipments, sandbox
+   * labels and label plan are copied here in one local transaction; D1's copies of the shipments are
+   * then deleted by the `sync` timer. The row stays in D1 as the batch's summary.
+   */
+  private async moveIn(batchId: string): Promise<void> {
+    const row = await batches.getBatchById(this.db, batchId);
+    if (!row) refuse("not_found", "No such batch.");
+    const rows: Record<string, unknown>[] = [];
+    for (let after = 0; ;) {
+      const page = await own.legacyShipments(this.db, batchId, after);
+      rows.push(...page);
+      if (page.length < own.LEGACY_PAGE) break;
+      after = page.at(-1)!.position;
+    }
+    const books = await own.legacySandboxLabels(this.db, batchId);
+    const plan = await this.store.get("label_plan");
+    ensureLocalSchema(this.sqlite);
+    this.sqlite.transaction(() => {
+      if (this.sqlite.rows(batches.selectBatch(this.local, batches.batchById(batchId))).length) return;
+      for (const statement of [own.insertBatchRow(this.local, row!), ...own.insertRawShipments(this.local, rows),
+        ...own.insertRawSandboxLabels(this.local, books), ...own.putFiles(this.local, plan?.files ?? [])]) this.sqlite.rows(statement);
+    });
+    await this.store.put({ batch_id: batchId, legacy_cleanup: true, summary_synced: row!.updated_at });
+    await this.store.delete("label_plan");
+    await this.timers.atLatest("sync", Date.now());
+    this.holding = true;
   }
 
   /** Moves the batch by the transition table, or refuses with the state in the message. */
@@ -118,8 +207,9 @@ export class BatchObject extends DurableObject<Env> {
     return { ...row, status: to! };
   }
 
-  private async counts(batchId: string): Promise<{ counts: Counts; cents: number }> {
-    return tallyOf((await shipments.statusCounts(this.db, batchId).all<shipments.StatusCount>()).results);
+  /** The batch's counts and bought total, read again from its shipments (by the status index). */
+  private recount(batchId: string): Tally {
+    return tallyOf(this.sqlite.rows<shipments.StatusCount>(shipments.statusCounts(this.local, batchId)));
   }
 
   /** The counts as stored, for changes that touch no shipment (a label file, a scan form). */
@@ -138,40 +228,89 @@ export class BatchObject extends DurableObject<Env> {
   }
 
   /**
-   * Writes the batch row with fresh counts and one `batch.updated` event per status change, in one
-   * transaction with `shipmentWrites`, so a batch's status never disagrees with its shipments. With
-   * shipment writes, pass the tally they produce (it cannot be read before they run).
+   * Writes the batch row with its counts and one `batch.updated` event per status change, in one local
+   * transaction with `writes`, so a batch's status never disagrees with its shipments. The new row may
+   * be a function, run inside the transaction after the writes (to decide from what they left). `tally` is the
+   * counts the change leaves: known beforehand, or a function run inside the transaction after the
+   * writes (it may run writes of its own and read what they did); without it the counts are read again.
+   * D1 is brought up to date after the commit (`sync`).
    */
-  private async persist(before: BatchRow, after: BatchRow, tally?: { counts: Counts; cents: number }, shipmentWrites: D1PreparedStatement[] = [], refreshSummary = false): Promise<BatchRow> {
+  private async persist(before: BatchRow, change: BatchRow | (() => BatchRow), tally?: Tally | (() => Tally), writes: D1PreparedStatement[] = [], refreshSummary = false): Promise<BatchRow> {
     const now = nowIso();
-    const { counts, cents } = tally ?? (await this.counts(after.id));
-    const row: BatchRow = { ...after, counts: JSON.stringify(counts), total_cents: cents, updated_at: now };
-    // What the chosen shipments cost per service: read again at each status change (not per consumer batch).
-    // And whenever the shipments it counts are no longer those counted (a purchase failed, a void), so
-    // that no read shows a summary that disagrees with its counts.
-    const summarized = (JSON.parse(row.rate_summary ?? "[]") as { n: number }[]).reduce((a, r) => a + r.n, 0);
-    const chosen = counts.valid + counts.queued + counts.purchased;
-    if (row.status !== before.status || refreshSummary || (summarized !== chosen && counts.validating === 0)) {
-      row.rate_summary = JSON.stringify(await shipments.rateSummary(this.db, row.id));
-    }
-    if (row.status !== before.status) {
-      if (row.status === "ready" || row.status === "invalid") row.validated_at = now;
-      if (row.status === "purchasing") row.purchased_at = now;
-      if (row.status === "completed") row.completed_at = now;
-    }
-    const statements = [...shipmentWrites, batches.saveBatchState(this.db, row)];
-    const event = row.status !== before.status
-      ? insertEvent(this.db, row.account_id, "batch.updated", row.id, { ...toBatchSummary(row, linkerFor(this.env)), previous_status: before.status }, now)
-      : null;
-    if (event) {
-      statements.push(event.statement);
-      await outbox.owe(this.store, this.timers, event.id);
-    }
-    await this.db.batch(statements);
-    if (event) await outbox.announce(this.store, this.timers, this.env.WEBHOOK_QUEUE);
+    await this.timers.atLatest("sync", Date.now() + SYNC_RETRY_MS);
+    const row = this.sqlite.transaction(() => {
+      for (const w of writes) this.sqlite.rows(w);
+      const after = typeof change === "function" ? change() : change;
+      const t = typeof tally === "function" ? tally() : tally ?? this.recount(after.id);
+      const row: BatchRow = { ...after, counts: JSON.stringify(t.counts), total_cents: t.cents, updated_at: now, rate_summary: t.rate_summary ?? after.rate_summary };
+      // What the chosen shipments cost per service: read again at each status change (not per consumer batch),
+      // and whenever the shipments it counts are no longer those counted (a void), so that no read shows a
+      // summary that disagrees with its counts. Purchase results move it by what they change (recordPurchases).
+      const summarized = (JSON.parse(row.rate_summary ?? "[]") as { n: number }[]).reduce((a, r) => a + r.n, 0);
+      const chosen = t.counts.valid + t.counts.queued + t.counts.purchased;
+      if (row.status !== before.status || refreshSummary || (summarized !== chosen && t.counts.validating === 0)) {
+        row.rate_summary = JSON.stringify(this.sqlite.rows(shipments.rateSummaryOf(this.local, row.id)));
+      }
+      if (row.status !== before.status) {
+        if (row.status === "ready" || row.status === "invalid") row.validated_at = now;
+        if (row.status === "purchasing") row.purchased_at = now;
+        if (row.status === "completed") row.completed_at = now;
+        this.sqlite.rows(this.event(row, "batch.updated", { ...toBatchSummary(row, linkerFor(this.env)), previous_status: before.status }, now));
+      }
+      this.sqlite.rows(batches.saveBatchState(this.local, row));
+      return row;
+    });
+    await this.syncNow(row);
     this.broadcast(row);
-    if (row.status !== before.status || shipmentWrites.length) await this.timers.update(this.statusTimers(row));
+    if (row.status !== before.status || writes.length) await this.timers.update(this.statusTimers(row));
     return row;
+  }
+
+  /** An event to write to D1 (and then announce), kept in the object's transaction with the change it reports. */
+  private event(row: BatchRow, type: string, data: unknown, now: string) {
+    return own.pendingEvent(this.local, { id: newId("evt"), account_id: row.account_id, type, batch_id: row.id, data: JSON.stringify(data), created_at: now });
+  }
+
+  /** `sync` after a commit: a failure is left to the `sync` timer (set before the commit), not the caller. */
+  private async syncNow(row?: BatchRow) {
+    try {
+      await this.sync(row);
+    } catch (err) {
+      console.warn(`${row?.id ?? "batch"}: D1 not brought up to date yet: ${(err as Error).message}`);
+    }
+  }
+
+  /**
+   * Writes what the object owes D1, in one D1 transaction: the batch's summary row (when it changed
+   * since last written), its events, and the credits of voids and refunds recorded here. Each is
+   * idempotent (summary only forward, event by id, credit once per shipment), so a write repeated
+   * after a crash changes nothing. Then the events are announced, and a moved batch's old rows deleted.
+   */
+  private async sync(current?: BatchRow): Promise<void> {
+    const batchId = current?.id ?? (await this.store.get("batch_id"));
+    if (!batchId || !hasLocalSchema(this.ctx.storage)) return;
+    const row = current ?? (await batches.getBatchById(this.local, batchId));
+    if (!row) return;
+    const [events, credits, synced] = [await own.pendingEvents(this.local), await own.owedCredits(this.local), await this.store.get("summary_synced")];
+    if (events.length || credits.length || synced !== row.updated_at) {
+      const now = nowIso();
+      await this.db.batch([
+        ...(synced !== row.updated_at ? [own.upsertSummary(this.db, row)] : []),
+        ...events.map((e) => own.flushEvent(this.db, e)),
+        ...creditStatements(this.db, credits.filter((c) => c.reason === "void").map((c) => c.shipment_id), "void", now),
+        ...creditStatements(this.db, credits.filter((c) => c.reason === "refund").map((c) => c.shipment_id), "refund", now),
+      ]);
+      if (events.length) await outbox.owe(this.store, this.timers, events.map((e) => e.id));
+      await this.local.batch([own.dropPendingEvents(this.local, events.map((e) => e.id)), own.dropCredits(this.local, credits.map((c) => c.shipment_id))]);
+      await this.store.put({ summary_synced: row.updated_at });
+    }
+    await outbox.announce(this.store, this.timers, this.env.WEBHOOK_QUEUE);
+    if (await this.store.get("legacy_cleanup")) {
+      while ((await own.deleteLegacyPage(this.db, batchId)) > 0) await letRequestsIn();
+      await this.store.delete("legacy_cleanup");
+    }
+    // Nothing is owed now; a change that owes something sets the timer again before its commit.
+    await this.timers.clear("sync");
   }
 
   /**
@@ -189,10 +328,9 @@ export class BatchObject extends DurableObject<Env> {
   /** Records that the batch is recovering from lost work: an event (and webhook) and a line on the stream. */
   private async noteRecovery(row: BatchRow, recovery: { action: "purchases_resent" | "label_files_requeued"; count: number; attempt: number; quiet_seconds: number }) {
     const now = nowIso();
-    const event = insertEvent(this.db, row.account_id, "batch.recovering", row.id, { ...toBatchSummary(row, linkerFor(this.env)), recovery }, now);
-    await outbox.owe(this.store, this.timers, event.id);
-    await this.db.batch([event.statement]);
-    await outbox.announce(this.store, this.timers, this.env.WEBHOOK_QUEUE);
+    await this.timers.atLatest("sync", Date.now() + SYNC_RETRY_MS);
+    await this.local.batch([this.event(row, "batch.recovering", { ...toBatchSummary(row, linkerFor(this.env)), recovery }, now)]);
+    await this.syncNow(row);
     this.watchers.send("recovery", now, { id: row.id, status: row.status, ...recovery });
     console.warn(`${row.id}: ${recovery.action} (${recovery.count}, attempt ${recovery.attempt}, quiet ${recovery.quiet_seconds} s)`);
   }
@@ -202,17 +340,112 @@ export class BatchObject extends DurableObject<Env> {
    * go back to `valid` first (nothing was sent for them), so no shipment of an ended batch stays queued.
    */
   private async abandon(before: BatchRow, after: BatchRow): Promise<BatchRow> {
-    await this.db.batch(shipments.unqueue(this.db, before.id, nowIso()));
+    const saved = await this.persist(before, after, undefined, shipments.unqueue(this.local, before.id, nowIso()));
     await this.store.delete("purchase_start");
     await this.timers.clear("start");
-    return this.persist(before, after);
+    return saved;
   }
 
   async fetch(request: Request): Promise<Response> {
     const batchId = new URL(request.url).searchParams.get("batch_id") ?? "";
-    const row = await batches.getBatchById(this.db, batchId);
+    const row = await this.load(batchId).catch(() => null);
     if (!row) return new Response("not found", { status: 404 });
     return this.watchers.open({ event: "batch", id: row.updated_at, data: this.streamData(row) }, FINAL_STATUSES.includes(row.status));
+  }
+
+  // ---- Reads: what the Worker and the consumers ask of one batch. None waits for a change in progress:
+  // each is one local transaction, so it sees a change whole or not at all.
+
+  /** The batch (of `owner`'s account, when given) with one page of its shipments, read together. */
+  async read(owner: string | null, batchId: string, page?: shipments.PageFilter): Promise<Outcome<{ rows: ShipmentRecord[]; total: number }>> {
+    return this.answer(async () => {
+      await this.owned(owner, batchId);
+      const [batch, rows, total] = await this.local.batch([
+        batches.selectBatch(this.local, batches.batchById(batchId)),
+        ...(page ? shipments.shipmentPage(this.local, batches.batchById(batchId), page) : []),
+      ]);
+      const row = batch.results[0] as BatchRow;
+      return { ok: true, row, ...(page ? shipments.readShipmentPage(rows, total) : { rows: [], total: 0 }) };
+    });
+  }
+
+  /** One shipment of the batch. */
+  async shipment(owner: string | null, batchId: string, shipmentId: string): Promise<Outcome<{ shipment: ShipmentRecord }>> {
+    return this.answer(async () => {
+      const row = await this.owned(owner, batchId);
+      const shipment = await shipments.getShipment(this.local, batchId, shipmentId);
+      if (!shipment) refuse("not_found", "No such shipment in this batch.");
+      return { ok: true, row, shipment: shipment! };
+    });
+  }
+
+  /** These shipments of the batch (others are absent), in position order: for the consumers. */
+  async shipmentsOf(batchId: string, ids: readonly string[]): Promise<Outcome<{ shipments: ShipmentRecord[] }>> {
+    return this.answer(async () => {
+      const row = await this.load(batchId);
+      return { ok: true, row, shipments: [...(await shipments.getShipmentsByIds(this.local, ids)).values()].filter((s) => s.batch_id === batchId) };
+    });
+  }
+
+  /** The bought (not voided) shipments of one merged file, in position order. */
+  async purchasedInRange(batchId: string, first: number, last: number): Promise<Outcome<{ shipments: ShipmentRecord[] }>> {
+    return this.answer(async () => ({ ok: true, row: await this.load(batchId), shipments: await shipments.purchasedInRange(this.local, batchId, first, last) }));
+  }
+
+  /** What the batch's SCAN forms list: its bought shipments. */
+  async manifest(batchId: string): Promise<Outcome<{ rows: shipments.ManifestSource[] }>> {
+    return this.answer(async () => ({ ok: true, row: await this.load(batchId), rows: await shipments.manifestRows(this.local, batchId) }));
+  }
+
+  /**
+   * The carrier adapters' books for this batch's labels, as SQL over the object's SQLite: the sandbox
+   * carrier's own table (what it sold, what was voided) and read-only look-ups of shipments (a
+   * provider's shipment ids). Anything else is refused; see books.ts.
+   */
+  async books(batchId: string, statements: readonly { sql: string; params: unknown[] }[]): Promise<Outcome<{ results: Record<string, unknown>[][] }>> {
+    return this.answer(async () => {
+      const row = await this.load(batchId);
+      const allowed = statements.every(({ sql }) => /^\s*(SELECT\b(?![\s\S]*\b(INSERT|UPDATE|DELETE)\b)|INSERT INTO sandbox_labels\b|UPDATE sandbox_labels\b)/i.test(sql));
+      if (!allowed) refuse("internal_error", "The books take only the sandbox carrier's own writes and reads.");
+      const done = await this.local.batch(statements.map(({ sql, params }) => this.local.prepare(sql).bind(...params)));
+      return { ok: true, row, results: done.map((d) => d.results as Record<string, unknown>[]) };
+    });
+  }
+
+  /** A read that answers a refusal as a value, as the changes do (an error loses its fields crossing RPC). */
+  private async answer<T extends object>(fn: () => Promise<Outcome<T>>): Promise<Outcome<T>> {
+    try {
+      return await fn();
+    } catch (err) {
+      if (err instanceof Refused) return err.refusal;
+      throw err;
+    }
+  }
+
+  /** The batch, if `owner` (an account id; null for a signed link, which names the batch itself) owns it. */
+  private async owned(owner: string | null, batchId: string): Promise<BatchRow> {
+    const row = await this.load(batchId);
+    if (owner !== null && row.account_id !== owner) refuse("not_found", "No such batch.");
+    return row;
+  }
+
+  // ---- Small changes the consumers make to shipments, each one local transaction.
+
+  /** Before a live buy is sent: from now on a retry reads the provider's shipment before buying. */
+  async markBuyStarted(batchId: string, ids: readonly string[]): Promise<Outcome> {
+    return this.exclusive(async () => {
+      const row = await this.load(batchId);
+      await shipments.markBuyStarted(this.local, ids, nowIso()).run();
+      return { ok: true, row };
+    });
+  }
+
+  /** The message of failed shipments whose sold label was voided on the way to their refund. */
+  async noteVoided(batchId: string, ids: readonly string[], message: string): Promise<Outcome> {
+    return this.exclusive(async () => {
+      const row = await this.load(batchId);
+      return { ok: true, row: await this.persist(row, row, this.unchanged(row), [shipments.noteVoided(this.local, ids, message, nowIso())]) };
+    });
   }
 
   /** What the stream sends for a batch: the summary's live fields, in the summary's own shapes. */
@@ -230,22 +463,22 @@ export class BatchObject extends DurableObject<Env> {
 
   private intake(row: BatchRow, rows: readonly CsvRow[], firstPosition: number, now: string): D1PreparedStatement[] {
     const owner = { batch_id: row.id, account_id: row.account_id };
-    return shipments.insertShipments(this.db, owner, now, rows.map((r, i) => toRecord(r.input, firstPosition + i, owner, row, now, r.errors)));
+    return shipments.insertShipments(this.local, owner, now, rows.map((r, i) => toRecord(r.input, firstPosition + i, owner, row, now, r.errors)));
   }
 
   async create(row: BatchRow, rows: CsvRow[]): Promise<Outcome> {
     return this.exclusive(async () => {
       // Made already by a request that died before answering (its Idempotency-Key reserved this id).
-      const made = await batches.getBatchById(this.db, row.id);
+      ensureLocalSchema(this.sqlite);
+      const made = await batches.getBatchById(this.local, row.id);
       if (made) return made.account_id === row.account_id ? { ok: true, row: made } : refuse("not_found", "No such batch.");
       await this.store.put({ batch_id: row.id });
       const initial: BatchRow = { ...row, status: rows.length ? "validating" : "ready", counts: JSON.stringify(emptyCounts()) };
-      const created = insertEvent(this.db, row.account_id, "batch.created", row.id, toBatchSummary(initial, linkerFor(this.env)), row.created_at);
-      await outbox.owe(this.store, this.timers, created.id);
       // The batch, its event and every shipment land together or not at all.
       const saved = await this.persist(initial, initial, this.adjusted(initial, { validating: rows.length }),
-        [batches.insertBatch(this.db, initial), created.statement, ...this.intake(initial, rows, 1, row.created_at)]);
-      await outbox.announce(this.store, this.timers, this.env.WEBHOOK_QUEUE);
+        [batches.insertBatch(this.local, initial), this.event(initial, "batch.created", toBatchSummary(initial, linkerFor(this.env)), row.created_at),
+          ...this.intake(initial, rows, 1, row.created_at)]);
+      this.holding = true;
       return { ok: true, row: saved };
     });
   }
@@ -256,7 +489,7 @@ export class BatchObject extends DurableObject<Env> {
       const moved = this.step(row, "edit", "take new shipments");
       const count = JSON.parse(row.counts).total as number;
       if (count + rows.length > 10_000) refuse("payload_too_large", `A batch holds at most 10,000 shipments; it has ${count}.`);
-      const inserts = this.intake(row, rows, (await shipments.maxPosition(this.db, batchId)) + 1, nowIso());
+      const inserts = this.intake(row, rows, (await shipments.maxPosition(this.local, batchId)) + 1, nowIso());
       return { ok: true, row: await this.persist(row, moved, this.adjusted(row, { validating: rows.length }), inserts) };
     });
   }
@@ -265,7 +498,7 @@ export class BatchObject extends DurableObject<Env> {
     return this.exclusive(async () => {
       const row = await this.load(batchId);
       const moved = this.step(row, "edit", "remove shipments");
-      const found = await shipments.statusesIn(this.db, batchId, ids);
+      const found = await shipments.statusesIn(this.local, batchId, ids);
       const missing = ids.map((id, i) => ({ id, i })).filter(({ id }) => !found.has(id));
       if (missing.length) {
         refuse("validation_failed", "Some shipment ids are not in this batch; nothing was removed.",
@@ -273,7 +506,7 @@ export class BatchObject extends DurableObject<Env> {
       }
       const removed: Partial<Record<ShipmentStatus, number>> = {};
       for (const status of found.values()) removed[status] = (removed[status] ?? 0) - 1;
-      return { ok: true, row: await this.persist(row, moved, this.adjusted(row, removed), [shipments.deleteShipments(this.db, batchId, ids)]) };
+      return { ok: true, row: await this.persist(row, moved, this.adjusted(row, removed), [shipments.deleteShipments(this.local, batchId, ids)]) };
     });
   }
 
@@ -281,12 +514,12 @@ export class BatchObject extends DurableObject<Env> {
     return this.exclusive(async () => {
       const row = await this.load(batchId);
       const moved = this.step(row, "edit", "change shipments");
-      const current = await shipments.getShipment(this.db, batchId, shipmentId);
+      const current = await shipments.getShipment(this.local, batchId, shipmentId);
       if (!current) return refuse("not_found", "No such shipment in this batch.");
       const edited = { ...applyPatch(current, patch, row, nowIso()), status: "validating" as const, errors: null,
         rate_cents: null, rate_currency: null, rate_expires_at: null };
       const tally = this.adjusted(row, current.status === "validating" ? {} : { [current.status]: -1, validating: 1 });
-      return { ok: true, row: await this.persist(row, moved, tally, [shipments.saveEdit(this.db, edited)]), shipment: edited };
+      return { ok: true, row: await this.persist(row, moved, tally, [shipments.saveEdit(this.local, edited)]), shipment: edited };
     });
   }
 
@@ -314,7 +547,7 @@ export class BatchObject extends DurableObject<Env> {
       if (JSON.parse(row.counts).valid === 0) refuse("invalid_state", `The batch is ${row.status} but has no valid shipments to buy.`);
       // The price guard: the total a person approved, or nothing is bought.
       if (expectedCents !== undefined) {
-        const now = await shipments.amountToCharge(this.db, batchId);
+        const now = await shipments.amountToCharge(this.local, batchId);
         if (now !== expectedCents) {
           refuse("amount_changed", `The amount to be charged is ${formatCents(now)}, not ${formatCents(expectedCents)}; nothing was bought.`,
             [{ path: "expected_amount", message: `The amount to be charged is ${formatCents(now)}` }]);
@@ -326,19 +559,21 @@ export class BatchObject extends DurableObject<Env> {
       // queued and nothing sent: the `start` timer puts them back, or the next purchase call takes them.
       await this.store.put({ purchase_start: { at: Date.now() } });
       await this.timers.set("start", Date.now() + START_GRACE_MS);
-      const queued = await shipments.queuedShipments(this.db, batchId);
+      const queued = await shipments.queuedShipments(this.local, batchId);
       for (;;) {
-        const [page] = await this.db.batch(shipments.queueValidPage(this.db, batchId, now, QUEUE_PAGE));
+        const [page] = await this.local.batch(shipments.queueValidPage(this.local, batchId, now, QUEUE_PAGE));
         queued.push(...(page.results as shipments.Placed[]));
         if (page.results.length < QUEUE_PAGE) break;
         await letRequestsIn();
       }
       queued.sort((a, b) => a.position - b.position);
-      const plan = addSet(emptyPlan(), queued.map((q) => q.position), row.label_format, row.label_layout, true);
-      await this.store.put({ progress_at: Date.now(), purchase_resends: 0, label_plan: plan });
+      await this.store.put({ progress_at: Date.now(), purchase_resends: 0 });
+      // The commit point: the status, the purchase's label set and its planned files together. From here a
+      // lost send is a quiet purchase, which the `purchase` timer re-sends.
+      const cursor = this.sqlite.rows<{ next_n: number; sets: number }>(own.planCursor(this.local))[0];
+      const plan = addSet({ ...cursor, files: [] }, queued.map((q) => q.position), row.label_format, row.label_layout, true);
       const sets = [newSet(newId("ls"), plan.sets, row.label_format, row.label_layout, now)];
-      // The commit point: from here a lost send is a quiet purchase, which the `purchase` timer re-sends.
-      const saved = await this.persist(row, { ...moved, labels: "[]", label_sets: JSON.stringify(sets) });
+      const saved = await this.persist(row, { ...moved, labels: "[]", label_sets: JSON.stringify(sets) }, undefined, own.putFiles(this.local, plan.files));
       await this.store.delete("purchase_start");
       await this.timers.clear("start");
       await this.sendPurchases(batchId, queued);
@@ -355,70 +590,84 @@ export class BatchObject extends DurableObject<Env> {
 
   /**
    * Records purchase results reported by a consumer (one call per consumer batch). A shipment's result
-   * counts once; a repeat is ignored. When nothing is left queued, the batch moves on.
+   * counts once; a repeat is ignored. The results, the counts, total and rate summary they move, and
+   * the label files they finish are one local transaction; when nothing is left queued, the batch moves on.
    */
   async recordPurchases(batchId: string, results: PurchaseResult[]): Promise<Outcome<{ accepted: string[]; already_purchased: string[] }>> {
     // Only consumers report, so clients' requests may go first; the wait is before taking the lock.
     await backgroundTurn();
     return this.exclusive(async () => {
+      const row = await this.load(batchId);
       const now = nowIso();
-      // The batch, the results and the counts they leave, in one round trip and one transaction.
-      const read = await this.db.batch([
-        batches.selectBatch(this.db, batches.batchById(batchId)),
-        ...shipments.savePurchaseResults(this.db, batchId, results, now),
-        shipments.statusCounts(this.db, batchId),
-      ]);
-      const row = read[0].results[0] as BatchRow | undefined;
-      if (!row) return refuse("not_found", "No such batch.");
-      const accepted = read.slice(1, -1).flatMap((r) => r.results as shipments.Placed[]);
-      const tally = tallyOf(read.at(-1)!.results as shipments.StatusCount[]);
-      await letRequestsIn();
+      await this.armLabels();
+      let accepted: shipments.Recorded[] = [];
+      let jobs: LabelJob[] = [];
+      let tally: Tally | undefined;
+      const take = (): Tally => {
+        const before = new Map(this.sqlite.rows<shipments.QueuedCost>(shipments.queuedCosts(this.local, batchId, results.map((r) => r.shipment_id))).map((c) => [c.id, c]));
+        accepted = shipments.savePurchaseResults(this.local, batchId, results, now).flatMap((st) => this.sqlite.rows<shipments.Recorded>(st));
+        jobs = this.finishFiles(batchId, accepted.map((a) => ({ position: a.position, bought: a.status === "purchased" })));
+        tally = movedBy(row, accepted, before);
+        return tally;
+      };
+      // Moves on when nothing is left queued: to writing labels, or failed when nothing was bought.
+      const decide = (): BatchRow => {
+        take();
+        if (row.status !== "purchasing" || tally!.counts.queued > 0) return row;
+        return this.step(row, tally!.counts.purchased > 0 ? "purchases_done" : "purchases_failed", "finish purchasing");
+      };
+      let saved = await this.persist(row, decide, () => tally!);
+      if (accepted.length) await this.store.put({ progress_at: Date.now(), purchase_resends: 0 });
+      await this.sendLabelJobs(jobs);
       const acceptedIds = new Set(accepted.map((a) => a.id));
       const rest = results.filter((r) => !acceptedIds.has(r.shipment_id)).map((r) => r.shipment_id);
-      const states = rest.length ? await shipments.statusesIn(this.db, batchId, rest) : new Map();
+      const states = rest.length ? await shipments.statusesIn(this.local, batchId, rest) : new Map();
       const already_purchased = rest.filter((id) => states.get(id) === "purchased");
-      let plan: LabelPlan | undefined;
-      if (accepted.length) {
-        const bought = new Set(results.filter((r) => r.status === "purchased").map((r) => r.shipment_id));
-        await this.store.put({ progress_at: Date.now(), purchase_resends: 0 });
-        plan = await this.queueLabelFiles(batchId, accepted.map((a) => ({ position: a.position, bought: bought.has(a.id) })));
-      }
-
-      let after = row;
-      if (row.status === "purchasing" && tally.counts.queued === 0) {
-        after = this.step(row, tally.counts.purchased > 0 ? "purchases_done" : "purchases_failed", "finish purchasing");
-      }
-      let saved = await this.persist(row, after, tally);
       // The last files to finish may have had nothing bought, and so no file to write and report.
-      if (saved.status === "generating_labels" && firstSetWritten(plan ?? (await this.plan()))) {
-        saved = await this.persist(saved, this.step(saved, "labels_written", "complete"), tally);
+      if (saved.status === "generating_labels" && (await this.firstSetWritten())) {
+        saved = await this.persist(saved, this.step(saved, "labels_written", "complete"), this.unchanged(saved));
       }
       return { ok: true, row: saved, accepted: [...acceptedIds], already_purchased };
     });
   }
 
-  private async plan(): Promise<LabelPlan> {
-    return (await this.store.get("label_plan")) ?? emptyPlan();
+  private async firstSetWritten(): Promise<boolean> {
+    return (await this.local.prepare("SELECT COUNT(*) AS n FROM label_files WHERE set_no = 1 AND written = 0").first<{ n: number }>())?.n === 0;
   }
 
   /**
-   * Counts finished purchases against their files, queues every file that became complete (with
-   * `requeue`, also those queued before but never written), and answers the plan.
+   * Counts finished purchases against their files (only the files around them are read) and marks
+   * the files that became complete queued; answers their jobs, to send once this commits. Runs
+   * inside the caller's transaction.
    */
-  private async queueLabelFiles(batchId: string, finished: readonly Finished[], requeue = false): Promise<LabelPlan> {
-    let plan = (await this.plan());
-    plan = finish(plan, finished);
-    if (requeue) plan = { ...plan, files: plan.files.map((f) => (f.written ? f : { ...f, queued: false })) };
-    const { plan: next, jobs } = due(plan, batchId);
-    await this.store.put({ label_plan: next });
-    if (jobs.length && !(await this.timers.all()).labels) {
-      await this.store.put({ labels_progress_at: Date.now(), label_requeues: 0 });
-      await this.timers.set("labels", nextLabelRequeue(Date.now(), 0, this.timing));
-    }
+  private finishFiles(batchId: string, finished: readonly Finished[]): LabelJob[] {
+    if (!finished.length) return [];
+    const positions = finished.map((f) => f.position);
+    const files = own.toFiles(this.sqlite.rows(own.filesAround(this.local, Math.min(...positions), Math.max(...positions))));
+    return this.queueFiles(batchId, finish({ next_n: 0, sets: 0, files }, finished).files);
+  }
+
+  /** Marks those of `files` whose shipments have all finished queued (label-plan.ts's `due`) and writes them; answers their jobs. */
+  private queueFiles(batchId: string, files: readonly PlannedFile[]): LabelJob[] {
+    const { plan, jobs } = due({ next_n: 0, sets: 0, files: [...files] }, batchId);
+    for (const st of own.putFiles(this.local, plan.files)) this.sqlite.rows(st);
+    return jobs;
+  }
+
+  /**
+   * Before a change that may queue label files: the `labels` timer, so that files marked queued whose
+   * jobs never went out (a crash between the commit and the send) are queued again.
+   */
+  private async armLabels() {
+    if ((await this.timers.all()).labels) return;
+    await this.store.put({ labels_progress_at: Date.now(), label_requeues: 0 });
+    await this.timers.set("labels", nextLabelRequeue(Date.now(), 0, this.timing));
+  }
+
+  private async sendLabelJobs(jobs: readonly LabelJob[]) {
     for (let i = 0; i < jobs.length; i += SEND_BATCH) {
       await this.env.LABEL_QUEUE.sendBatch(jobs.slice(i, i + SEND_BATCH).map((body) => ({ body: body satisfies LabelJob })));
     }
-    return next;
   }
 
   /** Records merged files written by the label consumer; the batch completes with its last file. */
@@ -426,19 +675,24 @@ export class BatchObject extends DurableObject<Env> {
     await backgroundTurn();
     return this.exclusive(async () => {
       const row = await this.load(batchId);
-      const plan = markWritten((await this.plan()), files.map((f) => f.n));
-      await this.store.put({ label_plan: plan, labels_progress_at: Date.now(), label_requeues: 0 });
+      await this.store.put({ labels_progress_at: Date.now(), label_requeues: 0 });
+      let open = true;
+      const saved = await this.persist(row, () => {
+        const plan = { next_n: 0, sets: 0, files: own.toFiles(this.sqlite.rows(own.allFiles(this.local))) };
+        open = plan.files.some((f) => f.queued && !f.written);
+        const byN = new Map((JSON.parse(row.labels) as LabelFile[]).map((f) => [f.n, f]));
+        // A file with no bought shipment (all failed or voided) leaves no entry.
+        const setOf = new Map(plan.files.map((f) => [f.n, f.set]));
+        for (const f of files) if (f.count > 0) byN.set(f.n, { ...f, set: setOf.get(f.n) });
+        const written = [...byN.values()].sort((a, b) => a.n - b.n);
+        const sets = progress(JSON.parse(row.label_sets), plan, written, nowIso());
+        const updated: BatchRow = { ...row, labels: JSON.stringify(written), label_sets: JSON.stringify(sets) };
+        const firstSet = plan.files.filter((f) => f.set === 1).every((f) => f.written);
+        return row.status === "generating_labels" && firstSet ? this.step(updated, "labels_written", "complete") : updated;
+      }, this.unchanged(row), [own.markFilesWritten(this.local, files.map((f) => f.n))]);
       const formsPending = storedScanForms(row.scan_form).some((f) => f.status === "generating");
-      if (!plan.files.some((f) => f.queued && !f.written) && !formsPending) await this.timers.clear("labels");
-      const byN = new Map((JSON.parse(row.labels) as LabelFile[]).map((f) => [f.n, f]));
-      // A file with no bought shipment (all failed or voided) leaves no entry.
-      const setOf = new Map(plan.files.map((f) => [f.n, f.set]));
-      for (const f of files) if (f.count > 0) byN.set(f.n, { ...f, set: setOf.get(f.n) });
-      const written = [...byN.values()].sort((a, b) => a.n - b.n);
-      const sets = progress(JSON.parse(row.label_sets), plan, written, nowIso());
-      const updated: BatchRow = { ...row, labels: JSON.stringify(written), label_sets: JSON.stringify(sets) };
-      const after = row.status === "generating_labels" && firstSetWritten(plan) ? this.step(updated, "labels_written", "complete") : updated;
-      return { ok: true, row: await this.persist(row, after, this.unchanged(row)) };
+      if (!open && !formsPending) await this.timers.clear("labels");
+      return { ok: true, row: saved };
     });
   }
 
@@ -449,13 +703,17 @@ export class BatchObject extends DurableObject<Env> {
       if (!["generating_labels", "completed", "timed_out"].includes(row.status)) {
         refuse("invalid_state", `The batch is ${row.status}; label files can be made once its purchase has finished.`);
       }
-      const positions = await shipments.purchasedPositions(this.db, batchId);
+      const positions = await shipments.purchasedPositions(this.local, batchId);
       if (!positions.length) refuse("invalid_state", "The batch has no bought labels to merge.");
-      const plan = addSet((await this.plan()), positions, format, layout, false);
-      await this.store.put({ label_plan: plan });
-      const sets = [...(JSON.parse(row.label_sets) as LabelSet[]), newSet(newId("ls"), plan.sets, format, layout, nowIso())];
-      const saved = await this.persist(row, { ...row, label_sets: JSON.stringify(sets) }, this.unchanged(row));
-      await this.queueLabelFiles(batchId, []);
+      await this.armLabels();
+      let jobs: LabelJob[] = [];
+      const saved = await this.persist(row, () => {
+        const cursor = this.sqlite.rows<{ next_n: number; sets: number }>(own.planCursor(this.local))[0];
+        const plan = addSet({ ...cursor, files: [] }, positions, format, layout, false);
+        jobs = this.queueFiles(batchId, plan.files);
+        return { ...row, label_sets: JSON.stringify([...(JSON.parse(row.label_sets) as LabelSet[]), newSet(newId("ls"), plan.sets, format, layout, nowIso())]) };
+      }, this.unchanged(row));
+      await this.sendLabelJobs(jobs);
       return { ok: true, row: saved };
     });
   }
@@ -465,7 +723,7 @@ export class BatchObject extends DurableObject<Env> {
     return this.exclusive(async () => {
       const row = await this.load(batchId);
       const before = storedScanForms(row.scan_form);
-      const forms = planScanForms(row.id, await shipments.manifestRows(this.db, row.id), before, row.mode === "live");
+      const forms = planScanForms(row.id, await shipments.manifestRows(this.local, row.id), before, row.mode === "live");
       if (!forms.length) refuse("invalid_state", `The batch is ${row.status} and has no bought shipments to manifest.`);
       const fresh = forms.filter((f) => !before.some((b) => b.id === f.id));
       // Every bought live shipment is on a form already: nothing new to ask the provider for.
@@ -510,7 +768,7 @@ export class BatchObject extends DurableObject<Env> {
   async beginVoid(batchId: string, shipmentId: string): Promise<Outcome> {
     return this.exclusive(async () => {
       const row = await this.load(batchId);
-      const s = await shipments.getShipment(this.db, batchId, shipmentId);
+      const s = await shipments.getShipment(this.local, batchId, shipmentId);
       if (!s) return refuse("not_found", "No such shipment in this batch.");
       if (s.status !== "purchased") refuse("invalid_state", `The shipment is ${s.status}; only a purchased label can be voided.`);
       await this.store.put({ void_intents: { ...((await this.store.get("void_intents")) ?? {}), [shipmentId]: Date.now() } });
@@ -536,13 +794,13 @@ export class BatchObject extends DurableObject<Env> {
 
   /**
    * Records a void the carrier has accepted (the route asked it first: sandbox voided, provider refund
-   * submitted). A sandbox void is credited at once, in the same transaction; a provider's refund only
+   * submitted). A sandbox void is credited at once (owed in the void's transaction); a provider's refund only
    * when the provider says `refunded` (recordRefunds), asked about by the `refunds` timer.
    */
   async voidShipment(batchId: string, shipmentId: string, refundStatus: "submitted" | null = null): Promise<Outcome<{ shipment: ShipmentRecord }>> {
     return this.exclusive(async () => {
       const row = await this.load(batchId);
-      const s = await shipments.getShipment(this.db, batchId, shipmentId);
+      const s = await shipments.getShipment(this.local, batchId, shipmentId);
       if (!s) return refuse("not_found", "No such shipment in this batch.");
       if (s.status !== "purchased") {
         // Finished already (a timer's void and the request's both reached here): nothing more to record.
@@ -550,22 +808,25 @@ export class BatchObject extends DurableObject<Env> {
         refuse("invalid_state", `The shipment is ${s.status}; only a purchased label can be voided.`);
       }
       const now = nowIso();
-      await this.db.batch([
-        shipments.markVoided(this.db, batchId, shipmentId, refundStatus, now),
-        ...(refundStatus === "submitted" ? [] : creditStatements(this.db, [shipmentId], "void", now)),
-      ]);
       if (refundStatus === "submitted") await this.timers.atLatest("refunds", nextRefundCheck(Date.parse(now), Date.now())!);
+      // The void and the credit it owes are one local transaction; the credit reaches D1's ledger in
+      // `sync` right after, or by the `sync` timer if the object dies first. Every set already made
+      // holds the voided label; sets made from now on leave it out.
+      const saved = await this.persist(row, () => {
+        const plan = { next_n: 0, sets: 0, files: own.toFiles(this.sqlite.rows(own.allFiles(this.local))) };
+        return { ...row, label_sets: JSON.stringify(markStale(JSON.parse(row.label_sets), plan, s.position)) };
+      }, undefined, [
+        shipments.markVoided(this.local, batchId, shipmentId, refundStatus, now),
+        ...(refundStatus === "submitted" ? [] : [own.oweCredits(this.local, [shipmentId], "void", now)]),
+      ], true);
       await this.forgetVoid(shipmentId);
-      // Every set already made holds the voided label; sets made from now on leave it out.
-      const sets = markStale(JSON.parse(row.label_sets), await this.plan(), s.position);
-      const saved = await this.persist(row, { ...row, label_sets: JSON.stringify(sets) }, undefined, [], true);
       return { ok: true, row: saved, shipment: { ...s, status: "voided" as const, refund_status: refundStatus, refund_submitted_at: refundStatus ? now : null, updated_at: now } };
     });
   }
 
   /**
-   * How the provider decided refunds: `refunded` credits what was charged, once, in the same
-   * transaction; `rejected` and `not_applicable` credit nothing and the label is bought again.
+   * How the provider decided refunds: `refunded` credits what was charged, once (owed in the same
+   * transaction, written to D1 by `sync`); `rejected` and `not_applicable` credit nothing and the label is bought again.
    * A shipment whose refund is no longer `submitted` is left as it is.
    */
   async recordRefunds(batchId: string, decided: readonly { shipment_id: string; status: RefundStatus }[]): Promise<Outcome> {
@@ -578,11 +839,10 @@ export class BatchObject extends DurableObject<Env> {
       const refunded = final.filter((d) => d.status === "refunded").map((d) => d.shipment_id);
       // Each settle changes its row only while the refund is `submitted`, so a repeat credits nothing twice
       // (the credit is once per shipment anyway).
-      await this.db.batch([
-        ...final.map((d) => shipments.settleRefund(this.db, batchId, d.shipment_id, d.status, now)),
-        ...creditStatements(this.db, refunded, "refund", now),
-      ]);
-      return { ok: true, row: await this.persist(row, row, undefined, [], true) };
+      return { ok: true, row: await this.persist(row, row, undefined, [
+        ...final.map((d) => shipments.settleRefund(this.local, batchId, d.shipment_id, d.status, now)),
+        ...(refunded.length ? [own.oweCredits(this.local, refunded, "refund", now)] : []),
+      ], true) };
     });
   }
 
@@ -594,8 +854,11 @@ export class BatchObject extends DurableObject<Env> {
   async alarm(): Promise<void> {
     const batchId = await this.store.get("batch_id");
     if (!batchId) return;
-    // Whatever woke the object, events it still owes go out first.
-    await outbox.announce(this.store, this.timers, this.env.WEBHOOK_QUEUE);
+    // Whatever woke the object, what it still owes D1 (and events the queue) goes out first.
+    await this.exclusive(async () => {
+      await this.syncNow(await this.load(batchId));
+      return { ok: true, row: await this.load(batchId) };
+    });
     for (const { kind } of await this.timers.due(Date.now())) {
       // Validation takes the lock a page at a time: a client's edit gets in between pages instead of
       // waiting for 10,000 shipments, and between pages requests to this isolate go first.
@@ -643,7 +906,7 @@ export class BatchObject extends DurableObject<Env> {
       if (step.action === "time_out") return this.timeOut(row);
       // Quiet for a while: the messages of the still-queued shipments may be lost. Buying and debiting
       // are idempotent per shipment, so sending them again can only finish them.
-      const queued = await shipments.queuedShipments(this.db, row.id);
+      const queued = await shipments.queuedShipments(this.local, row.id);
       await this.store.put({ purchase_resends: resends + 1 });
       await this.timers.set("purchase", nextPurchaseStep(progressAt, resends + 1, this.timing).at);
       await this.noteRecovery(row, { action: "purchases_resent", count: queued.length, attempt: resends + 1, quiet_seconds: Math.round((Date.now() - progressAt) / 1000) });
@@ -653,8 +916,7 @@ export class BatchObject extends DurableObject<Env> {
 
     // Whatever the batch's status (timed_out included): files stay owed until every bought label is in one.
     labels: async (row) => {
-      const plan = await this.plan();
-      const missing = plan.files.filter((f) => f.queued && !f.written);
+      const missing = own.toFiles(await this.local.prepare("SELECT * FROM label_files WHERE written = 0 AND queued = 1").all().then((r) => r.results));
       const forms = storedScanForms(row.scan_form).filter((f) => f.status === "generating");
       if (!missing.length && !forms.length) return row;
       const progressAt = (await this.store.get("labels_progress_at")) ?? 0;
@@ -667,7 +929,9 @@ export class BatchObject extends DurableObject<Env> {
       await this.store.put({ label_requeues: requeues + 1 });
       await this.timers.set("labels", nextLabelRequeue(progressAt, requeues + 1, this.timing));
       await this.noteRecovery(row, { action: "label_files_requeued", count: missing.length + forms.length, attempt: requeues + 1, quiet_seconds: Math.round((Date.now() - progressAt) / 1000) });
-      await this.queueLabelFiles(row.id, [], true);
+      // Every file queued and never written is queued again (a repeat is harmless: the file is written again).
+      const jobs = this.sqlite.transaction(() => this.queueFiles(row.id, missing.map((f) => ({ ...f, queued: false }))));
+      await this.sendLabelJobs(jobs);
       if (forms.length) await this.env.LABEL_QUEUE.send({ kind: "scan_forms", batch_id: row.id, form_ids: forms.map((f) => f.id) } satisfies ScanFormJob);
       return row;
     },
@@ -682,13 +946,12 @@ export class BatchObject extends DurableObject<Env> {
       }
       await this.store.delete("purchase_start");
       if (row.status !== "ready" && row.status !== "invalid") return row;
-      await this.db.batch(shipments.unqueue(this.db, row.id, nowIso()));
-      return this.persist(row, row);
+      return this.persist(row, row, undefined, shipments.unqueue(this.local, row.id, nowIso()));
     },
 
     // After a time-out: failed shipments still debited and not credited are sent for undoing again.
     undo: async (row) => {
-      const owed = await shipments.unrefundedFailures(this.db, row.id);
+      const owed = await uncredited(this.db, await shipments.failedShipments(this.local, row.id));
       if (!owed.length) return row;
       const resends = (await this.store.get("undo_resends")) ?? 0;
       await this.store.put({ undo_resends: resends + 1 });
@@ -699,6 +962,18 @@ export class BatchObject extends DurableObject<Env> {
 
     announce: async (row) => {
       await outbox.announce(this.store, this.timers, this.env.WEBHOOK_QUEUE);
+      return row;
+    },
+
+    // What the object owes D1 after a write that did not happen (or a crash after the commit): written now,
+    // and again after SYNC_RETRY_MS while it keeps failing. A moved batch's old rows are deleted here too.
+    sync: async (row) => {
+      try {
+        await this.sync(row);
+      } catch (err) {
+        await this.timers.set("sync", Date.now() + SYNC_RETRY_MS);
+        throw err;
+      }
       return row;
     },
 
@@ -720,7 +995,7 @@ export class BatchObject extends DurableObject<Env> {
     // Live refunds EasyPost has not decided: asked about on the provider queue, on each one's schedule.
     refunds: async (row) => {
       const now = Date.now();
-      const pending = (await shipments.pendingRefunds(this.db, row.id)).map((p) => ({ id: p.id, at: Date.parse(p.refund_submitted_at) }));
+      const pending = (await shipments.pendingRefunds(this.local, row.id)).map((p) => ({ id: p.id, at: Date.parse(p.refund_submitted_at) }));
       // Every refund still followed is asked at each firing; the timer fires at the soonest one's schedule.
       const followed = pending.filter((p) => now - p.at <= REFUND_FOLLOW_MS);
       // A message asks about up to REFUND_CHECK_PAGE refunds (one look-up of their provider ids), sent 100 messages at a time.
@@ -742,30 +1017,36 @@ export class BatchObject extends DurableObject<Env> {
 
   /**
    * Validates the next page of shipments still `validating` (and not waiting for a provider's rating);
-   * answers how many it took. Test mode rates them too; live mode sends the valid ones to be rated.
+   * answers how many it took and the row as it left it. Test mode rates them too; live mode sends the
+   * valid ones to be rated. The page's results and the counts they move are one local transaction
+   * (D1's summary catches up when the batch settles).
    */
-  private async validateNextPage(row: BatchRow): Promise<number> {
-    const page = await shipments.pendingValidation(this.db, row.id, VALIDATION_PAGE);
-    if (!page.length) return 0;
+  private async validateNextPage(row: BatchRow): Promise<{ taken: number; row: BatchRow }> {
+    const page = await shipments.pendingValidation(this.local, row.id, VALIDATION_PAGE);
+    if (!page.length) return { taken: 0, row };
     await letRequestsIn();
     const now = nowIso();
     const results = page.map((s) => validateShipment(s, now));
-    if (!this.ratesWithProvider(row)) {
-      await this.db.batch(shipments.saveValidation(this.db, results));
-      return page.length;
-    }
-    const settled = results.filter((r) => r.status !== "valid");
-    const toRate = results.filter((r) => r.status === "valid").map((r) => r.id);
-    await this.db.batch([...shipments.saveValidation(this.db, settled), ...(toRate.length ? [shipments.markRating(this.db, row.id, toRate, now)] : [])]);
+    const provider = this.ratesWithProvider(row);
+    const settled = provider ? results.filter((r) => r.status !== "valid") : results;
+    const toRate = provider ? results.filter((r) => r.status === "valid").map((r) => r.id) : [];
+    const delta: Partial<Record<ShipmentStatus, number>> = { validating: -settled.length };
+    for (const r of settled) delta[r.status] = (delta[r.status] ?? 0) + 1;
+    const counts = JSON.stringify(this.adjusted(row, delta).counts);
+    this.sqlite.transaction(() => {
+      for (const st of [...shipments.saveValidation(this.local, settled), ...(toRate.length ? [shipments.markRating(this.local, row.id, toRate, now)] : [])]) this.sqlite.rows(st);
+      this.sqlite.rows(this.local.prepare("UPDATE batches SET counts = ? WHERE id = ?").bind(counts, row.id));
+    });
     if (toRate.length) await this.env.RATE_QUEUE.send({ batch_id: row.id, shipment_ids: toRate, token: now } satisfies RatingMessage);
-    return page.length;
+    return { taken: page.length, row: { ...row, counts } };
   }
 
   /** One page, under the lock, while the batch is still validating; `more` while pages may remain. */
   private async validatePage(batchId: string): Promise<Outcome<{ more: boolean }>> {
     const row = await this.load(batchId);
     if (row.status !== "validating") return { ok: true, row, more: false };
-    return { ok: true, row, more: (await this.validateNextPage(row)) === VALIDATION_PAGE };
+    const { taken, row: after } = await this.validateNextPage(row);
+    return { ok: true, row: after, more: taken === VALIDATION_PAGE };
   }
 
   /**
@@ -774,14 +1055,17 @@ export class BatchObject extends DurableObject<Env> {
    * sends again, after a quiet spell, a rating whose message may have been lost.
    */
   private async validatePending(row: BatchRow): Promise<BatchRow> {
-    while ((await this.validateNextPage(row)) > 0) await letRequestsIn();
-    const tally = await this.counts(row.id);
+    for (let taken = 1; taken > 0;) {
+      ({ taken, row } = await this.validateNextPage(row));
+      await letRequestsIn();
+    }
+    const tally = this.recount(row.id);
     if (tally.counts.validating > 0) {
-      const stale = await shipments.staleRatings(this.db, row.id, new Date(Date.now() - this.timing.resendMs).toISOString());
+      const stale = await shipments.staleRatings(this.local, row.id, new Date(Date.now() - this.timing.resendMs).toISOString());
       for (let i = 0; i < stale.length; i += VALIDATION_PAGE) {
         const ids = stale.slice(i, i + VALIDATION_PAGE);
         const token = nowIso();
-        await this.db.batch([shipments.markRating(this.db, row.id, ids, token)]);
+        await this.local.batch([shipments.markRating(this.local, row.id, ids, token)]);
         await this.env.RATE_QUEUE.send({ batch_id: row.id, shipment_ids: ids, token } satisfies RatingMessage);
       }
       await this.timers.set("validate", Date.now() + this.timing.resendMs);
@@ -790,11 +1074,25 @@ export class BatchObject extends DurableObject<Env> {
     return this.persist(row, this.step(row, tally.counts.invalid ? "some_invalid" : "all_valid", "finish validating"), tally);
   }
 
-  /** The rating consumer wrote provider ratings: the batch settles once none is awaited. */
-  async recordRatings(batchId: string): Promise<Outcome> {
+  /**
+   * The provider's ratings (from the rating consumer): written to the shipments still waiting for that
+   * very rating, with the counts they move, in one local transaction; the batch settles once none is awaited.
+   */
+  async recordRatings(batchId: string, results: readonly shipments.RatingResult[] = []): Promise<Outcome> {
     await backgroundTurn();
     return this.exclusive(async () => {
-      const row = await this.load(batchId);
+      let row = await this.load(batchId);
+      if (results.length) {
+        const now = nowIso();
+        row = this.sqlite.transaction(() => {
+          const taken = shipments.saveRatings(this.local, batchId, results, now).flatMap((st) => this.sqlite.rows<{ status: ShipmentStatus }>(st));
+          const delta: Partial<Record<ShipmentStatus, number>> = { validating: -taken.length };
+          for (const t of taken) delta[t.status] = (delta[t.status] ?? 0) + 1;
+          const counts = JSON.stringify(this.adjusted(row, delta).counts);
+          this.sqlite.rows(this.local.prepare("UPDATE batches SET counts = ? WHERE id = ?").bind(counts, batchId));
+          return { ...row, counts };
+        });
+      }
       return { ok: true, row: row.status === "validating" ? await this.validatePending(row) : row };
     });
   }
@@ -806,13 +1104,17 @@ export class BatchObject extends DurableObject<Env> {
    * then credits (money/undoPurchases). The `undo` timer sends again whatever is still owed.
    */
   private async timeOut(row: BatchRow): Promise<BatchRow> {
-    const queued = await shipments.queuedShipments(this.db, row.id);
+    const queued = await shipments.queuedShipments(this.local, row.id);
     const now = nowIso();
-    await this.db.batch(shipments.failShipments(this.db, row.id, queued.map((q) => ({ id: q.id, message: TIMED_OUT_MESSAGE })), now));
     await this.store.put({ undo_resends: 0 });
     await this.timers.set("undo", Date.now() + this.timing.resendMs);
-    await this.queueLabelFiles(row.id, queued.map((q) => ({ position: q.position, bought: false })));
-    const saved = await this.persist(row, this.step(row, "stalled", "time out"));
+    await this.armLabels();
+    let jobs: LabelJob[] = [];
+    const saved = await this.persist(row, () => {
+      jobs = this.finishFiles(row.id, queued.map((q) => ({ position: q.position, bought: false })));
+      return this.step(row, "stalled", "time out");
+    }, undefined, shipments.failShipments(this.local, row.id, queued.map((q) => ({ id: q.id, message: TIMED_OUT_MESSAGE })), now));
+    await this.sendLabelJobs(jobs);
     await this.sendPurchases(row.id, queued);
     return saved;
   }

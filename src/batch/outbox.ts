@@ -1,8 +1,9 @@
-// Events reach webhooks through the queue, but an event row is committed to D1 with the change it
-// reports and the queue send can only come after: it can fail, or the object can die in between. So
-// the object notes each event id in its own storage before the commit and strikes it once the queue
-// has it; its `announce` timer sends whatever is still noted. A send that succeeded but was not struck
-// is sent again, which webhooks allow (at least once, same `webhook-id`).
+// Events reach webhooks through the queue. An event is kept in the object's SQLite with the change it
+// reports (pending_events), written to D1 by the object's `sync`, and only then announced: the queue
+// send can fail, or the object can die in between. So the object notes each event id in its own
+// storage once D1 has it and strikes it once the queue has it; its `announce` timer sends whatever is
+// still noted (and D1's minute sweep, whatever no fan-out took). A send that succeeded but was not
+// struck is sent again, which webhooks allow (at least once, same `webhook-id`).
 import type { WebhookMessage } from "../webhooks/messages";
 import type { BatchStorage } from "./storage";
 import type { TimerTable } from "./timers";
@@ -13,9 +14,9 @@ export const ANNOUNCE_RETRY_MS = 30_000;
 
 export const unannounced = async (storage: BatchStorage) => (await storage.get("unannounced_events")) ?? [];
 
-/** Before the commit: the event is owed, and a timer is due soon enough to pay it if nothing else does. */
-export async function owe(storage: BatchStorage, timers: TimerTable, eventId: string) {
-  await storage.put({ unannounced_events: [...(await unannounced(storage)), eventId] });
+/** Once D1 has them: the events are owed to the queue, and a timer is due soon enough to pay them if nothing else does. */
+export async function owe(storage: BatchStorage, timers: TimerTable, eventIds: readonly string[]) {
+  await storage.put({ unannounced_events: [...(await unannounced(storage)), ...eventIds] });
   await timers.atLatest("announce", Date.now() + ANNOUNCE_RETRY_MS);
 }
 

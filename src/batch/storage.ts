@@ -1,6 +1,6 @@
-// What a batch's Durable Object keeps in its own storage, by key and type. D1 holds the batch and its
-// shipments; this holds what only the object needs: its label plan, its timers, what it still owes
-// (events not yet queued), and how far a recovery has gone.
+// What a batch's Durable Object keeps in its key-value storage, by key and type, beside its SQLite
+// tables (local-schema.ts): its timers, events written to D1 but not yet queued, the summary last
+// written to D1, and how far a recovery has gone.
 import type { LabelPlan } from "./label-plan";
 import type { Timers } from "./timer-kinds";
 
@@ -14,10 +14,15 @@ export type StoredState = {
   labels_progress_at: number;
   /** Label-file re-queues since `labels_progress_at`. */
   label_requeues: number;
+  /** Before issue 26: the label plan, whole. A batch moved into its object keeps it as rows (label_files). */
   label_plan: LabelPlan;
+  /** The `updated_at` of the batch row last written to D1 as its summary. */
+  summary_synced: string;
+  /** A batch moved out of D1 whose old D1 rows are not all deleted yet. */
+  legacy_cleanup: boolean;
   /** Undo re-sends after a time-out. */
   undo_resends: number;
-  /** Event ids committed to D1 but not yet handed to the webhook queue (see outbox.ts). */
+  /** Event ids written to D1 but not yet handed to the webhook queue (see outbox.ts). */
   unannounced_events: string[];
   timers: Timers;
   /** Set while a purchase start queues its pages; still set after a crash, it is rolled back. */

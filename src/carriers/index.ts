@@ -9,10 +9,11 @@ export const liveProviderConfigured = (env: Env) => Boolean(env.EASYPOST_API_KEY
 /**
  * Test mode always buys from the sandbox and never calls EasyPost. Live mode buys through EasyPost;
  * without its key every live purchase fails with a clear message and nothing pretends to buy.
+ * `books` is where the adapter keeps and finds its records: the batch's own (batch/books.ts).
  */
-export function carrierFor(env: Env, mode: "test" | "live"): CarrierAdapter {
-  if (mode === "test") return sandboxCarrier(env.DB, switchesFrom(env));
-  if (liveProviderConfigured(env)) return easypostCarrier(env, env.DB);
+export function carrierFor(env: Env, mode: "test" | "live", books: D1Database): CarrierAdapter {
+  if (mode === "test") return sandboxCarrier(books, switchesFrom(env));
+  if (liveProviderConfigured(env)) return easypostCarrier(env, books);
   const message = "Live purchases need a configured carrier account (EASYPOST_API_KEY); none is configured for this service.";
   return {
     rate: sandboxRate,

@@ -41,6 +41,12 @@ export const ownedBatchRef = (accountId: string, idOrReference: string): BatchRe
   params: [idOrReference, accountId, accountId, idOrReference],
 });
 
+/** The id of the account's newest batch with this reference (D1's summary rows). */
+export async function newestWithReference(db: D1Database, accountId: string, reference: string): Promise<string | null> {
+  return db.prepare("SELECT id FROM batches WHERE account_id = ? AND reference = ? ORDER BY created_at DESC, id DESC LIMIT 1")
+    .bind(accountId, reference).first<string>("id");
+}
+
 export const selectBatch = (db: D1Database, ref: BatchRef) =>
   db.prepare(`SELECT * FROM batches WHERE id = ${ref.sql}`).bind(...ref.params);
 

@@ -132,7 +132,7 @@ export const saveEdit = (db: D1Database, s: ShipmentRecord) =>
     s.insurance_cents, s.updated_at, s.id, s.batch_id);
 
 export async function getShipmentsByIds(db: D1Database, ids: readonly string[]): Promise<Map<string, ShipmentRecord>> {
-  const { results } = await db.prepare("SELECT * FROM shipments WHERE id IN (SELECT value FROM json_each(?))").bind(JSON.stringify(ids)).all();
+  const { results } = await db.prepare("SELECT * FROM shipments WHERE id IN (SELECT value FROM json_each(?)) ORDER BY position").bind(JSON.stringify(ids)).all();
   return new Map(results.map((r) => [r.id as string, parseShipment(r)]));
 }
 
@@ -192,17 +192,22 @@ export const SAVE_RESULTS_SQL = `UPDATE shipments SET status = u.status, trackin
      purchased_at = u.purchased_at, message = u.message, fees = u.fees, charged_cents = u.charged_cents, updated_at = ?2
    FROM (SELECT ${extract(RESULT_COLUMNS)} FROM json_each(?1)) AS u
    WHERE shipments.id = u.shipment_id AND +shipments.batch_id = ?3 AND shipments.status = 'queued'
-   RETURNING shipments.id, shipments.position`;
+   RETURNING shipments.id, shipments.position, shipments.status, shipments.charged_cents, shipments.rate_cents`;
+
+/** A purchase result as written: what the batch's counts, total and rate summary move by. */
+export type Recorded = Placed & { status: "purchased" | "purchase_failed"; charged_cents: number | null; rate_cents: number | null };
+
+/** What the results' still-queued shipments cost as chosen, before their results are written. */
+export type QueuedCost = { id: string; carrier: string; service: string; rate_cents: number | null; insurance_fee_cents: number | null };
+export const queuedCosts = (db: D1Database, batchId: string, ids: readonly string[]) =>
+  db.prepare("SELECT id, carrier, service, rate_cents, insurance_fee_cents FROM shipments WHERE id IN (SELECT value FROM json_each(?2)) AND +batch_id = ?1 AND status = 'queued'")
+    .bind(batchId, JSON.stringify(ids));
 export const savePurchaseResults = (db: D1Database, batchId: string, results: readonly PurchaseOutcomeRow[], now: string) =>
   jsonChunks(results).map((chunk) => db.prepare(SAVE_RESULTS_SQL).bind(chunk, now, batchId));
 
-/** Failed shipments still debited and not credited: a time-out's refunds that have not happened yet. */
-export async function unrefundedFailures(db: D1Database, batchId: string): Promise<string[]> {
-  const { results } = await db.prepare(
-    `SELECT s.id FROM shipments s JOIN ledger d ON d.shipment_id = s.id AND d.kind = 'debit'
-     WHERE s.batch_id = ? AND s.status = 'purchase_failed'
-       AND NOT EXISTS (SELECT 1 FROM ledger c WHERE c.shipment_id = s.id AND c.kind = 'credit')`,
-  ).bind(batchId).all<{ id: string }>();
+/** The batch's failed shipments: after a time-out, those still debited and not credited are undone again. */
+export async function failedShipments(db: D1Database, batchId: string): Promise<string[]> {
+  const { results } = await db.prepare("SELECT id FROM shipments WHERE batch_id = ? AND status = 'purchase_failed' ORDER BY position").bind(batchId).all<{ id: string }>();
   return results.map((r) => r.id);
 }
 
@@ -266,7 +271,8 @@ export const saveRatings = (db: D1Database, batchId: string, results: readonly R
   jsonChunks(results).map((chunk) => db.prepare(
     `UPDATE shipments SET ${RATING_COLUMNS.slice(2).map((c) => `${c} = u.${c}`).join(", ")}, rating_at = NULL, updated_at = ?2
      FROM (SELECT ${extract(RATING_COLUMNS)} FROM json_each(?1)) AS u
-     WHERE shipments.id = u.id AND +shipments.batch_id = ?3 AND shipments.status = 'validating' AND shipments.rating_at = u.token`,
+     WHERE shipments.id = u.id AND +shipments.batch_id = ?3 AND shipments.status = 'validating' AND shipments.rating_at = u.token
+     RETURNING shipments.status`,
   ).bind(chunk, now, batchId));
 
 /** The bought (not voided) shipments of one file, in position order: what a merged file prints. */
@@ -297,6 +303,7 @@ export async function manifestRows(db: D1Database, batchId: string) {
 export const RATE_SUMMARY_SQL = `SELECT carrier, service, COUNT(*) AS n,
      COALESCE(SUM(CASE WHEN status = 'purchased' THEN COALESCE(charged_cents, rate_cents) ELSE rate_cents + COALESCE(insurance_fee_cents, 0) END), 0) AS cents FROM shipments
    WHERE batch_id = ? AND status IN ('valid', 'queued', 'purchased') AND service IS NOT NULL GROUP BY carrier, service ORDER BY carrier, service`;
+export const rateSummaryOf = (db: D1Database, batchId: string) => db.prepare(RATE_SUMMARY_SQL).bind(batchId);
 export async function rateSummary(db: D1Database, batchId: string) {
   const { results } = await db.prepare(RATE_SUMMARY_SQL).bind(batchId).all<{ carrier: string; service: string; n: number; cents: number }>();
   return results;

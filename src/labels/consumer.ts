@@ -1,13 +1,15 @@
-import { batchObject } from "../batch/client";
-import { getBatchById } from "../db/batches";
-import { purchasedInRange } from "../db/shipments";
+import { batchCalls, batchObject, found } from "../batch/client";
 import { backgroundTurn } from "../lib/foreground";
 import { labelDataOf } from "./data";
 import { mergeDocuments } from "./documents";
 import { mergeLabels } from "./merge";
 import { fileKey, type LabelFile, type LabelJob, type LabelQueueMessage, type ScanFormJob } from "./messages";
-import { storedScanForms, writeScanForm } from "./scan-forms";
-import { manifestRows } from "../db/shipments";
+import { batchBooks } from "../batch/books";
+import { carrierFor } from "../carriers";
+import type { BatchRow } from "../db/batches";
+import type { ManifestSource } from "../db/shipments";
+import { renderScanForm } from "./scan-form";
+import { storedScanForms, type ScanFormWrite, type StoredScanForm } from "./scan-forms";
 
 /**
  * The label queue: each message is one merged file. Files are rendered one after another so an
@@ -23,14 +25,20 @@ export async function consumeLabelJobs(batch: MessageBatch<LabelQueueMessage>, e
     const msg = raw as Message<LabelJob>;
     const job = msg.body;
     try {
-      const shipments = await purchasedInRange(env.DB, job.batch_id, job.first_position, job.last_position);
+      const range = found(await batchCalls(env, job.batch_id).purchasedInRange(job.batch_id, job.first_position, job.last_position));
+      // A batch that is not there has no file to write: the message is done.
+      if (!range) {
+        msg.ack();
+        continue;
+      }
+      const shipments = range.shipments;
       const file: LabelFile = {
         n: job.n, format: job.format, layout: job.layout, count: shipments.length,
         first_position: shipments[0]?.position ?? job.first_position, last_position: shipments.at(-1)?.position ?? job.last_position, key: "",
       };
       if (shipments.length) {
         // Live labels are the provider's documents; sandbox labels are drawn from what was bought.
-        const live = (await getBatchById(env.DB, job.batch_id))?.mode === "live";
+        const live = range.row.mode === "live";
         const merged = live
           ? await mergeDocuments(env, shipments, job.format, job.layout, backgroundTurn)
           : await mergeLabels(shipments.map((s) => labelDataOf(s, s.tracking_number!, s.purchased_at!)), job.format, job.layout, backgroundTurn);
@@ -67,10 +75,11 @@ export const scanFormFollowSeconds = (follows: number) => Math.min(60, 2 ** (fol
  */
 async function scanForms(env: Env, msg: Message<ScanFormJob>) {
   try {
-    const row = await getBatchById(env.DB, msg.body.batch_id);
+    const manifest = found(await batchCalls(env, msg.body.batch_id).manifest(msg.body.batch_id));
+    const row = manifest?.row;
     const forms = storedScanForms(row?.scan_form).filter((f) => f.status === "generating" && msg.body.form_ids.includes(f.id));
-    if (!row || !forms.length) return msg.ack();
-    const rows = await manifestRows(env.DB, row.id);
+    if (!manifest || !row || !forms.length) return msg.ack();
+    const rows = manifest.rows;
     const following: string[] = [];
     const object = batchObject(env, row.id);
     for (const form of forms) {
@@ -91,4 +100,29 @@ async function scanForms(env: Env, msg: Message<ScanFormJob>) {
     console.warn(`scan forms of ${msg.body.batch_id} failed: ${(err as Error).message}`);
     msg.retry({ delaySeconds: Math.min(60, 2 ** msg.attempts) });
   }
+}
+
+/**
+ * Writes one manifest: the provider's for live batches, ours for test ones. `beforePost` records that a
+ * provider POST may go out, so a crash after it is looked up instead of posting again.
+ */
+async function writeScanForm(env: Env, batch: BatchRow, form: StoredScanForm, rows: readonly ManifestSource[], beforePost: () => Promise<void>): Promise<ScanFormWrite> {
+  const group = form.shipment_ids
+    ? rows.filter((r) => form.shipment_ids!.includes(r.id))
+    : rows.filter((r) => r.carrier === form.carrier && r.from_address === form.origin);
+  const carrier = carrierFor(env, batch.mode, batchBooks(env, batch.id));
+  if (carrier.scanForm) {
+    if (!form.provider_id && !form.posted) await beforePost();
+    const made = await carrier.scanForm(group.length ? group.map((r) => r.id) : form.shipment_ids ?? [], { provider_id: form.provider_id ?? null, posted: Boolean(form.posted) });
+    if (made.status !== "ready") return { status: made.status, provider_id: made.provider_id ?? undefined, message: made.status === "failed" ? made.message : undefined };
+    await env.LABELS.put(form.key, made.pdf, { httpMetadata: { contentType: "application/pdf" } });
+    return { status: "ready", provider_id: made.provider_id };
+  }
+  if (!group.length) throw new Error(`scan form ${form.id} has no shipments left`);
+  const pdf = await renderScanForm({
+    id: form.id, batch_id: batch.id, shipper: JSON.parse(group[0].from_address), date: form.created_at.slice(0, 10),
+    rows: group.map((r) => ({ position: r.position, tracking_number: r.tracking_number, service: r.service, weight_oz: r.weight_oz, cents: r.cents })),
+  });
+  await env.LABELS.put(form.key, pdf, { httpMetadata: { contentType: "application/pdf" } });
+  return { status: "ready" };
 }

@@ -2,6 +2,7 @@
 // file in position order, read from R2 one label at a time. Letter sheets place two of its 4x6 pages
 // side by side. ZPL is the provider's own, fetched once per label and kept beside the PDF.
 import { PDFDocument } from "pdf-lib";
+import { batchBooks } from "../batch/books";
 import { carrierFor } from "../carriers";
 import type { ShipmentRecord } from "../db/shipments";
 import { LABEL_HEIGHT, LABEL_WIDTH } from "./draw";
@@ -16,7 +17,7 @@ async function r2Bytes(env: Env, key: string): Promise<Uint8Array | null> {
 
 export async function mergeDocuments(env: Env, shipments: readonly ShipmentRecord[], format: LabelFormat, layout: LabelLayout, between: () => Promise<void>) {
   if (format === "zpl") {
-    const carrier = carrierFor(env, "live");
+    const carrier = carrierFor(env, "live", batchBooks(env, shipments[0].batch_id));
     const parts: string[] = [];
     for (const s of shipments) {
       let zpl = await r2Bytes(env, zplKey(s.label_key!));

@@ -2,14 +2,17 @@
 // call, once per shipment), and the carrier-side half of a refund. A refund never leaves a label sold:
 // what is credited back is first voided at the carrier (sandbox) or has its refund accepted by the
 // provider (EasyPost), and a credit happens only after that.
+import { batchBooks } from "../batch/books";
 import { carrierFor } from "../carriers";
 import type { VoidOutcome } from "../carriers/types";
 import { nowIso } from "../lib/time";
 import { credit } from "./ledger";
 
-export { adjust, credit, creditStatements, debit, type AdjustResult, type Debit, type DebitResult } from "./ledger";
+export { adjust, credit, creditStatements, debit, uncredited, type AdjustResult, type Debit, type DebitResult } from "./ledger";
 
-type Mode = { mode: "test" | "live" };
+type Mode = { id: string; mode: "test" | "live" };
+
+// `books` is where the carrier finds what it sold: the batch's own (its object), unless a test gives another.
 
 /**
  * Undoes purchases whose results can no longer be recorded (the batch timed out meanwhile, the
@@ -17,9 +20,9 @@ type Mode = { mode: "test" | "live" };
  * shipment, so undoing a purchase that never happened is harmless. Throws, crediting nothing, when
  * the carrier cannot be asked.
  */
-export async function undoPurchases(env: Env, batch: Mode, shipmentIds: readonly string[]): Promise<VoidOutcome[]> {
+export async function undoPurchases(env: Env, batch: Mode, shipmentIds: readonly string[], books = batchBooks(env, batch.id)): Promise<VoidOutcome[]> {
   if (!shipmentIds.length) return [];
-  const voids = await carrierFor(env, batch.mode).void(shipmentIds);
+  const voids = await carrierFor(env, batch.mode, books).void(shipmentIds);
   await credit(env.DB, shipmentIds, "refund", nowIso());
   return voids;
 }
@@ -29,8 +32,8 @@ export async function undoPurchases(env: Env, batch: Mode, shipmentIds: readonly
  * voids at once; EasyPost is asked for a refund. The caller records the void (and credits a sandbox
  * one) only for what this answers the carrier took. Safe to repeat for the same labels.
  */
-export function refundAtCarrier(env: Env, batch: Mode, shipmentIds: readonly string[]): Promise<VoidOutcome[]> {
-  return carrierFor(env, batch.mode).void(shipmentIds);
+export function refundAtCarrier(env: Env, batch: Mode, shipmentIds: readonly string[], books = batchBooks(env, batch.id)): Promise<VoidOutcome[]> {
+  return carrierFor(env, batch.mode, books).void(shipmentIds);
 }
 
 /** What a void records on the shipment: a provider's refund is `submitted` until it says more. */

@@ -116,3 +116,13 @@ export async function credit(db: D1Database, shipmentIds: readonly string[], rea
   if (!shipmentIds.length) return;
   await db.batch(creditStatements(db, shipmentIds, reason, now));
 }
+
+/** Of these shipments, those debited and not credited back: what an undo still owes. */
+export async function uncredited(db: D1Database, shipmentIds: readonly string[]): Promise<string[]> {
+  if (!shipmentIds.length) return [];
+  const { results } = await db.prepare(
+    `SELECT d.shipment_id AS id FROM ledger d WHERE d.kind = 'debit' AND d.shipment_id IN (SELECT value FROM json_each(?))
+       AND NOT EXISTS (SELECT 1 FROM ledger c WHERE c.shipment_id = d.shipment_id AND c.kind = 'credit')`,
+  ).bind(JSON.stringify(shipmentIds)).all<{ id: string }>();
+  return results.map((r) => r.id);
+}

@@ -1,9 +1,10 @@
+import { batchBooks } from "../batch/books";
+import { batchCalls, batchObject, found } from "../batch/client";
 import { carrierFor } from "../carriers";
 import { findService } from "../carriers/services";
 import type { PurchaseRequest } from "../carriers/types";
 import type { BatchRow } from "../db/batches";
 import type { ShipmentRecord } from "../db/shipments";
-import { markBuyStarted } from "../db/shipments";
 import { RATE_TTL_MS } from "../batch/validate";
 import { letRequestsIn } from "../lib/foreground";
 import { addMs, nowIso } from "../lib/time";
@@ -23,7 +24,7 @@ export type BuyOutcome = PurchaseResult | { shipment_id: string; status: "retry"
 export async function buyShipments(env: Env, batch: BatchRow, items: readonly BuyItem[]): Promise<BuyOutcome[]> {
   await letRequestsIn();
   const now = nowIso();
-  const carrier = carrierFor(env, batch.mode);
+  const carrier = carrierFor(env, batch.mode, batchBooks(env, batch.id));
   const live = Boolean(carrier.rateWithProvider);
   // A carrier that can sell nothing now (no key, a test key for live labels): every purchase fails, nothing is debited.
   if (carrier.cannotBuy) return items.map(({ shipment }) => ({ shipment_id: shipment.id, status: "purchase_failed" as const, message: carrier.cannotBuy! }));
@@ -54,7 +55,9 @@ export async function buyShipments(env: Env, batch: BatchRow, items: readonly Bu
 
   await letRequestsIn();
   // From here a buy may reach the provider: a later attempt reads the provider's shipment first.
-  if (live && toBuy.length) await markBuyStarted(env.DB, toBuy.map((i) => requests[i].s.id), now).run();
+  if (live && toBuy.length) {
+    if (!found(await batchCalls(env, batch.id).markBuyStarted(batch.id, toBuy.map((i) => requests[i].s.id)))) throw new Error(`No batch ${batch.id}`);
+  }
   const sold = await carrier.purchase(toBuy.map((i) => requests[i].req));
   const declined: string[] = [];
   const documents: Promise<unknown>[] = [];

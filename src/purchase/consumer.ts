@@ -1,8 +1,7 @@
-import { batchObject } from "../batch/client";
+import { batchCalls, batchObject, found } from "../batch/client";
 import type { BatchObject } from "../batch/object";
-import { getBatchesByIds, type BatchRow } from "../db/batches";
-import { getShipmentsByIds, noteVoided, type ShipmentRecord } from "../db/shipments";
-import { nowIso } from "../lib/time";
+import type { BatchRow } from "../db/batches";
+import type { ShipmentRecord } from "../db/shipments";
 import { backgroundTurn } from "../lib/foreground";
 import { undoPurchases } from "../money";
 import { buyShipments } from "./buy";
@@ -18,10 +17,17 @@ type Group = { batch: BatchRow; msgs: Message<PurchaseMessage>[]; shipments: Shi
  * (cancelled, timed out) — a late message buys nothing.
  */
 export async function queuedByBatch(env: Env, msgs: readonly Message<PurchaseMessage>[]): Promise<Group[]> {
-  const [shipments, batches] = await Promise.all([
-    getShipmentsByIds(env.DB, msgs.map((m) => m.body.shipment_id)),
-    getBatchesByIds(env.DB, [...new Set(msgs.map((m) => m.body.batch_id))]),
-  ]);
+  // Each batch's object answers for its own shipments: one call per batch in the delivery.
+  const byBatch = new Map<string, string[]>();
+  for (const m of msgs) byBatch.set(m.body.batch_id, [...(byBatch.get(m.body.batch_id) ?? []), m.body.shipment_id]);
+  const shipments = new Map<string, ShipmentRecord>();
+  const batches = new Map<string, BatchRow>();
+  await Promise.all([...byBatch].map(async ([batchId, ids]) => {
+    const answer = found(await batchCalls(env, batchId).shipmentsOf(batchId, ids));
+    if (!answer) return;
+    batches.set(batchId, answer.row);
+    for (const s of answer.shipments) shipments.set(s.id, s);
+  }));
   const groups = new Map<string, Group>();
   const seen = new Set<string>();
   const failed = new Map<string, { batch: BatchRow; ids: string[] }>();
@@ -49,7 +55,9 @@ export async function queuedByBatch(env: Env, msgs: readonly Message<PurchaseMes
   // Acknowledged only once undone: if the undo throws, the whole delivery is retried.
   for (const f of failed.values()) {
     const voided = (await undoPurchases(env, f.batch, f.ids)).filter((v) => v.outcome !== "not_sold").map((v) => v.key);
-    if (voided.length) await noteVoided(env.DB, voided, VOIDED_AFTER_TIME_OUT, nowIso()).run();
+    if (voided.length) {
+      found(await batchCalls(env, f.batch.id).noteVoided(f.batch.id, voided, VOIDED_AFTER_TIME_OUT));
+    }
   }
   for (const m of skipped) m.ack();
   return [...groups.values()];

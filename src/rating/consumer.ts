@@ -2,13 +2,14 @@
 // creates its shipment and answers its rates), here and not in the batch's object, which never calls a
 // carrier. Results are written only to shipments still waiting for that rating, then reported to the
 // batch's object, which settles the batch once nothing waits.
-import { batchObject } from "../batch/client";
+import { batchCalls, batchObject, found } from "../batch/client";
 import { RATE_TTL_MS } from "../batch/validate";
 import { carrierFor } from "../carriers";
 import { findService } from "../carriers/services";
 import type { RatingRequest } from "../carriers/types";
-import { getBatchById } from "../db/batches";
-import { getShipmentsByIds, saveRatings, type RatingResult, type ShipmentRecord } from "../db/shipments";
+import type { BatchRow } from "../db/batches";
+import type { RatingResult, ShipmentRecord } from "../db/shipments";
+import { batchBooks } from "../batch/books";
 import { addMs, nowIso } from "../lib/time";
 import { insuranceFeeCents } from "../lib/money";
 import { refundAtCarrier, voidRefundStatus } from "../money";
@@ -16,14 +17,21 @@ import { pick, toStored, type Alternative } from "../carriers/shopping";
 import type { ShipmentErrors } from "../schemas/shipment";
 import { ratingBackoffSeconds, type ProviderMessage, type RatingMessage, type RefundCheckMessage, type VoidMessage } from "./messages";
 
-async function waiting(env: Env, body: RatingMessage): Promise<ShipmentRecord[]> {
-  const found = await getShipmentsByIds(env.DB, body.shipment_ids);
-  return [...found.values()].filter((s) => s.batch_id === body.batch_id && s.status === "validating" && s.rating_at === body.token);
+/** The batch (null if there is none) and those of the message's shipments still waiting for this very rating. */
+async function waiting(env: Env, body: RatingMessage): Promise<{ row: BatchRow | null; rows: ShipmentRecord[] }> {
+  const answer = found(await batchCalls(env, body.batch_id).shipmentsOf(body.batch_id, body.shipment_ids));
+  if (!answer) return { row: null, rows: [] };
+  return { row: answer.row, rows: answer.shipments.filter((s: ShipmentRecord) => s.status === "validating" && s.rating_at === body.token) };
 }
 
+/** The batch's object writes the ratings to the shipments still waiting for them, and settles the batch. */
 async function save(env: Env, batchId: string, results: RatingResult[]) {
-  if (results.length) await env.DB.batch(saveRatings(env.DB, batchId, results, nowIso()));
-  await batchObject(env, batchId).recordRatings(batchId);
+  found(await batchCalls(env, batchId).recordRatings(batchId, results));
+}
+
+/** The batch as its object holds it, or null. */
+async function batchOf(env: Env, batchId: string): Promise<BatchRow | null> {
+  return found(await batchCalls(env, batchId).read(null, batchId))?.row ?? null;
 }
 
 /**
@@ -32,8 +40,8 @@ async function save(env: Env, batchId: string, results: RatingResult[]) {
  * `submitted` is asked about again by the object's `refunds` timer.
  */
 async function checkRefunds(env: Env, msg: Message<ProviderMessage>, body: RefundCheckMessage) {
-  const row = await getBatchById(env.DB, body.batch_id);
-  const carrier = row ? carrierFor(env, row.mode) : undefined;
+  const row = await batchOf(env, body.batch_id);
+  const carrier = row ? carrierFor(env, row.mode, batchBooks(env, row.id)) : undefined;
   if (!row || !carrier?.refundStatus) return msg.ack();
   const statuses = await carrier.refundStatus(body.shipment_ids);
   const decided = body.shipment_ids.map((id, i) => ({ shipment_id: id, status: statuses[i] }));
@@ -48,7 +56,7 @@ async function checkRefunds(env: Env, msg: Message<ProviderMessage>, body: Refun
  * object, which credits a sandbox void at once. A label never sold is simply forgotten.
  */
 async function finishVoids(env: Env, msg: Message<ProviderMessage>, body: VoidMessage) {
-  const row = await getBatchById(env.DB, body.batch_id);
+  const row = await batchOf(env, body.batch_id);
   if (!row) return msg.ack();
   const object = batchObject(env, body.batch_id);
   for (const outcome of await refundAtCarrier(env, row, body.shipment_ids)) {
@@ -80,9 +88,9 @@ export async function consumeRatings(batch: MessageBatch<ProviderMessage>, env: 
     }
     const msg = raw as Message<RatingMessage>;
     try {
-      const row = await getBatchById(env.DB, msg.body.batch_id);
-      const carrier = row && carrierFor(env, row.mode);
-      const rows = row?.status === "validating" ? await waiting(env, msg.body) : [];
+      const { row, rows: found } = await waiting(env, msg.body);
+      const carrier = row && carrierFor(env, row.mode, batchBooks(env, row.id));
+      const rows = row?.status === "validating" ? found : [];
       if (!rows.length || !carrier?.rateWithProvider) return msg.ack();
       const now = nowIso();
       const requests: RatingRequest[] = rows.map((s) => ({
@@ -146,7 +154,7 @@ export async function consumeDeadRatings(batch: MessageBatch<ProviderMessage>, e
       continue;
     }
     const msg = raw as Message<RatingMessage>;
-    const rows = await waiting(env, msg.body);
+    const { rows } = await waiting(env, msg.body);
     await save(env, msg.body.batch_id, rows.map((s) => ({
       id: s.id, token: msg.body.token, status: "invalid" as const, rate_cents: null, rate_currency: null, rate_expires_at: null,
       provider_shipment_id: null, provider_rate_id: null, carrier: s.carrier, service: s.service, rates: null,

@@ -2,7 +2,7 @@ import { createRoute, z } from "@hono/zod-openapi";
 import type { Context } from "hono";
 import { batchObject, batchWithShipments, batchByKeyOrLink, ownedBatch, presentBatch, presentShipment, presentStreamToken, unwrap } from "../batch/client";
 import { emptyCounts } from "../batch/present";
-import { batchById, listBatches, ownedBatchRef, type BatchRef, type BatchRow } from "../db/batches";
+import { listBatches, type BatchRow } from "../db/batches";
 import { jsonBody, parseBody, validate } from "../http/body";
 import type { App, AppEnv } from "../http/context";
 import { ApiError } from "../http/errors";
@@ -23,9 +23,9 @@ import { CSV_TEMPLATE, parseShipmentsCsv, type CsvRow } from "../schemas/csv";
 const EXPIRY_MS = 30 * DAY_MS;
 
 /** The batch with one page of its shipments, as GET /v1/batches/{id} and POST /v1/batches answer. */
-async function batchResponse(c: Context<AppEnv>, ref: BatchRef) {
+async function batchResponse(c: Context<AppEnv>, idOrReference: string) {
   const q = validate(BatchQuery, c.req.query());
-  const { row, rows, total } = await batchWithShipments(c, ref, { page: q.shipments_page, limit: q.shipments_limit, status: q.shipments_status });
+  const { row, rows, total } = await batchWithShipments(c, idOrReference, { page: q.shipments_page, limit: q.shipments_limit, status: q.shipments_status });
   return { ...presentBatch(c, row), shipments: page(rows.map((s) => presentShipment(c, s, q.include === "rates")), q.shipments_page, q.shipments_limit, total) };
 }
 
@@ -98,7 +98,7 @@ export function registerBatchRoutes(app: App) {
       expires_at: addMs(now, EXPIRY_MS),
     };
     const created = unwrap(await batchObject(c.env, row.id).create(row, rows));
-    return c.json(await batchResponse(c, batchById(created.row.id)), 202);
+    return c.json(await batchResponse(c, created.row.id), 202);
   });
 
   route(app, createRoute({
@@ -116,7 +116,7 @@ export function registerBatchRoutes(app: App) {
     request: { params: BatchIdParam, query: BatchQuery },
     responses: { 200: json(Batch, "The batch"), ...errorResponses(400, 404) },
   }), async (c) => {
-    return c.json(await batchResponse(c, ownedBatchRef(c.get("account").id, c.req.param("id")!)));
+    return c.json(await batchResponse(c, c.req.param("id")!));
   });
 
   route(app, createRoute({

@@ -1,7 +1,6 @@
 import { createRoute, z } from "@hono/zod-openapi";
 import type { Context } from "hono";
-import { batchObject, batchByKeyOrLink, ownedBatch, presentBatch, unwrap } from "../batch/client";
-import { getShipment } from "../db/shipments";
+import { batchObject, batchByKeyOrLink, ownedBatch, presentBatch, shipmentByKeyOrLink, unwrap } from "../batch/client";
 import { jsonBody, parseBody } from "../http/body";
 import type { App, AppEnv } from "../http/context";
 import { ApiError, notFound } from "../http/errors";
@@ -92,9 +91,8 @@ export function registerLabelRoutes(app: App) {
     security: KEY_OR_SIGNED,
     responses: { 200: file("The label PDF", ["application/pdf"]), ...errorResponses(404) },
   }), async (c) => {
-    const row = await batchByKeyOrLink(c, c.req.param("id")!);
-    const s = await getShipment(c.env.DB, row.id, c.req.param("shipment_id")!);
-    if (!s?.label_key || !s.tracking_number || s.status !== "purchased") throw notFound("label");
+    const s = await shipmentByKeyOrLink(c, c.req.param("id")!, c.req.param("shipment_id")!);
+    if (!s.label_key || !s.tracking_number || s.status !== "purchased") throw notFound("label");
     // Drawn on first download from what was bought, then served from R2.
     if (!(await c.env.LABELS.head(s.label_key))) {
       const pdf = await renderLabelPdf(labelDataOf(s, s.tracking_number, s.purchased_at!));

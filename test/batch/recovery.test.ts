@@ -7,7 +7,7 @@ import worker from "../../src/index";
 import { QUEUE_PAGE } from "../../src/batch/object";
 import { nextLabelRequeue, nextPurchaseStep } from "../../src/batch/recovery";
 import { debit } from "../../src/money";
-import { api, balanceCents, buyWithoutReport, cents, countRows, isFinal, newAccount, passTime, readyBatch, untilNotPurchasing, waitFor } from "../helpers";
+import { api, balanceCents, buyWithoutReport, cents, countInBatch, countRows, countShipments, isFinal, newAccount, passTime, readyBatch, untilNotPurchasing, waitFor } from "../helpers";
 
 const purchase = (key: string, id: string, body: object = {}) => api(key, `/v1/batches/${id}/purchase`, { body });
 const status = async (key: string, id: string) => (await api(key, `/v1/batches/${id}`)).json;
@@ -73,7 +73,7 @@ describe("lost purchase messages", () => {
     expect(await recoveryEvents(key, b.id)).toEqual([expect.objectContaining({ action: "purchases_resent", count: 3, attempt: 1 })]);
     expect(await text).toContain("event: recovery");
     expect(await countRows("ledger", "account_id = ? AND kind = 'debit'", id)).toBe(3);
-    expect(await countRows("sandbox_labels", "idempotency_key IN (SELECT id FROM shipments WHERE batch_id = ?)", b.id)).toBe(3);
+    expect(await countInBatch(b.id, "sandbox_labels")).toBe(3);
     expect(await balanceCents(id)).toBe(100_000 - cents(done.total_amount));
   });
 });
@@ -99,8 +99,8 @@ describe("a time-out with purchases in flight", () => {
     const [first, second] = done.shipments.data;
     expect(first.message).toMatch(/voided/);
     expect(second.message).toMatch(/before the carrier answered/);
-    expect(await countRows("sandbox_labels", "idempotency_key = ? AND voided_at IS NOT NULL", s.id)).toBe(1);
-    expect(await countRows("sandbox_labels", "idempotency_key IN (SELECT id FROM shipments WHERE batch_id = ?) AND voided_at IS NULL", b.id)).toBe(0);
+    expect(await countInBatch(b.id, "sandbox_labels", "idempotency_key = ? AND voided_at IS NOT NULL", s.id)).toBe(1);
+    expect(await countInBatch(b.id, "sandbox_labels", "voided_at IS NULL")).toBe(0);
     expect(await balanceCents(id)).toBe(100_000);
     // Re-sends ran out before it timed out.
     expect((await recoveryEvents(key, b.id)).map((r: any) => r.action)).toEqual(["purchases_resent", "purchases_resent", "purchases_resent"]);
@@ -163,29 +163,28 @@ describe("a purchase start that died between pages", () => {
     const b = await readyBatch(key, n);
     const stub = env.BATCH.get(env.BATCH.idFromName(b.id));
     const { runInDurableObject } = await import("cloudflare:test");
-    let real: Env | undefined;
-    // The object's D1 commits the first page, then the object dies (here: its next statement throws).
+    let real: D1Database | undefined;
+    // The object's SQLite commits the first page, then the object dies (here: its next transaction throws).
     await runInDurableObject(stub, (instance) => {
-      const obj = instance as unknown as { env: Env };
-      real = obj.env;
+      const obj = instance as unknown as { local: D1Database };
+      real = obj.local;
       let calls = 0;
-      const db = new Proxy(real.DB, { get: (t, k) => (k === "batch" ? (s: D1PreparedStatement[]) => {
+      obj.local = new Proxy(real, { get: (t, k) => (k === "batch" ? (s: D1PreparedStatement[]) => {
         if (++calls > 1) throw new Error("object died");
         return t.batch(s);
       } : (t as any)[k]?.bind?.(t) ?? (t as any)[k]) });
-      obj.env = new Proxy(real, { get: (t, k) => (k === "DB" ? db : (t as any)[k]) });
     });
     expect((await purchase(key, b.id)).status).toBe(500);
-    await runInDurableObject(stub, (instance) => { (instance as unknown as { env: Env }).env = real!; });
+    await runInDurableObject(stub, (instance) => { (instance as unknown as { local: D1Database }).local = real!; });
     const mid = await status(key, b.id);
     expect(mid).toMatchObject({ status: "ready", counts: { total: n, queued: QUEUE_PAGE, valid: 5 } });
-    expect(await countRows("shipments", "batch_id = ? AND status = 'queued'", b.id)).toBe(QUEUE_PAGE);
+    expect(await countShipments(b.id, "status = 'queued'")).toBe(QUEUE_PAGE);
 
     await passTime(b.id, 5_000);
     expect((await status(key, b.id)).counts.queued).toBe(QUEUE_PAGE);
     await passTime(b.id, 15_000);
     expect(await status(key, b.id)).toMatchObject({ status: "ready", counts: { total: n, queued: 0, valid: n } });
-    expect(await countRows("shipments", "batch_id = ? AND status = 'queued'", b.id)).toBe(0);
+    expect(await countShipments(b.id, "status = 'queued'")).toBe(0);
     expect(await countRows("ledger", "account_id = ?", id)).toBe(0);
     // And it can be bought as usual.
     await purchase(key, b.id);
@@ -207,7 +206,7 @@ describe("a void whose request died", () => {
     expect((await stub.beginVoid(b.id, s1.id)).ok).toBe(true);
     // s2: the carrier took the label back, and the request died before the object recorded it.
     expect((await stub.beginVoid(b.id, s2.id)).ok).toBe(true);
-    expect((await refundAtCarrier(env, { mode: "test" }, [s2.id]))[0].outcome).toBe("voided");
+    expect((await refundAtCarrier(env, { id: b.id, mode: "test" }, [s2.id]))[0].outcome).toBe("voided");
     // s3: voided the ordinary way: nothing is left for the timer.
     expect((await api(key, `/v1/batches/${b.id}/shipments/${s3.id}/void`, { method: "POST" })).json.status).toBe("voided");
     expect(await balanceCents(id)).toBe(paid + cents(s3.charged_amount));
@@ -227,7 +226,7 @@ describe("a void whose request died", () => {
     expect(after.counts).toMatchObject({ purchased: 0, voided: 3 });
     expect(await balanceCents(id)).toBe(paid + cents(s1.charged_amount) + cents(s2.charged_amount) + cents(s3.charged_amount));
     for (const s of [s1, s2, s3]) expect(await countRows("ledger", "shipment_id = ? AND kind = 'credit'", s.id)).toBe(1);
-    expect(await countRows("sandbox_labels", "idempotency_key IN (?, ?, ?) AND voided_at IS NOT NULL", s1.id, s2.id, s3.id)).toBe(3);
+    expect(await countInBatch(b.id, "sandbox_labels", "idempotency_key IN (?, ?, ?) AND voided_at IS NOT NULL", s1.id, s2.id, s3.id)).toBe(3);
     // Nothing is owed any more: the timer does nothing again.
     const { runInDurableObject } = await import("cloudflare:test");
     expect(await runInDurableObject(stub, (_: unknown, state: DurableObjectState) => state.storage.get("void_intents"))).toEqual({});

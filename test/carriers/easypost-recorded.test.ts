@@ -13,7 +13,7 @@ import { carrierFamily, refundStatusOf, scanFormStatusOf, serviceFor } from "../
 import { nextRefundCheck, REFUND_FOLLOW_MS } from "../../src/batch/recovery";
 import { MERCHANT_ACCOUNTS } from "../../src/carriers/easypost/standin";
 import { callsSince, standIn } from "../easypost";
-import { address, api, balanceCents, cents, countRows, createBatch, isFinal, newAccount, passTime, shipment, waitFor } from "../helpers";
+import { address, api, balanceCents, cents, countRows, createBatch, isFinal, newAccount, passTime, shipment, waitFor, shipmentRow, inBatch } from "../helpers";
 import bought from "../fixtures/easypost/bought-with-default-insurance.json";
 import billedRates from "../fixtures/easypost/rates-easypost-billed.json";
 import failedVerification from "../fixtures/easypost/verification-failed.json";
@@ -29,8 +29,8 @@ afterEach(() => {
 const purchase = (key: string, id: string, body: object = {}) => api(key, `/v1/batches/${id}/purchase`, { body });
 
 async function provider(shipmentId: string) {
-  const row = await env.DB.prepare("SELECT provider_shipment_id FROM shipments WHERE id = ?").bind(shipmentId).first<{ provider_shipment_id: string }>();
-  return standIn.shipments.get(row!.provider_shipment_id)!;
+  const row = await shipmentRow(shipmentId);
+  return standIn.shipments.get(row.provider_shipment_id)!;
 }
 
 async function liveBatch(shipments: Record<string, unknown>[], balance = "100000.00") {
@@ -241,9 +241,9 @@ describe("SCAN forms finish", () => {
     const lost = vi.spyOn(env.LABEL_QUEUE, "send").mockResolvedValue(undefined as never);
     await api(key, `/v1/batches/${done.id}/scan_form`, { method: "POST" });
     lost.mockRestore();
-    const row = await env.DB.prepare("SELECT scan_form FROM batches WHERE id = ?").bind(done.id).first<{ scan_form: string }>();
+    const row = await inBatch(done.id, (db) => db.prepare("SELECT scan_form FROM batches WHERE id = ?").bind(done.id).first<{ scan_form: string }>());
     const stored = JSON.parse(row!.scan_form).map((f: any) => ({ ...f, posted: true }));
-    await env.DB.prepare("UPDATE batches SET scan_form = ? WHERE id = ?").bind(JSON.stringify(stored), done.id).run();
+    await inBatch(done.id, (db) => db.prepare("UPDATE batches SET scan_form = ? WHERE id = ?").bind(JSON.stringify(stored), done.id).run());
     const mark = standIn.calls.length;
     const batch = createMessageBatch("batch-labels", [{ id: "sf-retry", timestamp: new Date(), attempts: 2, body: { kind: "scan_forms", batch_id: done.id, form_ids: stored.map((f: any) => f.id) } }]);
     await worker.queue(batch as MessageBatch, env);
@@ -263,7 +263,7 @@ describe("mode, errors and documents", () => {
     const live = await liveBatch([{}]);
     const carriers = await import("../../src/carriers");
     const real = carriers.carrierFor;
-    vi.spyOn(carriers, "carrierFor").mockImplementation((e, mode) => real(mode === "live" ? { ...e, EASYPOST_API_KEY: "EZTK_sometestkey" } as Env : e, mode));
+    vi.spyOn(carriers, "carrierFor").mockImplementation((e, mode, books) => real(mode === "live" ? { ...e, EASYPOST_API_KEY: "EZTK_sometestkey" } as Env : e, mode, books));
     const mark = standIn.calls.length;
     await purchase(live.key, live.b.id);
     const done = await waitFor(live.key, live.b.id, isFinal);

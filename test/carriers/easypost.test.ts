@@ -10,15 +10,15 @@ import { findService } from "../../src/carriers/services";
 import { serviceFor } from "../../src/carriers/easypost/mapping";
 import { formatCents } from "../../src/lib/money";
 import { callsSince, standIn } from "../easypost";
-import { address, api, balanceCents, buyWithoutReport, cents, countRows, createBatch, from, isFinal, newAccount, passTime, readyBatch, shipment, untilNotPurchasing, waitFor } from "../helpers";
+import { address, api, balanceCents, buyWithoutReport, cents, countRows, createBatch, from, isFinal, newAccount, passTime, readyBatch, shipment, untilNotPurchasing, waitFor, shipmentRow } from "../helpers";
 
 const purchase = (key: string, id: string, body: object = {}) => api(key, `/v1/batches/${id}/purchase`, { body });
 afterEach(() => vi.restoreAllMocks());
 
 /** The stand-in's shipment behind one of ours. */
 async function provider(shipmentId: string) {
-  const row = await env.DB.prepare("SELECT provider_shipment_id FROM shipments WHERE id = ?").bind(shipmentId).first<{ provider_shipment_id: string }>();
-  return standIn.shipments.get(row!.provider_shipment_id)!;
+  const row = await shipmentRow(shipmentId);
+  return standIn.shipments.get(row.provider_shipment_id)!;
 }
 
 async function liveReady(n: number, over: (i: number) => Record<string, unknown> = () => ({}), balance = "100000.00") {
@@ -84,7 +84,7 @@ describe("live rating", () => {
   });
 
   it("without EASYPOST_API_KEY a live purchase fails with a clear message and buys nothing", async () => {
-    const carrier = carrierFor({ ...env, EASYPOST_API_KEY: undefined } as Env, "live");
+    const carrier = carrierFor({ ...env, EASYPOST_API_KEY: undefined } as Env, "live", env.DB);
     expect(carrier.rateWithProvider).toBeUndefined();
     const [outcome] = await carrier.purchase([{ service: findService("usps_priority")!, from: from() as any, to: address() as any,
       parcel: { weight_oz: 1, length_in: 1, width_in: 1, height_in: 1 }, idempotency_key: "shp_x", reference: null, attempt: 1 }]);

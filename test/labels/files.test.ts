@@ -2,7 +2,7 @@ import { env } from "cloudflare:workers";
 import { describe, expect, it } from "vitest";
 import { unzipSync } from "fflate";
 import { signedUrl } from "../../src/labels/links";
-import { api, isFinal, newAccount, passTime, readyBatch, waitFor } from "../helpers";
+import { api, isFinal, newAccount, passTime, readyBatch, waitFor, inBatch } from "../helpers";
 import { decodeCode128 } from "./code128";
 
 /** The tracking number in a barcode's data: after the IMpb's routing (420 + ZIP, GS) for USPS. */
@@ -239,7 +239,7 @@ describe("merged label files", () => {
     expect((await downloadBytes(ready.scan_forms[0].url)).type).toBe("application/pdf");
     // A batch manifested before forms were per carrier kept one object in the column.
     const old = { id: "sf_OLD", shipment_count: 2, created_at: ready.scan_forms[0].created_at, key: `scan_forms/${b.id}/${ready.scan_forms[0].id}.pdf` };
-    await env.DB.prepare("UPDATE batches SET scan_form = ? WHERE id = ?").bind(JSON.stringify(old), b.id).run();
+    await inBatch(b.id, (db) => db.prepare("UPDATE batches SET scan_form = ? WHERE id = ?").bind(JSON.stringify(old), b.id).run());
     const shown = (await api(key, `/v1/batches/${b.id}`)).json.scan_forms;
     expect(shown).toEqual([expect.objectContaining({ id: "sf_OLD", carrier: "usps", status: "ready", shipment_count: 2 })]);
     expect((await downloadBytes(shown[0].url)).type).toBe("application/pdf");
@@ -275,13 +275,13 @@ describe("files where nothing was bought", () => {
     const b = await readyBatch(key, 101);
     const ids: string[] = (await api(key, `/v1/batches/${b.id}/shipments?limit=101`)).json.data.map((s: any) => s.id);
     // A purchase in progress with no messages in flight: the test plays the purchase consumer.
-    await env.DB.batch([
-      env.DB.prepare("UPDATE batches SET status = 'purchasing' WHERE id = ?").bind(b.id),
-      env.DB.prepare("UPDATE shipments SET status = 'queued' WHERE batch_id = ?").bind(b.id),
-    ]);
+    const { putFiles } = await import("../../src/batch/object-sql");
+    await inBatch(b.id, (db) => db.batch([
+      db.prepare("UPDATE batches SET status = 'purchasing', counts = json_set(counts, '$.queued', 101, '$.valid', 0) WHERE id = ?").bind(b.id),
+      db.prepare("UPDATE shipments SET status = 'queued' WHERE batch_id = ?").bind(b.id),
+      ...putFiles(db, addSet(emptyPlan(), ids.map((_, i) => i + 1), "pdf", "4x6", true).files),
+    ]));
     const stub = env.BATCH.get(env.BATCH.idFromName(b.id));
-    await runInDurableObject(stub, (_: unknown, state: DurableObjectState) =>
-      state.storage.put("label_plan", addSet(emptyPlan(), ids.map((_, i) => i + 1), "pdf", "4x6", true)));
     const now = new Date().toISOString();
     const first: any = await stub.recordPurchases(b.id, ids.slice(0, 100).map((id, i) => ({
       shipment_id: id, status: "purchased" as const, tracking_number: `9400${String(i).padStart(18, "0")}`, label_key: `labels/${b.id}/${id}.pdf`,

@@ -8,7 +8,7 @@ import { backoffSeconds } from "../../src/purchase/messages";
 import { QUEUE_PAGE } from "../../src/batch/object";
 import { getBatchById } from "../../src/db/batches";
 import { getShipment } from "../../src/db/shipments";
-import { api, balanceCents, cents, countRows, isFinal, newAccount, passTime, readyBatch, settle, createBatch, shipment, untilNotPurchasing, waitFor } from "../helpers";
+import { api, balanceCents, cents, countInBatch, countRows, countShipments, inBatch, isFinal, newAccount, passTime, readyBatch, settle, createBatch, shipment, untilNotPurchasing, waitFor } from "../helpers";
 
 const purchase = (key: string, id: string, body: object = {}) => api(key, `/v1/batches/${id}/purchase`, { body });
 
@@ -100,7 +100,7 @@ describe("never buy twice", () => {
     const done = await waitFor(key, b.id, isFinal);
     expect(done.counts.purchased).toBe(4);
     expect(await countRows("ledger", "account_id = ? AND kind = 'debit'", id)).toBe(4);
-    expect(await countRows("sandbox_labels", "idempotency_key IN (SELECT id FROM shipments WHERE batch_id = ?)", b.id)).toBe(4);
+    expect(await countInBatch(b.id, "sandbox_labels")).toBe(4);
     expect(await balanceCents(id)).toBe(100_000_000 - cents(done.total_amount));
   });
 
@@ -114,7 +114,7 @@ describe("never buy twice", () => {
     await deliver("batch-purchases", [msg]);
     expect(done.status).toBe("completed");
     expect(await countRows("ledger", "shipment_id = ?", msg.shipment_id)).toBe(1);
-    expect(await countRows("sandbox_labels", "idempotency_key = ?", msg.shipment_id)).toBe(1);
+    expect(await countInBatch(b.id, "sandbox_labels", "idempotency_key = ?", msg.shipment_id)).toBe(1);
     expect(await balanceCents(id)).toBe(100_000_000 - cents(done.total_amount));
   });
 
@@ -122,14 +122,14 @@ describe("never buy twice", () => {
     const { key, id } = await newAccount();
     const b = await readyBatch(key, 1);
     await purchase(key, b.id);
-    const s = (await getShipment(env.DB, b.id, b.shipments.data[0].id))!;
+    const [s, row] = await inBatch(b.id, async (db) => [(await getShipment(db, b.id, b.shipments.data[0].id))!, (await getBatchById(db, b.id))!] as const);
     // The first delivery gets as far as the carrier and R2, then dies: its result is never reported.
-    const [first] = await buyShipments(env, (await getBatchById(env.DB, b.id))!, [{ shipment: s, attempt: 1 }]);
+    const [first] = await buyShipments(env, row, [{ shipment: s, attempt: 1 }]);
     expect(first.status).toBe("purchased");
     const done = await waitFor(key, b.id, isFinal);
     expect(done.shipments.data[0].tracking_number).toBe(first.status === "purchased" && first.tracking_number);
     expect(await countRows("ledger", "shipment_id = ? AND kind = 'debit'", s.id)).toBe(1);
-    expect(await countRows("sandbox_labels", "idempotency_key = ?", s.id)).toBe(1);
+    expect(await countInBatch(b.id, "sandbox_labels", "idempotency_key = ?", s.id)).toBe(1);
     expect(await balanceCents(id)).toBe(100_000_000 - cents(done.total_amount));
   });
   it("the batch's object records a shipment's result once and ignores a second, different report", async () => {
@@ -153,14 +153,14 @@ describe("one writer per batch", () => {
     const a = await readyBatch(key, 1);
     const other = await readyBatch(key, 1);
     const foreign = other.shipments.data[0];
-    await env.DB.prepare("UPDATE shipments SET status = 'queued' WHERE id = ?").bind(foreign.id).run();
+    await inBatch(other.id, (db) => db.prepare("UPDATE shipments SET status = 'queued' WHERE id = ?").bind(foreign.id).run());
     const stub = env.BATCH.get(env.BATCH.idFromName(a.id));
     const outcome: any = await stub.recordPurchases(a.id, [{
       shipment_id: foreign.id, status: "purchased", tracking_number: "9400000000000000000000", label_key: "labels/x.pdf",
       rate_cents: 1, rate_expires_at: null, purchased_at: new Date().toISOString(), fees: [{ type: "PostageFee", amount: "0.01" }], charged_cents: 1,
     }]);
     expect(outcome.accepted).toEqual([]);
-    expect(await getShipment(env.DB, other.id, foreign.id)).toMatchObject({ status: "queued", tracking_number: null, rate_cents: foreign.rate ? cents(foreign.rate.amount) : null });
+    expect(await inBatch(other.id, (db) => getShipment(db, other.id, foreign.id))).toMatchObject({ status: "queued", tracking_number: null, rate_cents: foreign.rate ? cents(foreign.rate.amount) : null });
   });
 });
 
@@ -207,7 +207,7 @@ describe("never charge what you cannot cover", () => {
     const { key } = await newAccount();
     const b = await readyBatch(key, 1);
     const s = b.shipments.data[0];
-    await env.DB.prepare("UPDATE shipments SET rate_cents = 1, rate_expires_at = '2000-01-01T00:00:00.000Z' WHERE id = ?").bind(s.id).run();
+    await inBatch(b.id, (db) => db.prepare("UPDATE shipments SET rate_cents = 1, rate_expires_at = '2000-01-01T00:00:00.000Z' WHERE id = ?").bind(s.id).run());
     await purchase(key, b.id);
     const done = await waitFor(key, b.id, isFinal);
     expect(done.shipments.data[0].rate.amount).toBe(s.rate.amount);
@@ -257,7 +257,7 @@ describe("cancel racing purchase", () => {
       expect(done.status).toBe("cancelled");
       await deliver("batch-purchases", b.shipments.data.map((s: any) => ({ batch_id: b.id, shipment_id: s.id })));
       expect(await countRows("ledger", "account_id = ?", id)).toBe(0);
-      expect(await countRows("sandbox_labels", "idempotency_key IN (SELECT id FROM shipments WHERE batch_id = ?)", b.id)).toBe(0);
+      expect(await countInBatch(b.id, "sandbox_labels")).toBe(0);
     } else {
       expect(done.status).toBe("completed");
     }
@@ -270,7 +270,7 @@ describe("cancel racing purchase", () => {
     const result = await deliver("batch-purchases", [{ batch_id: b.id, shipment_id: b.shipments.data[0].id }]);
     expect(result.explicitAcks).toHaveLength(1);
     expect(await countRows("ledger", "account_id = ?", id)).toBe(0);
-    expect(await countRows("sandbox_labels", "idempotency_key = ?", b.shipments.data[0].id)).toBe(0);
+    expect(await countInBatch(b.id, "sandbox_labels", "idempotency_key = ?", b.shipments.data[0].id)).toBe(0);
   });
 });
 
@@ -294,7 +294,7 @@ describe("nothing is lost", () => {
     expect(done.status).toBe("completed");
     expect(done.shipments.data[0]).toMatchObject({ status: "purchase_failed", message: expect.stringContaining("gave up") });
     expect(await balanceCents(id)).toBe(10_000 - cents(done.total_amount));
-    expect(await countRows("shipments", "batch_id = ? AND status = 'queued'", b.id)).toBe(0);
+    expect(await countShipments(b.id, "status = 'queued'")).toBe(0);
   });
 
   it("the time-out alarm moves a stalled batch to timed_out; what was bought stays bought", async () => {
@@ -320,7 +320,7 @@ describe("nothing is lost", () => {
     const { key, id } = await newAccount("1000.00");
     const b = await readyBatch(key, 3);
     // What an object that died between queueing pages leaves: some shipments queued, nothing sent, the batch ready.
-    await env.DB.prepare("UPDATE shipments SET status = 'queued' WHERE id = ?").bind(b.shipments.data[1].id).run();
+    await inBatch(b.id, (db) => db.prepare("UPDATE shipments SET status = 'queued' WHERE id = ?").bind(b.shipments.data[1].id).run());
     const res = await purchase(key, b.id);
     expect(res.json).toMatchObject({ status: "purchasing", counts: { queued: 3 } });
     const done = await waitFor(key, b.id, isFinal, 10_000);
@@ -332,10 +332,10 @@ describe("nothing is lost", () => {
     const { key } = await newAccount("1000.00");
     for (const end of ["cancel", "expire"] as const) {
       const b = await readyBatch(key, 3);
-      await env.DB.prepare("UPDATE shipments SET status = 'queued' WHERE id = ?").bind(b.shipments.data[1].id).run();
+      await inBatch(b.id, (db) => db.prepare("UPDATE shipments SET status = 'queued' WHERE id = ?").bind(b.shipments.data[1].id).run());
       if (end === "cancel") expect((await api(key, `/v1/batches/${b.id}/cancel`, { method: "POST" })).json.status).toBe("cancelled");
       else {
-        await env.DB.prepare("UPDATE batches SET expires_at = '2000-01-01T00:00:00.000Z' WHERE id = ?").bind(b.id).run();
+        await inBatch(b.id, (db) => db.prepare("UPDATE batches SET expires_at = '2000-01-01T00:00:00.000Z' WHERE id = ?").bind(b.id).run());
         await passTime(b.id, 31 * 86_400_000);
       }
       const after = (await api(key, `/v1/batches/${b.id}`)).json;
@@ -357,7 +357,7 @@ describe("nothing is lost", () => {
   it("a batch not bought within 30 days expires", async () => {
     const { key } = await newAccount();
     const b = await readyBatch(key, 1);
-    await env.DB.prepare("UPDATE batches SET expires_at = '2000-01-01T00:00:00.000Z' WHERE id = ?").bind(b.id).run();
+    await inBatch(b.id, (db) => db.prepare("UPDATE batches SET expires_at = '2000-01-01T00:00:00.000Z' WHERE id = ?").bind(b.id).run());
     await passTime(b.id, 31 * 86_400_000);
     expect((await api(key, `/v1/batches/${b.id}`)).json.status).toBe("expired");
     expect((await purchase(key, b.id)).status).toBe(409);

@@ -1,7 +1,7 @@
 import { env } from "cloudflare:workers";
 import { describe, expect, it } from "vitest";
 import { CSV_COLUMNS } from "../../src/schemas/csv";
-import { api, balanceCents, cents, countRows, createBatch, isFinal, newAccount, readyBatch, settle, shipment, waitFor } from "../helpers";
+import { api, balanceCents, cents, countRows, countShipments, createBatch, isFinal, newAccount, readyBatch, settle, shipment, waitFor } from "../helpers";
 
 const CSV_HEADER = "reference,to_name,to_street1,to_city,to_state,to_zip,from_name,from_street1,from_city,from_state,from_zip,weight_oz,length_in,width_in,height_in";
 const csvRow = (ref: string, zip = "62701") => `${ref},Ada,1 Main St,Springfield,IL,${zip},W,500 Dock Rd,Reno,NV,89501,16,10,8,4`;
@@ -118,7 +118,6 @@ describe("POST /v1/batches", () => {
         expect(Object.keys(res.json)).toEqual(["error"]);
         expect(res.headers.get("x-request-id")).toMatch(/^req_/);
         expect(await countRows("batches", "account_id = ?", id)).toBe(0);
-        expect(await countRows("shipments", "account_id = ?", id)).toBe(0);
       });
     }
 
@@ -212,7 +211,7 @@ describe("POST /v1/batches/{id}/cancel", () => {
     expect(again.json.error).toMatchObject({ code: "invalid_state", message: expect.stringContaining("cancelled") });
     const add = await api(key, `/v1/batches/${b.id}/add_shipments`, { body: { shipments: [shipment()] } });
     expect(add.status).toBe(409);
-    expect(await countRows("shipments", "batch_id = ?", b.id)).toBe(1);
+    expect(await countShipments(b.id)).toBe(1);
   });
 
   it("records batch.created and batch.updated events with previous_status", async () => {
@@ -246,18 +245,19 @@ describe("a batch never disagrees with its shipments", () => {
   it("when the write of a new batch's shipments fails, neither the batch nor its event remains", async () => {
     const { key, id } = await newAccount();
     const { vi } = await import("vitest");
-    const real = env.DB.batch.bind(env.DB);
-    // D1 refuses the transaction that writes the shipment rows, whatever else travels with it.
-    const spy = vi.spyOn(env.DB, "batch").mockImplementation(async (statements: D1PreparedStatement[]) => {
-      if (statements.some((st) => /INSERT INTO shipments/.test((st as unknown as { statement: string }).statement))) throw new Error("D1 is unavailable");
-      return real(statements);
-    });
+    const { LocalSql } = await import("../../src/batch/local-sql");
+    const real = LocalSql.prototype.rows;
+    // The object's SQLite refuses the shipment rows, in the transaction that also writes the batch and its event.
+    const spy = vi.spyOn(LocalSql.prototype, "rows").mockImplementation(function (this: InstanceType<typeof LocalSql>, st: D1PreparedStatement) {
+      if (/INSERT INTO shipments/.test((st as unknown as { sql: string }).sql)) throw new Error("disk full");
+      return real.call(this, st);
+    } as typeof real);
     const res = await api(key, "/v1/batches", { body: { default_service: "usps_priority", shipments: [shipment(), shipment()] } });
     spy.mockRestore();
     expect(res.status).toBe(500);
     expect(await countRows("batches", "account_id = ?", id)).toBe(0);
-    expect(await countRows("shipments", "account_id = ?", id)).toBe(0);
     expect(await countRows("events", "account_id = ?", id)).toBe(0);
+    expect((await api(key, "/v1/batches")).json.data).toEqual([]);
   });
 
   it("add, fix and remove answer counts that match the shipments", async () => {
