@@ -170,7 +170,7 @@ describe("a purchase start that died between pages", () => {
       real = obj.local;
       let calls = 0;
       obj.local = new Proxy(real, { get: (t, k) => (k === "batch" ? (s: D1PreparedStatement[]) => {
-        if (++calls > 1) throw new Error("object died");
+        if (/SET status = 'queued'/.test((s[0] as unknown as { sql: string }).sql) && ++calls > 1) throw new Error("object died");
         return t.batch(s);
       } : (t as any)[k]?.bind?.(t) ?? (t as any)[k]) });
     });
