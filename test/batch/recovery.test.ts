@@ -250,3 +250,65 @@ describe("a void whose request died", () => {
     expect(await countRows("ledger", "account_id = ? AND kind = 'credit'", id)).toBe(0);
   });
 });
+
+describe("money across the object and D1", () => {
+  /** The batch's object with a D1 that refuses every transaction, until restored. */
+  async function d1Down(batchId: string) {
+    const { runInDurableObject } = await import("cloudflare:test");
+    const stub = env.BATCH.get(env.BATCH.idFromName(batchId));
+    let real: Env | undefined;
+    await runInDurableObject(stub, (instance) => {
+      const obj = instance as unknown as { env: Env };
+      real = obj.env;
+      const db = new Proxy(real.DB, { get: (t, k) => (k === "batch" ? () => Promise.reject(new Error("D1 unavailable")) : (t as any)[k]?.bind?.(t) ?? (t as any)[k]) });
+      obj.env = new Proxy(real, { get: (t, k) => (k === "DB" ? db : (t as any)[k]) });
+    });
+    return () => runInDurableObject(stub, (instance) => { (instance as unknown as { env: Env }).env = real!; });
+  }
+
+  it("a kill between the object's commit of a void and the ledger's credit: the void stands, and the object's timer credits it once", async () => {
+    const { key, id } = await newAccount();
+    const b = await readyBatch(key, 2);
+    await purchase(key, b.id);
+    const done = await waitFor(key, b.id, isFinal);
+    const paid = await balanceCents(id);
+    const [s] = done.shipments.data;
+    const restore = await d1Down(b.id);
+    // The object records the void (and the credit it owes) in its own transaction; D1 is not reached.
+    expect((await api(key, `/v1/batches/${b.id}/shipments/${s.id}/void`, { method: "POST" })).json.status).toBe("voided");
+    expect(await balanceCents(id)).toBe(paid);
+    expect(await countInBatch(b.id, "owed_credits")).toBe(1);
+    await restore();
+    // The object's `sync` timer writes what it owes: the credit, exactly once, however often it runs.
+    await passTime(b.id, 10_000);
+    await passTime(b.id, 10_000);
+    expect(await balanceCents(id)).toBe(paid + cents(s.charged_amount));
+    expect(await countRows("ledger", "shipment_id = ? AND kind = 'credit'", s.id)).toBe(1);
+    expect(await countInBatch(b.id, "owed_credits")).toBe(0);
+    expect((await api(key, `/v1/batches/${b.id}`)).json).toMatchObject({ counts: { voided: 1, purchased: 1 } });
+    // D1's summary row caught up too: the list shows what the batch shows.
+    const listed = (await api(key, `/v1/batches?reference=${encodeURIComponent(done.reference ?? "")}`)).json;
+    if (done.reference) expect(listed.data[0].counts.voided).toBe(1);
+    expect(JSON.parse((await env.DB.prepare("SELECT counts FROM batches WHERE id = ?").bind(b.id).first<{ counts: string }>())!.counts).voided).toBe(1);
+  });
+
+  it("a kill between the ledger's debit and the object's record of the purchase: the redelivery records it, debited once", async () => {
+    const { key, id } = await newAccount();
+    const b = await readyBatch(key, 1);
+    const lost = losing(env.PURCHASE_QUEUE);
+    await purchase(key, b.id);
+    lost.mockRestore();
+    const before = await balanceCents(id);
+    // The consumer debited and bought, then died before the object heard of it.
+    const { outcome } = await buyWithoutReport(b.id, b.shipments.data[0].id);
+    expect(outcome.status).toBe("purchased");
+    expect(await balanceCents(id)).toBeLessThan(before);
+    expect(await countShipments(b.id, "status = 'queued'")).toBe(1);
+    // The object's purchase timer re-sends; the redelivery finds the debit and the label, and records them.
+    await passTime(b.id, 25_000);
+    const done = await waitFor(key, b.id, isFinal);
+    expect(done.status).toBe("completed");
+    expect(await countRows("ledger", "shipment_id = ? AND kind = 'debit'", b.shipments.data[0].id)).toBe(1);
+    expect(await balanceCents(id)).toBe(before - cents(done.total_amount));
+  });
+});

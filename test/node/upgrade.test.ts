@@ -79,4 +79,20 @@ describe("a local state written by the previous release", () => {
     expect((await call(`/v1/batches/${legacy.batches.completed}/shipments/${old.id}/void`, { method: "POST" })).json.status).toBe("voided");
     expect(cents((await call("/v1/account")).json.balance)).toBe(before + cents(old.charged_amount));
   });
+
+  it("moves each old batch's shipments out of D1 into its object once touched; D1 keeps its summary row", async () => {
+    const { queryLocal } = await import("../../src/cli/local-d1.mjs");
+    const ids = Object.values(legacy.batches) as string[];
+    for (const id of ids) expect((await call(`/v1/batches/${id}`)).status).toBe(200);
+    let left: unknown;
+    for (let i = 0; i < 100; i++) {
+      left = queryLocal(`SELECT COUNT(*) AS n FROM shipments WHERE batch_id IN (${ids.map((x) => `'${x}'`).join(", ")})`);
+      if (JSON.stringify(left).includes('"n":0')) break;
+      await new Promise((r) => setTimeout(r, 100));
+    }
+    expect(JSON.stringify(left)).toContain('"n":0');
+    expect(JSON.stringify(queryLocal(`SELECT COUNT(*) AS n FROM batches WHERE id IN (${ids.map((x) => `'${x}'`).join(", ")})`))).toContain('"n":3');
+    // And they still read whole, from their objects.
+    expect((await call(`/v1/batches/${legacy.batches.completed}`)).json.counts.total).toBe(3);
+  });
 });
