@@ -1,10 +1,11 @@
-// The batch object's own SQLite behind D1's statement interface (src/batch/local-sql.ts): the D1
-// schema and the statements of src/db/ run there unchanged, a batch of statements is one transaction,
+// The batch object's own SQLite behind D1's statement interface (src/batch/local-sql.ts): the object's
+// schema (local-schema.ts, D1's shapes) and the statements of src/db/ run there unchanged, a batch of statements is one transaction,
 // and `changes()` sees the statement before it, as the counts' bookkeeping needs.
-import { runInDurableObject, type D1Migration } from "cloudflare:test";
+import { runInDurableObject } from "cloudflare:test";
 import { env } from "cloudflare:workers";
 import { describe, expect, it } from "vitest";
 import { asD1, LocalSql } from "../../src/batch/local-sql";
+import { ensureLocalSchema } from "../../src/batch/local-schema";
 import { emptyCounts } from "../../src/batch/present";
 import * as batches from "../../src/db/batches";
 import * as shipments from "../../src/db/shipments";
@@ -12,14 +13,13 @@ import { toRecord } from "../../src/batch/intake";
 import { validateShipment } from "../../src/batch/validate";
 import { address, from } from "../helpers";
 
-const migrations = (env as unknown as { TEST_MIGRATIONS: D1Migration[] }).TEST_MIGRATIONS;
 
-/** A fresh object's SQLite with the D1 schema applied, and a batch row in it. */
+/** A fresh object's SQLite with the object's schema applied. */
 async function withLocal<T>(name: string, fn: (db: D1Database, local: LocalSql) => Promise<T>): Promise<T> {
   const stub = env.BATCH.get(env.BATCH.idFromName(name));
   return runInDurableObject(stub, async (_: unknown, state: DurableObjectState) => {
     const local = new LocalSql(state.storage);
-    for (const m of migrations) for (const q of m.queries) local.execScript(q);
+    ensureLocalSchema(local);
     return fn(asD1(local), local);
   });
 }
@@ -33,7 +33,7 @@ const row = (id: string): batches.BatchRow => ({
 });
 
 describe("the object's SQLite as D1", () => {
-  it("runs the D1 schema and src/db's statements unchanged: insert, validate, queue with counts moved by changes()", async () => {
+  it("runs the object's schema and src/db's statements unchanged: insert, validate, queue with counts moved by changes()", async () => {
     const result = await withLocal("local-sql-1", async (db) => {
       const b = row("batch_local1");
       const owner = { batch_id: b.id, account_id: b.account_id };
