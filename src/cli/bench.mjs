@@ -179,6 +179,19 @@ for (const n of sizes) {
   results.push({ ...r, naive: naive.seconds, ratio: r.labels / naive.seconds });
   console.error(`done ${n}: ${r.labels.toFixed(1)} s, naive ${naive.seconds.toFixed(1)} s`);
 }
+// Capacity grows with the number of batches: the largest size again, as ten batches of a tenth each,
+// all at once, against the one large batch timed above (BENCH_CONCURRENT=0 skips it).
+let concurrent = null;
+const biggest = Math.max(...sizes);
+if (Number(process.env.BENCH_CONCURRENT ?? 10) > 0 && biggest >= 1000) {
+  const k = Number(process.env.BENCH_CONCURRENT ?? 10);
+  globalThis.gc?.();
+  const t0 = performance.now();
+  await Promise.all(Array.from({ length: k }, () => pipeline(biggest / k, false)));
+  const seconds = (performance.now() - t0) / 1000;
+  concurrent = { k, each: biggest / k, seconds, vs_one: seconds / results.find((r) => r.n === biggest).labels };
+  console.error(`done ${k} × ${biggest / k} at once: ${seconds.toFixed(1)} s`);
+}
 let liveRun = null;
 if (LIVE_N > 0) {
   const calls0 = standIn.calls.length;
@@ -200,6 +213,7 @@ for (const r of results) {
 }
 const big = results.at(-1);
 const steal = (pct) => (pct === null ? "" : `; CPU stolen by the hypervisor: ${pct} %`);
+if (concurrent) console.log(`\n${concurrent.k} batches of ${concurrent.each} at once, create to merged files: ${f(concurrent.seconds)} s, ${f(concurrent.vs_one)}× the one batch of ${concurrent.each * concurrent.k}`);
 console.log(`\nGET /v1/batches/{id} while ${big.n} ran (${RATE} a second, evenly spaced): p50 ${big.p50} ms, p99 ${big.p99} ms over ${big.requests} requests${steal(big.steal_pct)}`);
 console.log(`  idle server afterwards, same reads: p50 ${big.idle.p50} ms, p99 ${big.idle.p99} ms over ${big.idle.requests} requests${steal(big.idle.steal_pct)}`);
 // The VM's phase moves both figures; their ratio is what the batch adds to a read.
