@@ -5,7 +5,8 @@
 // memory, so each kill loses whatever was in flight, as a crash between a write and its send would.
 // Options: `npm run chaos -- --shipments 2000 --kills 3 --seed 7 --transient 0.05 --latency 50` (ms a carrier call).
 import { destination } from "./destinations.mjs";
-import { mkdtempSync, rmSync, statfsSync } from "node:fs";
+import { mkdtempSync, readdirSync, rmSync, statfsSync } from "node:fs";
+import { DatabaseSync } from "node:sqlite";
 import os from "node:os";
 import { join } from "node:path";
 import { parseArgs } from "node:util";
@@ -112,7 +113,25 @@ const events = (await get(`/v1/events?batch_id=${created.id}&type=batch.recoveri
 await kill();
 
 const q = (sql) => queryLocal(sql)[0];
-const carrier = q(`SELECT COUNT(*) AS sold, SUM(voided_at IS NULL) AS kept FROM sandbox_labels WHERE idempotency_key IN (SELECT id FROM shipments WHERE batch_id = '${created.id}')`);
+// The sandbox carrier's books for a batch's labels are in the batch's own object: its SQLite file,
+// found among the objects' files by the batch row it holds, read once the server is gone.
+function carrierBooks(batchId) {
+  const root = join(dir, "v3", "do");
+  for (const sub of readdirSync(root)) {
+    for (const name of readdirSync(join(root, sub)).filter((f) => f.endsWith(".sqlite"))) {
+      const db = new DatabaseSync(join(root, sub, name), { readOnly: true });
+      try {
+        if (!db.prepare("SELECT 1 FROM sqlite_master WHERE name = 'batches'").get()) continue;
+        if (!db.prepare("SELECT 1 FROM batches WHERE id = ?").get(batchId)) continue;
+        return db.prepare("SELECT COUNT(*) AS sold, SUM(voided_at IS NULL) AS kept FROM sandbox_labels").get();
+      } finally {
+        db.close();
+      }
+    }
+  }
+  return { sold: 0, kept: null };
+}
+const carrier = carrierBooks(created.id);
 const money = q(`SELECT (SELECT balance_cents FROM accounts WHERE id = '${accountId}') AS balance,
   (SELECT COALESCE(SUM(CASE kind WHEN 'credit' THEN -cents ELSE cents END), 0) FROM ledger WHERE account_id = '${accountId}') AS net,
   (SELECT COUNT(*) FROM ledger WHERE account_id = '${accountId}' AND kind = 'debit') AS debits`);
