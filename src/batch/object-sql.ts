@@ -38,6 +38,13 @@ export const allFiles = (db: D1Database) => db.prepare("SELECT * FROM label_file
 export const markFilesWritten = (db: D1Database, ns: readonly number[]) =>
   db.prepare("UPDATE label_files SET written = 1 WHERE n IN (SELECT value FROM json_each(?))").bind(JSON.stringify(ns));
 
+/** Whether the purchase's own files are all written (label-plan.ts's firstSetWritten, as one count). */
+export const firstSetOpen = (db: D1Database) => db.prepare("SELECT COUNT(*) AS n FROM label_files WHERE set_no = 1 AND written = 0");
+
+/** The batch's counts alone, for a change that moves only them (a validation page, ratings). */
+export const saveCounts = (db: D1Database, batchId: string, counts: string) =>
+  db.prepare("UPDATE batches SET counts = ? WHERE id = ?").bind(counts, batchId);
+
 /** The next file number and set number a new set takes. */
 export const planCursor = (db: D1Database) =>
   db.prepare("SELECT COALESCE(MAX(n), 0) + 1 AS next_n, COALESCE(MAX(set_no), 0) AS sets FROM label_files");

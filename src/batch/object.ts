@@ -632,7 +632,7 @@ export class BatchObject extends DurableObject<Env> {
   }
 
   private async firstSetWritten(): Promise<boolean> {
-    return (await this.local.prepare("SELECT COUNT(*) AS n FROM label_files WHERE set_no = 1 AND written = 0").first<{ n: number }>())?.n === 0;
+    return (await own.firstSetOpen(this.local).first<{ n: number }>())?.n === 0;
   }
 
   /**
@@ -916,7 +916,7 @@ export class BatchObject extends DurableObject<Env> {
 
     // Whatever the batch's status (timed_out included): files stay owed until every bought label is in one.
     labels: async (row) => {
-      const missing = own.toFiles(await this.local.prepare("SELECT * FROM label_files WHERE written = 0 AND queued = 1").all().then((r) => r.results));
+      const missing = own.toFiles((await own.openFiles(this.local).all()).results);
       const forms = storedScanForms(row.scan_form).filter((f) => f.status === "generating");
       if (!missing.length && !forms.length) return row;
       const progressAt = (await this.store.get("labels_progress_at")) ?? 0;
@@ -1035,7 +1035,7 @@ export class BatchObject extends DurableObject<Env> {
     const counts = JSON.stringify(this.adjusted(row, delta).counts);
     this.sqlite.transaction(() => {
       for (const st of [...shipments.saveValidation(this.local, settled), ...(toRate.length ? [shipments.markRating(this.local, row.id, toRate, now)] : [])]) this.sqlite.rows(st);
-      this.sqlite.rows(this.local.prepare("UPDATE batches SET counts = ? WHERE id = ?").bind(counts, row.id));
+      this.sqlite.rows(own.saveCounts(this.local, row.id, counts));
     });
     if (toRate.length) await this.env.RATE_QUEUE.send({ batch_id: row.id, shipment_ids: toRate, token: now } satisfies RatingMessage);
     return { taken: page.length, row: { ...row, counts } };
@@ -1089,7 +1089,7 @@ export class BatchObject extends DurableObject<Env> {
           const delta: Partial<Record<ShipmentStatus, number>> = { validating: -taken.length };
           for (const t of taken) delta[t.status] = (delta[t.status] ?? 0) + 1;
           const counts = JSON.stringify(this.adjusted(row, delta).counts);
-          this.sqlite.rows(this.local.prepare("UPDATE batches SET counts = ? WHERE id = ?").bind(counts, batchId));
+          this.sqlite.rows(own.saveCounts(this.local, batchId, counts));
           return { ...row, counts };
         });
       }

@@ -1,3 +1,7 @@
+// A batch's row. The same statements run in two places: in the batch's object, whose SQLite holds the
+// batch's own row (the object reads and writes it, through local-sql.ts), and in D1, whose
+// `batches` table holds one summary row per batch for lists, filters and reference look-ups (written
+// by the object's sync, batch/object-sql.ts).
 import type { BatchStatus } from "../batch/machine";
 import { where } from "./sql";
 
@@ -34,13 +38,6 @@ export const saveBatchState = (db: D1Database, row: BatchRow) =>
 export type BatchRef = { sql: string; params: unknown[] };
 export const batchById = (id: string): BatchRef => ({ sql: "?", params: [id] });
 
-/** The account's batch with this id, else its newest batch with this reference. */
-export const ownedBatchRef = (accountId: string, idOrReference: string): BatchRef => ({
-  sql: `COALESCE((SELECT id FROM batches WHERE id = ? AND account_id = ?),
-    (SELECT id FROM batches WHERE account_id = ? AND reference = ? ORDER BY created_at DESC, id DESC LIMIT 1))`,
-  params: [idOrReference, accountId, accountId, idOrReference],
-});
-
 /** The id of the account's newest batch with this reference (D1's summary rows). */
 export async function newestWithReference(db: D1Database, accountId: string, reference: string): Promise<string | null> {
   return db.prepare("SELECT id FROM batches WHERE account_id = ? AND reference = ? ORDER BY created_at DESC, id DESC LIMIT 1")
@@ -51,9 +48,6 @@ export const selectBatch = (db: D1Database, ref: BatchRef) =>
   db.prepare(`SELECT * FROM batches WHERE id = ${ref.sql}`).bind(...ref.params);
 
 export const getBatchById = (db: D1Database, id: string) => selectBatch(db, batchById(id)).first<BatchRow>();
-
-export const findBatch = (db: D1Database, accountId: string, idOrReference: string) =>
-  selectBatch(db, ownedBatchRef(accountId, idOrReference)).first<BatchRow>();
 
 export type BatchFilters = {
   page: number; limit: number; order: "asc" | "desc"; status?: string; via?: string; reference?: string;
@@ -73,9 +67,4 @@ export async function listBatches(db: D1Database, accountId: string, f: BatchFil
     db.prepare(`SELECT COUNT(*) AS n FROM batches WHERE ${w.sql}`).bind(...w.params),
   ]);
   return { rows: rows.results as BatchRow[], total: (total.results[0] as { n: number }).n };
-}
-
-export async function getBatchesByIds(db: D1Database, ids: readonly string[]): Promise<Map<string, BatchRow>> {
-  const { results } = await db.prepare("SELECT * FROM batches WHERE id IN (SELECT value FROM json_each(?))").bind(JSON.stringify(ids)).all<BatchRow>();
-  return new Map(results.map((r) => [r.id, r]));
 }

@@ -1,3 +1,6 @@
+// A batch's shipments, as statements against D1's interface. They run in the batch's object, whose
+// SQLite holds its shipments (local-schema.ts, through local-sql.ts); D1 holds none since issue 26,
+// except those of a batch made before it, until its object moves them in on first touch.
 import type { StoredAddress, StoredParcel } from "../schemas/address";
 import type { ShipmentErrors, ShipmentStatus } from "../schemas/shipment";
 import type { BatchRef } from "./batches";

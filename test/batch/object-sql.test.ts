@@ -107,3 +107,18 @@ describe("movedBy: what a page of purchase results moves", () => {
     expect(JSON.parse(t.rate_summary!)).toEqual([{ carrier: "usps", service: "usps_priority", n: 2, cents: 2000 + 25 - 100 }]);
   });
 });
+
+describe("the carriers' books in a batch's object", () => {
+  it("take the sandbox carrier's own writes and reads of shipments, and refuse anything else", async () => {
+    const { api, newAccount, readyBatch } = await import("../helpers");
+    const { key } = await newAccount();
+    const b = await readyBatch(key, 1);
+    const stub = env.BATCH.get(env.BATCH.idFromName(b.id)) as unknown as { books: (id: string, s: { sql: string; params: unknown[] }[]) => Promise<any> };
+    const read = await stub.books(b.id, [{ sql: "SELECT id, provider_shipment_id FROM shipments WHERE id = ?", params: [b.shipments.data[0].id] }]);
+    expect(read).toMatchObject({ ok: true, results: [[{ id: b.shipments.data[0].id, provider_shipment_id: null }]] });
+    for (const sql of ["DELETE FROM shipments", "UPDATE shipments SET status = 'purchased'", "SELECT 1; DELETE FROM shipments", "INSERT INTO batches (id) VALUES ('x')"]) {
+      expect(await stub.books(b.id, [{ sql, params: [] }])).toMatchObject({ ok: false, code: "internal_error" });
+    }
+    expect((await api(key, `/v1/batches/${b.id}`)).json.counts).toMatchObject({ total: 1, valid: 1 });
+  });
+});
