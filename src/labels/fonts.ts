@@ -70,10 +70,15 @@ export const labelText = (s: string | null | undefined) => (s ?? "").normalize("
  * character's advance (no kerning, which only tightens), from a per-isolate cache of advances.
  */
 type Face = { unitsPerEm: number; glyphForCodePoint(cp: number): { advanceWidth: number } };
-const faces: Partial<Record<"regular" | "bold", { face: Face; advances: Map<number, number> }>> = {};
+const faces: Partial<Record<"regular" | "bold", { face: Face; unitsPerEm: number; advances: Map<number, number> }>> = {};
+function faceOf(bold: boolean) {
+  const face = fontkitModule.create(Buffer.from(bold ? boldTtf : regularTtf)) as unknown as Face;
+  // fontkit's getter parses the font's head table on each read; layout asks it for every measurement.
+  return { face, unitsPerEm: face.unitsPerEm, advances: new Map<number, number>() };
+}
 export function textWidth(text: string, size: number, bold = false): number {
   const key = bold ? "bold" : "regular";
-  const f = (faces[key] ??= { face: fontkitModule.create(Buffer.from(bold ? boldTtf : regularTtf)) as unknown as Face, advances: new Map() });
+  const f = (faces[key] ??= faceOf(bold));
   let units = 0;
   for (const ch of text) {
     const cp = ch.codePointAt(0)!;
@@ -81,7 +86,7 @@ export function textWidth(text: string, size: number, bold = false): number {
     if (a === undefined) f.advances.set(cp, (a = f.face.glyphForCodePoint(cp).advanceWidth));
     units += a;
   }
-  return (units * size) / f.face.unitsPerEm;
+  return (units * size) / f.unitsPerEm;
 }
 
 type SubsetEmbedder = {
