@@ -380,15 +380,15 @@ export class BatchObject extends DurableObject<Env> {
   }
 
   /** These shipments of the batch (others are absent), in position order: for the consumers. */
-  async shipmentsOf(batchId: string, ids: readonly string[]): Promise<Outcome<{ shipments: ShipmentRecord[] }>> {
+  async shipmentsOf(batchId: string, ids: readonly string[]): Promise<Outcome<{ shipments: shipments.WorkShipment[] }>> {
     return this.answer(async () => {
       const row = await this.load(batchId);
-      return { ok: true, row, shipments: [...(await shipments.getShipmentsByIds(this.local, ids)).values()].filter((s) => s.batch_id === batchId) };
+      return { ok: true, row, shipments: (await shipments.shipmentsToWork(this.local, ids)).filter((s) => s.batch_id === batchId) };
     });
   }
 
   /** The bought (not voided) shipments of one merged file, in position order. */
-  async purchasedInRange(batchId: string, first: number, last: number): Promise<Outcome<{ shipments: ShipmentRecord[] }>> {
+  async purchasedInRange(batchId: string, first: number, last: number): Promise<Outcome<{ shipments: shipments.LabelSource[] }>> {
     return this.answer(async () => ({ ok: true, row: await this.load(batchId), shipments: await shipments.purchasedInRange(this.local, batchId, first, last) }));
   }
 

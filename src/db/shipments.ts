@@ -139,6 +139,21 @@ export async function getShipmentsByIds(db: D1Database, ids: readonly string[]):
   return new Map(results.map((r) => [r.id as string, parseShipment(r)]));
 }
 
+/** What buying or rating a shipment reads: every column but the shown ones (its rates, errors, warnings, fees), most of a row's bytes. */
+const WORK_COLUMNS = [
+  "id", "batch_id", "account_id", "position", "reference", "status", "carrier", "service", "from_address", "to_address", "parcel",
+  "rate_cents", "rate_currency", "rate_expires_at", "tracking_number", "label_key", "message", "purchased_at", "voided_at", "metadata",
+  "created_at", "updated_at", "provider_shipment_id", "provider_rate_id", "provider_buy_at", "refund_status", "rating_at",
+  "service_strategy", "insurance_cents", "insurance_fee_cents", "charged_cents", "refund_submitted_at",
+] as const;
+export type WorkShipment = Pick<ShipmentRecord, (typeof WORK_COLUMNS)[number]>;
+
+export async function shipmentsToWork(db: D1Database, ids: readonly string[]): Promise<WorkShipment[]> {
+  const { results } = await db.prepare(`SELECT ${WORK_COLUMNS.join(", ")} FROM shipments WHERE id IN (SELECT value FROM json_each(?)) ORDER BY position`)
+    .bind(JSON.stringify(ids)).all();
+  return results.map(parseShipment);
+}
+
 export type Placed = { id: string; position: number };
 
 /**
@@ -278,10 +293,14 @@ export const saveRatings = (db: D1Database, batchId: string, results: readonly R
      RETURNING shipments.status`,
   ).bind(chunk, now, batchId));
 
+/** What a merged file needs of a bought shipment (not its rates or errors, which are most of a row). */
+const LABEL_COLUMNS = ["id", "batch_id", "position", "reference", "carrier", "service", "from_address", "to_address", "parcel", "tracking_number", "purchased_at", "label_key"] as const;
+export type LabelSource = Pick<ShipmentRecord, (typeof LABEL_COLUMNS)[number]>;
+
 /** The bought (not voided) shipments of one file, in position order: what a merged file prints. */
-export async function purchasedInRange(db: D1Database, batchId: string, first: number, last: number): Promise<ShipmentRecord[]> {
+export async function purchasedInRange(db: D1Database, batchId: string, first: number, last: number): Promise<LabelSource[]> {
   const { results } = await db.prepare(
-    "SELECT * FROM shipments WHERE batch_id = ? AND status = 'purchased' AND position BETWEEN ? AND ? ORDER BY position",
+    `SELECT ${LABEL_COLUMNS.join(", ")} FROM shipments WHERE batch_id = ? AND status = 'purchased' AND position BETWEEN ? AND ? ORDER BY position`,
   ).bind(batchId, first, last).all();
   return results.map(parseShipment);
 }

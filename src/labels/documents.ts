@@ -4,7 +4,7 @@
 import { PDFDocument } from "pdf-lib";
 import { batchBooks } from "../batch/books";
 import { carrierFor } from "../carriers";
-import type { ShipmentRecord } from "../db/shipments";
+import type { LabelSource } from "../db/shipments";
 import { LABEL_HEIGHT, LABEL_WIDTH } from "./draw";
 import { LETTER, type LabelFormat, type LabelLayout } from "./merge";
 
@@ -15,7 +15,7 @@ async function r2Bytes(env: Env, key: string): Promise<Uint8Array | null> {
   return object ? new Uint8Array(await object.arrayBuffer()) : null;
 }
 
-export async function mergeDocuments(env: Env, shipments: readonly ShipmentRecord[], format: LabelFormat, layout: LabelLayout, between: () => Promise<void>) {
+export async function mergeDocuments(env: Env, shipments: readonly LabelSource[], format: LabelFormat, layout: LabelLayout, between: () => Promise<void>) {
   if (format === "zpl") {
     const carrier = carrierFor(env, "live", batchBooks(env, shipments[0].batch_id));
     const parts: string[] = [];

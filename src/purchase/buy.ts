@@ -4,7 +4,7 @@ import { carrierFor } from "../carriers";
 import { findService } from "../carriers/services";
 import type { PurchaseRequest } from "../carriers/types";
 import type { BatchRow } from "../db/batches";
-import type { ShipmentRecord } from "../db/shipments";
+import type { WorkShipment } from "../db/shipments";
 import { RATE_TTL_MS } from "../batch/validate";
 import { letRequestsIn } from "../lib/foreground";
 import { addMs, nowIso } from "../lib/time";
@@ -13,7 +13,7 @@ import { formatCents } from "../lib/money";
 import type { Fee } from "../carriers/types";
 import { labelKey, type PurchaseResult } from "./messages";
 
-export type BuyItem = { shipment: ShipmentRecord; attempt: number };
+export type BuyItem = { shipment: WorkShipment; attempt: number };
 export type BuyOutcome = PurchaseResult | { shipment_id: string; status: "retry"; message: string };
 
 /**

@@ -1,7 +1,7 @@
 import { batchCalls, batchObject, found } from "../batch/client";
 import type { BatchObject } from "../batch/object";
 import type { BatchRow } from "../db/batches";
-import type { ShipmentRecord } from "../db/shipments";
+import type { WorkShipment } from "../db/shipments";
 import { backgroundTurn } from "../lib/foreground";
 import { undoPurchases } from "../money";
 import { buyShipments } from "./buy";
@@ -9,7 +9,7 @@ import { backoffSeconds, type PurchaseMessage, type PurchaseResult } from "./mes
 
 const VOIDED_AFTER_TIME_OUT = "Purchase timed out; the label the carrier had sold was voided and the amount refunded";
 
-type Group = { batch: BatchRow; msgs: Message<PurchaseMessage>[]; shipments: ShipmentRecord[] };
+type Group = { batch: BatchRow; msgs: Message<PurchaseMessage>[]; shipments: WorkShipment[] };
 
 /**
  * The messages that still have something to buy, grouped by batch. The rest are acknowledged here:
@@ -20,7 +20,7 @@ export async function queuedByBatch(env: Env, msgs: readonly Message<PurchaseMes
   // Each batch's object answers for its own shipments: one call per batch in the delivery.
   const byBatch = new Map<string, string[]>();
   for (const m of msgs) byBatch.set(m.body.batch_id, [...(byBatch.get(m.body.batch_id) ?? []), m.body.shipment_id]);
-  const shipments = new Map<string, ShipmentRecord>();
+  const shipments = new Map<string, WorkShipment>();
   const batches = new Map<string, BatchRow>();
   await Promise.all([...byBatch].map(async ([batchId, ids]) => {
     const answer = found(await batchCalls(env, batchId).shipmentsOf(batchId, ids));

@@ -8,7 +8,7 @@ import { carrierFor } from "../carriers";
 import { findService } from "../carriers/services";
 import type { RatingRequest } from "../carriers/types";
 import type { BatchRow } from "../db/batches";
-import type { RatingResult, ShipmentRecord } from "../db/shipments";
+import type { RatingResult, WorkShipment } from "../db/shipments";
 import { batchBooks } from "../batch/books";
 import { addMs, nowIso } from "../lib/time";
 import { insuranceFeeCents } from "../lib/money";
@@ -18,10 +18,10 @@ import type { ShipmentErrors } from "../schemas/shipment";
 import { ratingBackoffSeconds, type ProviderMessage, type RatingMessage, type RefundCheckMessage, type VoidMessage } from "./messages";
 
 /** The batch (null if there is none) and those of the message's shipments still waiting for this very rating. */
-async function waiting(env: Env, body: RatingMessage): Promise<{ row: BatchRow | null; rows: ShipmentRecord[] }> {
+async function waiting(env: Env, body: RatingMessage): Promise<{ row: BatchRow | null; rows: WorkShipment[] }> {
   const answer = found(await batchCalls(env, body.batch_id).shipmentsOf(body.batch_id, body.shipment_ids));
   if (!answer) return { row: null, rows: [] };
-  return { row: answer.row, rows: answer.shipments.filter((s: ShipmentRecord) => s.status === "validating" && s.rating_at === body.token) };
+  return { row: answer.row, rows: answer.shipments.filter((s: WorkShipment) => s.status === "validating" && s.rating_at === body.token) };
 }
 
 /** The batch's object writes the ratings to the shipments still waiting for them, and settles the batch. */
