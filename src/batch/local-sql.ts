@@ -18,12 +18,13 @@ class LocalStatement {
   exec<T>(): Result<T> {
     const cursor = this.local.storage.sql.exec<Record<string, SqlStorageValue>>(this.sql, ...this.params);
     const results = cursor.toArray() as T[];
-    const changes = this.local.storage.sql.exec<{ n: number }>("SELECT changes() AS n").one().n;
+    // Asked only of a statement that wrote: a read changes nothing, and every read asking cost a second statement.
+    const changes = cursor.rowsWritten > 0 ? this.local.storage.sql.exec<{ n: number }>("SELECT changes() AS n").one().n : 0;
     counters.object_rows_read += cursor.rowsRead;
     counters.object_rows_written += cursor.rowsWritten;
     return {
       results, success: true,
-      meta: { rows_read: cursor.rowsRead, rows_written: cursor.rowsWritten, changes, duration: 0, last_row_id: 0, changed_db: cursor.rowsWritten > 0, size_after: this.local.storage.sql.databaseSize },
+      meta: { rows_read: cursor.rowsRead, rows_written: cursor.rowsWritten, changes, duration: 0, last_row_id: 0, changed_db: cursor.rowsWritten > 0, size_after: 0 },
     };
   }
 

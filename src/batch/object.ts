@@ -359,12 +359,13 @@ export class BatchObject extends DurableObject<Env> {
   /** The batch (of `owner`'s account, when given) with one page of its shipments, read together. */
   async read(owner: string | null, batchId: string, page?: shipments.PageFilter): Promise<Outcome<{ rows: ShipmentRecord[]; total: number }>> {
     return this.answer(async () => {
-      await this.owned(owner, batchId);
-      const [batch, rows, total] = await this.local.batch([
+      await this.hold(batchId);
+      const [batch, rows, total] = this.sqlite.transaction(() => [
         batches.selectBatch(this.local, batches.batchById(batchId)),
         ...(page ? shipments.shipmentPage(this.local, batches.batchById(batchId), page) : []),
-      ]);
-      const row = batch.results[0] as BatchRow;
+      ].map((st) => ({ results: this.sqlite.rows(st) }) as D1Result));
+      const row = batch.results[0] as BatchRow | undefined;
+      if (!row || (owner !== null && row.account_id !== owner)) return refuse("not_found", "No such batch.");
       return { ok: true, row, ...(page ? shipments.readShipmentPage(rows, total) : { rows: [], total: 0 }) };
     });
   }

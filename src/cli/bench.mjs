@@ -7,6 +7,7 @@ import { mkdtempSync, readFileSync, readdirSync, rmSync, statfsSync } from "node
 import os from "node:os";
 import { join } from "node:path";
 import { startLoad } from "./bench-load.mjs";
+import { startProfile } from "./bench-profile.mjs";
 import { naiveRenderAndMerge } from "./bench-naive.mjs";
 import { spawnWranglerDev } from "./wrangler-dev.mjs";
 import { startStandIn } from "./easypost-standin.mjs";
@@ -19,6 +20,8 @@ const LIVE_N = Number(process.env.BENCH_LIVE ?? 1000);
 const LIVE_LATENCY_MS = 150;
 
 const port = Number(process.env.BENCH_PORT ?? 8788);
+// BENCH_PROFILE=file: workerd's CPU profile over the largest batch (bench-profile.mjs).
+const PROFILE = process.env.BENCH_PROFILE;
 const base = `http://127.0.0.1:${port}`;
 const standInPort = port + 1000;
 // The throw-away state goes on tmpfs where there is room. Miniflare's simulators make every write
@@ -40,7 +43,7 @@ const liveAuth = { authorization: `Bearer ${live.key}`, "content-type": "applica
 const { standIn } = await startStandIn({ port: standInPort, latencyMs: LIVE_LATENCY_MS, apiKey: "EZAK_bench" });
 const server = spawnWranglerDev(["--ip", "127.0.0.1", "--port", String(port), "--persist-to", dir,
   "--var", `PUBLIC_BASE_URL:${base}`, "--var", "LABEL_SIGNING_SECRET:bench-only-secret", "--var", `EASYPOST_BASE_URL:http://127.0.0.1:${standInPort}/v2`,
-  "--var", "EASYPOST_API_KEY:EZAK_bench", "--log-level", "error"],
+  "--var", "EASYPOST_API_KEY:EZAK_bench", "--log-level", "error", ...(PROFILE ? ["--inspector-port", String(port + 2000)] : [])],
 { stdio: ["ignore", "ignore", "inherit"], detached: true });
 const stop = () => { try { process.kill(-server.pid, "SIGTERM"); } catch {} };
 process.on("exit", () => { stop(); rmSync(dir, { recursive: true, force: true }); });
@@ -169,7 +172,9 @@ async function pipeline(n, measureGets, headers = auth) {
 
 const results = [];
 for (const n of sizes) {
+  const stopProfile = PROFILE && n === Math.max(...sizes) ? await startProfile(port + 2000) : null;
   const r = await pipeline(n, n === Math.max(...sizes));
+  if (stopProfile) console.error(`profile of the ${n} batch in ${PROFILE}; self time:\n${(await stopProfile(PROFILE)).map((f) => `${String(f.ms).padStart(7)} ms  ${f.name}`).join("\n")}`);
   const labels = Array.from({ length: n }, (_, i) => {
     const s = shipment(i);
     return { tracking_number: `9405511899223${String(100000000 + i).slice(1)}`, carrier: "usps", service_name: "USPS Priority Mail",
