@@ -20,6 +20,7 @@ class LocalStatement {
     const results = cursor.toArray() as T[];
     // Asked only of a statement that wrote: a read changes nothing, and every read asking cost a second statement.
     const changes = cursor.rowsWritten > 0 ? this.local.storage.sql.exec<{ n: number }>("SELECT changes() AS n").one().n : 0;
+    counters.object_statements++;
     counters.object_rows_read += cursor.rowsRead;
     counters.object_rows_written += cursor.rowsWritten;
     return {

@@ -112,7 +112,7 @@ for (const n of sizes) {
   const r = {
     n, d1_rows_stored: per(d1Rows), d1_bytes_stored: per(d1Bytes), d1_rows_written: per(counted.d1_rows_written), d1_rows_read: per(counted.d1_rows_read),
     d1_statements: per(counted.d1_statements), object_bytes: per(after.objects - before.objects), r2_bytes: per(after.r2 - before.r2),
-    object_rows_written: per(counted.object_rows_written), object_rows_read: per(counted.object_rows_read),
+    object_rows_written: per(counted.object_rows_written), object_rows_read: per(counted.object_rows_read), object_statements: per(counted.object_statements),
     queue_messages: per(messages), queues: Object.fromEntries(Object.entries(counted.queue_messages).map(([q, v]) => [q, per(v)])),
     tables: Object.fromEntries(Object.entries(tables).map(([t, v]) => [t, { rows: per(v.rows), bytes: per(v.bytes) }])),
   };
@@ -121,10 +121,10 @@ for (const n of sizes) {
 }
 
 console.log("\nPer shipment (create, validate, buy, merged PDF files, one ZPL set), sandbox:\n");
-console.log("| shipments | D1 rows stored | D1 bytes stored | D1 rows written | D1 rows read | D1 statements | object rows written | object rows read | object storage bytes | R2 bytes | queue messages |");
-console.log("|---|---|---|---|---|---|---|---|---|---|---|");
+console.log("| shipments | D1 rows stored | D1 bytes stored | D1 rows written | D1 rows read | D1 statements | object statements | object rows written | object rows read | object storage bytes | R2 bytes | queue messages |");
+console.log("|---|---|---|---|---|---|---|---|---|---|---|---|");
 for (const r of results) {
-  console.log(`| ${r.n} | ${r.d1_rows_stored} | ${r.d1_bytes_stored} | ${r.d1_rows_written} | ${r.d1_rows_read} | ${r.d1_statements} | ${r.object_rows_written} | ${r.object_rows_read} | ${r.object_bytes} | ${r.r2_bytes} | ${r.queue_messages} |`);
+  console.log(`| ${r.n} | ${r.d1_rows_stored} | ${r.d1_bytes_stored} | ${r.d1_rows_written} | ${r.d1_rows_read} | ${r.d1_statements} | ${r.object_statements} | ${r.object_rows_written} | ${r.object_rows_read} | ${r.object_bytes} | ${r.r2_bytes} | ${r.queue_messages} |`);
 }
 for (const r of results) console.log(`\n${r.n}: D1 by table ${JSON.stringify(r.tables)}; queues ${JSON.stringify(r.queues)}`);
 console.log(`\n${JSON.stringify(results)}`);

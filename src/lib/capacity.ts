@@ -5,15 +5,15 @@
 export type Counters = {
   d1_statements: number; d1_rows_read: number; d1_rows_written: number; queue_messages: Record<string, number>;
   /** Rows read and written in the batch objects' own SQLite (local-sql.ts counts them, always: it costs an addition). */
-  object_rows_read: number; object_rows_written: number;
+  object_statements: number; object_rows_read: number; object_rows_written: number;
 };
 
-export const counters: Counters = { d1_statements: 0, d1_rows_read: 0, d1_rows_written: 0, queue_messages: {}, object_rows_read: 0, object_rows_written: 0 };
+export const counters: Counters = { d1_statements: 0, d1_rows_read: 0, d1_rows_written: 0, queue_messages: {}, object_statements: 0, object_rows_read: 0, object_rows_written: 0 };
 
 export const countingOn = (env: { CAPACITY_COUNTERS?: string }) => env.CAPACITY_COUNTERS === "1";
 
 export function resetCounters() {
-  Object.assign(counters, { d1_statements: 0, d1_rows_read: 0, d1_rows_written: 0, queue_messages: {}, object_rows_read: 0, object_rows_written: 0 });
+  Object.assign(counters, { d1_statements: 0, d1_rows_read: 0, d1_rows_written: 0, queue_messages: {}, object_statements: 0, object_rows_read: 0, object_rows_written: 0 });
 }
 
 type Meta = { rows_read?: number; rows_written?: number };
