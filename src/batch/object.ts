@@ -31,7 +31,7 @@ import { FINAL_STATUSES, next, type BatchEvent } from "./machine";
 import { linkerFor } from "../labels/links";
 import { emptyCounts, toBatchSummary } from "./present";
 import * as outbox from "./outbox";
-import { nextLabelRequeue, nextPurchaseStep, nextRefundCheck, recoveryTiming, REFUND_FOLLOW_MS, START_GRACE_MS, SYNC_RETRY_MS, VOID_GRACE_MS } from "./recovery";
+import { nextLabelRequeue, nextPurchaseStep, nextRefundCheck, recoveryTiming, REFUND_FOLLOW_MS, START_GRACE_MS, SUMMARY_EVERY_MS, SYNC_RETRY_MS, VOID_GRACE_MS } from "./recovery";
 import { BatchStorage } from "./storage";
 import { TimerTable, type TimerKind } from "./timers";
 import { validateShipment } from "./validate";
@@ -123,6 +123,8 @@ export class BatchObject extends DurableObject<Env> {
   private readonly local = asD1(this.sqlite);
   /** Set once this object holds its batch's rows (made here, or moved in from D1). */
   private holding = false;
+  /** When the summary row was last written to D1 (this instance's memory: a fresh one writes at once). */
+  private summaryAt = 0;
   private moving: Promise<void> | undefined;
 
   constructor(ctx: DurableObjectState, env: Env) {
@@ -238,6 +240,7 @@ export class BatchObject extends DurableObject<Env> {
   private async persist(before: BatchRow, change: BatchRow | (() => BatchRow), tally?: Tally | (() => Tally), writes: D1PreparedStatement[] = [], refreshSummary = false): Promise<BatchRow> {
     const now = nowIso();
     await this.timers.atLatest("sync", Date.now() + SYNC_RETRY_MS);
+    let statusChanged = false;
     const row = this.sqlite.transaction(() => {
       for (const w of writes) this.sqlite.rows(w);
       const after = typeof change === "function" ? change() : change;
@@ -258,9 +261,10 @@ export class BatchObject extends DurableObject<Env> {
         this.sqlite.rows(this.event(row, "batch.updated", { ...toBatchSummary(row, linkerFor(this.env)), previous_status: before.status }, now));
       }
       this.sqlite.rows(batches.saveBatchState(this.local, row));
+      statusChanged = row.status !== before.status;
       return row;
     });
-    await this.syncNow(row);
+    await this.syncNow(row, !statusChanged);
     this.broadcast(row);
     if (row.status !== before.status || writes.length) await this.timers.update(this.statusTimers(row));
     return row;
@@ -272,9 +276,9 @@ export class BatchObject extends DurableObject<Env> {
   }
 
   /** `sync` after a commit: a failure is left to the `sync` timer (set before the commit), not the caller. */
-  private async syncNow(row?: BatchRow) {
+  private async syncNow(row?: BatchRow, soon = false) {
     try {
-      await this.sync(row);
+      await this.sync(row, soon);
     } catch (err) {
       console.warn(`${row?.id ?? "batch"}: D1 not brought up to date yet: ${(err as Error).message}`);
     }
@@ -286,12 +290,19 @@ export class BatchObject extends DurableObject<Env> {
    * idempotent (summary only forward, event by id, credit once per shipment), so a write repeated
    * after a crash changes nothing. Then the events are announced, and a moved batch's old rows deleted.
    */
-  private async sync(current?: BatchRow): Promise<void> {
+  private async sync(current?: BatchRow, soon = false): Promise<void> {
     const batchId = current?.id ?? (await this.store.get("batch_id"));
     if (!batchId || !hasLocalSchema(this.ctx.storage)) return;
     const row = current ?? (await batches.getBatchById(this.local, batchId));
     if (!row) return;
     const [events, credits, synced] = [await own.pendingEvents(this.local), await own.owedCredits(this.local), await this.store.get("summary_synced")];
+    // Only the summary's counts moved (no status, event or credit): written at most once a SUMMARY_EVERY_MS
+    // while the batch is busy, by the timer, instead of after every consumer's report.
+    const deferred = soon && !events.length && !credits.length && synced !== row.updated_at && Date.now() - this.summaryAt < SUMMARY_EVERY_MS;
+    if (deferred) {
+      await this.timers.atLatest("sync", this.summaryAt + SUMMARY_EVERY_MS);
+      return;
+    }
     if (events.length || credits.length || synced !== row.updated_at) {
       const now = nowIso();
       await this.db.batch([
@@ -303,6 +314,7 @@ export class BatchObject extends DurableObject<Env> {
       if (events.length) await outbox.owe(this.store, this.timers, events.map((e) => e.id));
       await this.local.batch([own.dropPendingEvents(this.local, events.map((e) => e.id)), own.dropCredits(this.local, credits.map((c) => c.shipment_id))]);
       await this.store.put({ summary_synced: row.updated_at });
+      this.summaryAt = Date.now();
     }
     await outbox.announce(this.store, this.timers, this.env.WEBHOOK_QUEUE);
     if (await this.store.get("legacy_cleanup")) {

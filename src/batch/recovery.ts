@@ -38,6 +38,9 @@ export const VOID_GRACE_MS = 60_000;
 /** What the object owes D1 (its summary row, events, credits) is written again this soon if a write did not happen. */
 export const SYNC_RETRY_MS = 10_000;
 
+/** While a batch is busy, its summary row in D1 takes counts that moved at most this often (a status change, at once). */
+export const SUMMARY_EVERY_MS = 1_000;
+
 const HOUR_MS = 3_600_000;
 /** A live refund is asked about this long after its void at most: EasyPost decides USPS refunds after 15 days or more, 30 at most. */
 export const REFUND_FOLLOW_MS = 35 * 24 * HOUR_MS;

@@ -9,7 +9,7 @@ export interface paths {
   "/v1/batches": {
     /**
      * List batches, newest first
-     * @description Lists (and `reference` look-ups elsewhere) read each batch's summary, which the batch brings up to date after every change it commits, before that change answers. So a list may lag a batch's own `GET /v1/batches/{id}` in two ways only: while a batch validates, its `counts` here move when validation settles, not page by page; and if that write fails (the summary store is briefly unavailable), the batch writes it again every 10 seconds until it lands. `GET /v1/batches/{id}` and its shipments are always current and always agree with each other.
+     * @description Lists (and `reference` look-ups elsewhere) read each batch's summary, which the batch brings up to date after the changes it commits: a change of `status` (and every event, and every credit) before that change answers. So a list may lag a batch's own `GET /v1/batches/{id}` in three ways only: while a batch validates, its `counts` here move when validation settles, not page by page; while it is bought or its files are written, `counts`, `total_amount` and `labels` here catch up at least once a second; and if a write fails (the summary store is briefly unavailable), the batch writes it again every 10 seconds until it lands. `GET /v1/batches/{id}` and its shipments are always current and always agree with each other.
      */
     get: operations["listBatches"];
     /**
@@ -790,7 +790,7 @@ export interface operations {
 
   /**
    * List batches, newest first
-   * @description Lists (and `reference` look-ups elsewhere) read each batch's summary, which the batch brings up to date after every change it commits, before that change answers. So a list may lag a batch's own `GET /v1/batches/{id}` in two ways only: while a batch validates, its `counts` here move when validation settles, not page by page; and if that write fails (the summary store is briefly unavailable), the batch writes it again every 10 seconds until it lands. `GET /v1/batches/{id}` and its shipments are always current and always agree with each other.
+   * @description Lists (and `reference` look-ups elsewhere) read each batch's summary, which the batch brings up to date after the changes it commits: a change of `status` (and every event, and every credit) before that change answers. So a list may lag a batch's own `GET /v1/batches/{id}` in three ways only: while a batch validates, its `counts` here move when validation settles, not page by page; while it is bought or its files are written, `counts`, `total_amount` and `labels` here catch up at least once a second; and if a write fails (the summary store is briefly unavailable), the batch writes it again every 10 seconds until it lands. `GET /v1/batches/{id}` and its shipments are always current and always agree with each other.
    */
   listBatches: {
     parameters: {

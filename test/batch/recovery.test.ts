@@ -312,3 +312,23 @@ describe("money across the object and D1", () => {
     expect(await balanceCents(id)).toBe(before - cents(done.total_amount));
   });
 });
+
+describe("the summary row in D1", () => {
+  const summary = async (id: string) => (await env.DB.prepare("SELECT status, label_sets FROM batches WHERE id = ?").bind(id).first<{ status: string; label_sets: string }>())!;
+
+  it("takes a status change before it answers, and a change of files alone within a second, by the timer", async () => {
+    const { key } = await newAccount();
+    const b = await readyBatch(key, 1);
+    await purchase(key, b.id);
+    const done = await waitFor(key, b.id, isFinal);
+    expect((await summary(b.id)).status).toBe(done.status);
+    // The object wrote its summary just now: a change that moves no status waits for the timer.
+    const { runInDurableObject } = await import("cloudflare:test");
+    await runInDurableObject(env.BATCH.get(env.BATCH.idFromName(b.id)), (instance) => { (instance as unknown as { summaryAt: number }).summaryAt = Date.now(); });
+    const asked = await api(key, `/v1/batches/${b.id}/labels`, { body: { format: "zpl", layout: "4x6" } });
+    expect(asked.json.label_sets).toHaveLength(2);
+    expect(JSON.parse((await summary(b.id)).label_sets)).toHaveLength(1);
+    await passTime(b.id, 1_000);
+    expect(JSON.parse((await summary(b.id)).label_sets)).toHaveLength(2);
+  });
+});
