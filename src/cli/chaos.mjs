@@ -110,6 +110,8 @@ const seconds = (performance.now() - t0) / 1000;
 let pages = 0;
 for (const f of done.labels) pages += (await PDFDocument.load(await (await fetch(f.url)).arrayBuffer())).getPageCount();
 const events = (await get(`/v1/events?batch_id=${created.id}&type=batch.recovering&limit=100`))?.data ?? [];
+// The list reads D1's summary row, which the batch's object keeps up to date through its outbox.
+const listed = (await get(`/v1/batches?reference=chaos-${opt.seed}&limit=1`))?.data?.[0];
 await kill();
 
 const q = (sql) => queryLocal(sql)[0];
@@ -141,6 +143,8 @@ const checks = [
   [`every shipment bought (${N})`, done.counts.purchased === N, JSON.stringify(done.counts)],
   ["each bought once at the carrier, none left sold for a failed shipment", carrier.kept === done.counts.purchased, `${carrier.kept} labels kept, ${carrier.sold} sold`],
   ["merged pages = bought", pages === done.counts.purchased, `${pages} pages in ${done.labels.length} files`],
+  ["the list shows what the batch shows", listed?.status === done.status && JSON.stringify(listed?.counts) === JSON.stringify(done.counts) && listed?.total_amount === done.total_amount,
+    `${listed?.status} ${JSON.stringify(listed?.counts)} ${listed?.total_amount}`],
   ["balance change = batch total", startCents - money.balance === totalCents, `${startCents - money.balance} vs ${totalCents} cents`],
   ["ledger net = batch total", money.net === totalCents, `${money.net} cents over ${money.debits} debits`],
 ];

@@ -134,11 +134,6 @@ export const saveEdit = (db: D1Database, s: ShipmentRecord) =>
     JSON.stringify(s.to_address), JSON.stringify(s.parcel), JSON.stringify(s.metadata), s.input_errors ? JSON.stringify(s.input_errors) : null,
     s.insurance_cents, s.updated_at, s.id, s.batch_id);
 
-export async function getShipmentsByIds(db: D1Database, ids: readonly string[]): Promise<Map<string, ShipmentRecord>> {
-  const { results } = await db.prepare("SELECT * FROM shipments WHERE id IN (SELECT value FROM json_each(?)) ORDER BY position").bind(JSON.stringify(ids)).all();
-  return new Map(results.map((r) => [r.id as string, parseShipment(r)]));
-}
-
 /** What buying or rating a shipment reads: every column but the shown ones (its rates, errors, warnings, fees), most of a row's bytes. */
 const WORK_COLUMNS = [
   "id", "batch_id", "account_id", "position", "reference", "status", "carrier", "service", "from_address", "to_address", "parcel",
@@ -326,10 +321,7 @@ export const RATE_SUMMARY_SQL = `SELECT carrier, service, COUNT(*) AS n,
      COALESCE(SUM(CASE WHEN status = 'purchased' THEN COALESCE(charged_cents, rate_cents) ELSE rate_cents + COALESCE(insurance_fee_cents, 0) END), 0) AS cents FROM shipments
    WHERE batch_id = ? AND status IN ('valid', 'queued', 'purchased') AND service IS NOT NULL GROUP BY carrier, service ORDER BY carrier, service`;
 export const rateSummaryOf = (db: D1Database, batchId: string) => db.prepare(RATE_SUMMARY_SQL).bind(batchId);
-export async function rateSummary(db: D1Database, batchId: string) {
-  const { results } = await db.prepare(RATE_SUMMARY_SQL).bind(batchId).all<{ carrier: string; service: string; n: number; cents: number }>();
-  return results;
-}
+
 
 /** What buying the batch's valid shipments would charge now: each one's rate and its insurance fee. */
 export async function amountToCharge(db: D1Database, batchId: string): Promise<number> {

@@ -45,7 +45,7 @@ describe("the object's SQLite as D1", () => {
       const [moved] = await db.batch(shipments.queueValidPage(db, b.id, now, 2));
       const counts = (await db.batch([shipments.statusCounts(db, b.id)]))[0].results;
       const stored = JSON.parse((await batches.getBatchById(db, b.id))!.counts);
-      return { moved: moved.results.length, counts, stored, summary: await shipments.rateSummary(db, b.id) };
+      return { moved: moved.results.length, counts, stored, summary: (await shipments.rateSummaryOf(db, b.id).all()).results };
     });
     expect(result.moved).toBe(2);
     expect(Object.fromEntries(result.counts.map((c: any) => [c.status, c.n]))).toEqual({ queued: 2, valid: 1 });
