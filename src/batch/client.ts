@@ -19,7 +19,7 @@ const BATCH_ID = /^batch_[0-9A-HJKMNP-TV-Z]{26}$/;
 
 /**
  * The account's batch named by its id, else its newest batch with that reference, as its object holds
- * it, with one page of its shipments when asked (read together, in one local transaction). An id goes
+ * it, with one page of its shipments when asked (read together, as one snapshot). An id goes
  * straight to the batch's object; a reference is looked up in D1's summary rows first.
  */
 export async function batchWithShipments(c: Context<AppEnv>, idOrReference: string, page?: PageFilter) {

@@ -1,7 +1,7 @@
 // Which merged files a batch will have, decided when it is bought: the shipments sent to purchase,
 // in position order, cut into files of 100. A file is written as soon as every one of its shipments
-// has finished, so `labels` fills while a large batch is still purchasing. Kept in the batch's
-// Durable Object storage; pure functions so the rules are easy to test.
+// has finished, so `labels` fills while a large batch is still purchasing. Kept a file a row in the
+// batch object's SQLite (object-sql.ts); pure functions so the rules are easy to test.
 import { LABELS_PER_FILE, type LabelFormat, type LabelLayout } from "../labels/merge";
 import type { LabelJob } from "../labels/messages";
 
@@ -58,11 +58,6 @@ export function due(plan: LabelPlan, batchId: string): { plan: LabelPlan; jobs: 
     return { ...f, queued: true };
   });
   return { plan: { ...plan, files }, jobs };
-}
-
-export function markWritten(plan: LabelPlan, ns: readonly number[]): LabelPlan {
-  const done = new Set(ns);
-  return { ...plan, files: plan.files.map((f) => (done.has(f.n) ? { ...f, written: true } : f)) };
 }
 
 /** The purchase's own files are all written: the batch can be `completed`. */

@@ -22,7 +22,7 @@ import type { LabelFormat, LabelLayout } from "../labels/merge";
 import { markStale, newSet, progress, type LabelSet } from "./label-sets";
 import { newId } from "../lib/ids";
 import { counted } from "../lib/capacity";
-import { addSet, due, finish, type Finished, type PlannedFile } from "./label-plan";
+import { addSet, due, finish, firstSetWritten, type Finished, type PlannedFile } from "./label-plan";
 import { asD1, LocalSql } from "./local-sql";
 import { ensureLocalSchema, hasLocalSchema } from "./local-schema";
 import * as own from "./object-sql";
@@ -240,7 +240,6 @@ export class BatchObject extends DurableObject<Env> {
   private async persist(before: BatchRow, change: BatchRow | (() => BatchRow), tally?: Tally | (() => Tally), writes: D1PreparedStatement[] = [], refreshSummary = false): Promise<BatchRow> {
     const now = nowIso();
     await this.timers.atLatest("sync", Date.now() + SYNC_RETRY_MS);
-    let statusChanged = false;
     const row = this.sqlite.transaction(() => {
       for (const w of writes) this.sqlite.rows(w);
       const after = typeof change === "function" ? change() : change;
@@ -261,10 +260,10 @@ export class BatchObject extends DurableObject<Env> {
         this.sqlite.rows(this.event(row, "batch.updated", { ...toBatchSummary(row, linkerFor(this.env)), previous_status: before.status }, now));
       }
       this.sqlite.rows(batches.saveBatchState(this.local, row));
-      statusChanged = row.status !== before.status;
       return row;
     });
-    await this.syncNow(row, !statusChanged);
+    // A change of status goes to D1 now; one of counts alone may wait for the next write (sync).
+    await this.syncNow(row, row.status === before.status);
     this.broadcast(row);
     if (row.status !== before.status || writes.length) await this.timers.update(this.statusTimers(row));
     return row;
@@ -639,14 +638,15 @@ export class BatchObject extends DurableObject<Env> {
       const states = rest.length ? await shipments.statusesIn(this.local, batchId, rest) : new Map();
       const already_purchased = rest.filter((id) => states.get(id) === "purchased");
       // The last files to finish may have had nothing bought, and so no file to write and report.
-      if (saved.status === "generating_labels" && (await this.firstSetWritten())) {
+      if (saved.status === "generating_labels" && (await this.firstSetDone())) {
         saved = await this.persist(saved, this.step(saved, "labels_written", "complete"), this.unchanged(saved));
       }
       return { ok: true, row: saved, accepted: [...acceptedIds], already_purchased };
     });
   }
 
-  private async firstSetWritten(): Promise<boolean> {
+  /** label-plan.ts's `firstSetWritten`, as one indexed count instead of reading every file. */
+  private async firstSetDone(): Promise<boolean> {
     return (await own.firstSetOpen(this.local).first<{ n: number }>())?.n === 0;
   }
 
@@ -702,8 +702,7 @@ export class BatchObject extends DurableObject<Env> {
         const written = [...byN.values()].sort((a, b) => a.n - b.n);
         const sets = progress(JSON.parse(row.label_sets), plan, written, nowIso());
         const updated: BatchRow = { ...row, labels: JSON.stringify(written), label_sets: JSON.stringify(sets) };
-        const firstSet = plan.files.filter((f) => f.set === 1).every((f) => f.written);
-        return row.status === "generating_labels" && firstSet ? this.step(updated, "labels_written", "complete") : updated;
+        return row.status === "generating_labels" && firstSetWritten(plan) ? this.step(updated, "labels_written", "complete") : updated;
       }, this.unchanged(row), [own.markFilesWritten(this.local, files.map((f) => f.n))]);
       const formsPending = storedScanForms(row.scan_form).some((f) => f.status === "generating");
       if (!open && !formsPending) await this.timers.clear("labels");
