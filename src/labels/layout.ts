@@ -51,6 +51,20 @@ function wrap(text: string, size: number, bold: boolean, max: number): string[] 
  * keeping only the lines that fit in the height.
  */
 export function fitBlock(lines: Line[], x: number, y: number, size: number, maxWidth: number, maxHeight: number, leading = 1.15): TextEl[] {
+  // Most of a batch's blocks repeat label after label (its sender, carrier, date, service): fitted once.
+  const key = `${x} ${y} ${size} ${maxWidth} ${maxHeight} ${leading}\u0000${lines.map((l) => `${l.bold ? 1 : 0}${l.text}`).join("\u0000")}`;
+  const known = fitted.get(key);
+  if (known) return known;
+  if (fitted.size >= FITTED_MAX) fitted.clear();
+  const els = fitBlockNow(lines, x, y, size, maxWidth, maxHeight, leading);
+  fitted.set(key, els);
+  return els;
+}
+
+const FITTED_MAX = 2000;
+const fitted = new Map<string, TextEl[]>();
+
+function fitBlockNow(lines: Line[], x: number, y: number, size: number, maxWidth: number, maxHeight: number, leading: number): TextEl[] {
   const clean = lines.map((l) => ({ ...l, text: labelText(l.text).trim() })).filter((l) => l.text);
   let chosen: { size: number; rows: { text: string; bold: boolean }[] } | null = null;
   for (let s = size; s >= size / 2 - 1e-9; s -= 0.25) {

@@ -33,3 +33,16 @@ describe("a shipment's label PDF", () => {
     expect(decodeCode128(barcodeModules(ups, 80))).toBe("1Z999AA10123456784");
   });
 });
+
+describe("fitted blocks, remembered across labels", () => {
+  it("answer each block by all of its inputs: the same block again is the same, a narrower one wraps", async () => {
+    const { fitBlock } = await import("../../src/labels/layout");
+    const lines = [{ text: "A rather long street name that needs room 1234" }];
+    const wide = fitBlock(lines, 12, 87, 7, 264, 37);
+    expect(fitBlock(lines, 12, 87, 7, 264, 37)).toEqual(wide);
+    const narrow = fitBlock(lines, 12, 87, 7, 60, 37);
+    expect(narrow.length).toBeGreaterThan(wide.length);
+    expect(fitBlock(lines, 12, 90, 7, 264, 37)[0].y).toBe(wide[0].y + 3);
+    expect(fitBlock([{ text: "A rather long street name that needs room 1234", bold: true }], 12, 87, 7, 264, 37)[0].bold).toBe(true);
+  });
+});
