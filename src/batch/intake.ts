@@ -6,8 +6,21 @@ import { newId } from "../lib/ids";
 import { parseAmount } from "../lib/money";
 import { normalizeAddress, normalizeParcel } from "../schemas/address";
 import type { ShipmentErrors, ShipmentIn } from "../schemas/shipment";
+import { normalizeCustoms, type CustomsDefaultsIn, type StoredCustoms } from "../schemas/customs";
+import { scopeOf } from "../carriers/services";
 
-export type Defaults = { default_carrier: string | null; default_service: string | null; max_delivery_days?: number | null; carriers?: string | null };
+export type Defaults = { default_carrier: string | null; default_service: string | null; max_delivery_days?: number | null; carriers?: string | null; customs_defaults?: string | null };
+
+const customsDefaults = (d: Defaults): CustomsDefaultsIn | null => (d.customs_defaults ? JSON.parse(d.customs_defaults) : null);
+
+/**
+ * The declaration kept: what the shipment says over the batch's defaults, for an international
+ * destination or whenever the shipment gave one; null for a domestic shipment that gave none.
+ */
+function customsFor(given: ShipmentIn["customs"] | undefined, country: string, d: Defaults, base: StoredCustoms | null): StoredCustoms | null {
+  if (!given && !base && scopeOf(country) === "domestic") return null;
+  return normalizeCustoms(given, customsDefaults(d), base);
+}
 export type Owner = { batch_id: string; account_id: string };
 
 type ServiceAsk = { carrier?: string | null; service?: string | null; max_delivery_days?: number | null; carriers?: string[] | null };
@@ -41,10 +54,11 @@ export function resolveService(input: ServiceAsk, d: Defaults): { carrier: strin
 export function toRecord(
   input: ShipmentIn, position: number, owner: Owner, defaults: Defaults, now: string, inputErrors: ShipmentErrors | null = null,
 ): ShipmentRecord {
+  const to = normalizeAddress(input.to_address);
   return {
     id: newId("shp"), ...owner, position, reference: input.reference ?? null, status: "validating", errors: null,
     ...resolveService(input, defaults),
-    from_address: normalizeAddress(input.from_address), to_address: normalizeAddress(input.to_address),
+    from_address: normalizeAddress(input.from_address), to_address: to, customs: customsFor(input.customs, to.country, defaults, null),
     parcel: normalizeParcel(input.parcel),
     rate_cents: null, rate_currency: null, rate_expires_at: null, tracking_number: null, label_key: null,
     message: null, purchased_at: null, voided_at: null, input_errors: inputErrors,
@@ -57,6 +71,7 @@ export function toRecord(
 
 /** Applies a PATCH: named fields replace, addresses and parcel merge field by field. */
 export function applyPatch(s: ShipmentRecord, patch: ShipmentIn, defaults: Defaults, now: string): ShipmentRecord {
+  const to = patch.to_address === undefined ? s.to_address : normalizeAddress(patch.to_address, s.to_address);
   const asked = "carrier" in patch || "service" in patch || "max_delivery_days" in patch || "carriers" in patch;
   const was = s.service_strategy;
   return {
@@ -71,7 +86,9 @@ export function applyPatch(s: ShipmentRecord, patch: ShipmentIn, defaults: Defau
       }, defaults)
       : {}),
     from_address: patch.from_address === undefined ? s.from_address : normalizeAddress(patch.from_address, s.from_address),
-    to_address: patch.to_address === undefined ? s.to_address : normalizeAddress(patch.to_address, s.to_address),
+    to_address: to,
+    // `customs: null` clears the declaration (a domestic shipment again); fields named replace.
+    customs: patch.customs === null ? customsFor(undefined, to.country, defaults, null) : customsFor(patch.customs, to.country, defaults, s.customs ?? null),
     parcel: patch.parcel === undefined ? s.parcel : normalizeParcel(patch.parcel, s.parcel),
     metadata: patch.metadata ?? s.metadata,
     insurance_cents: "insurance_amount" in patch ? (patch.insurance_amount ? parseAmount(patch.insurance_amount) : null) : s.insurance_cents,

@@ -54,7 +54,8 @@ export function due(plan: LabelPlan, batchId: string): { plan: LabelPlan; jobs: 
   const files = plan.files.map((f) => {
     if (f.queued || f.remaining > 0) return f;
     if (f.bought === 0) return { ...f, queued: true, written: true };
-    jobs.push({ batch_id: batchId, n: f.n, first_position: f.first_position, last_position: f.last_position, format: f.format, layout: f.layout });
+    // The purchase's own files also write their international shipments' customs documents.
+    jobs.push({ batch_id: batchId, n: f.n, first_position: f.first_position, last_position: f.last_position, format: f.format, layout: f.layout, ...(f.set === 1 ? { customs: true } : {}) });
     return { ...f, queued: true };
   });
   return { plan: { ...plan, files }, jobs };

@@ -34,6 +34,9 @@ export const LOCAL_SCHEMA: readonly string[] = [
   CREATE TABLE pending_events (id TEXT PRIMARY KEY, account_id TEXT NOT NULL, type TEXT NOT NULL, batch_id TEXT NOT NULL, data TEXT NOT NULL, created_at TEXT NOT NULL);
   CREATE TABLE owed_credits (shipment_id TEXT PRIMARY KEY, reason TEXT NOT NULL, at TEXT NOT NULL);
   CREATE TABLE sandbox_labels (idempotency_key TEXT PRIMARY KEY, carrier TEXT NOT NULL, service TEXT NOT NULL, tracking_number TEXT NOT NULL, created_at TEXT NOT NULL, voided_at TEXT)`,
+  // Issue 27: international shipments' customs declarations, and the batch's defaults for them.
+  `ALTER TABLE shipments ADD COLUMN customs TEXT;
+  ALTER TABLE batches ADD COLUMN customs_defaults TEXT`,
 ];
 
 /** Whether this object has its tables yet (a batch made before issue 26 may not, until first touched). */

@@ -79,7 +79,7 @@ export const dropCredits = (db: D1Database, ids: readonly string[]) =>
 const SUMMARY_COLUMNS = [
   "id", "account_id", "mode", "status", "reference", "name", "via", "default_carrier", "default_service", "max_delivery_days", "carriers",
   "label_format", "label_layout", "metadata", "counts", "total_cents", "currency", "labels", "label_sets", "scan_form", "rate_summary",
-  "created_at", "updated_at", "validated_at", "purchased_at", "completed_at", "expires_at",
+  "created_at", "updated_at", "validated_at", "purchased_at", "completed_at", "expires_at", "customs_defaults",
 ] as const;
 const MUTABLE = SUMMARY_COLUMNS.filter((c) => !["id", "account_id", "mode", "created_at", "via"].includes(c));
 
@@ -91,7 +91,7 @@ export const upsertSummary = (d1: D1Database, row: BatchRow) =>
   d1.prepare(
     `INSERT INTO batches (${SUMMARY_COLUMNS.join(", ")}) VALUES (${SUMMARY_COLUMNS.map(() => "?").join(", ")})
      ON CONFLICT (id) DO UPDATE SET ${MUTABLE.map((c) => `${c} = excluded.${c}`).join(", ")} WHERE excluded.updated_at >= batches.updated_at`,
-  ).bind(...SUMMARY_COLUMNS.map((c) => row[c]));
+  ).bind(...SUMMARY_COLUMNS.map((c) => row[c] ?? null));
 
 /** An owed event into D1's events; a repeat (a flush that died after D1's commit) changes nothing. */
 export const flushEvent = (d1: D1Database, e: PendingEvent) =>

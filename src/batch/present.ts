@@ -8,6 +8,7 @@ import type { LabelSet } from "./label-sets";
 import { findService, type CarrierId } from "../carriers/services";
 import { fromStored } from "../carriers/shopping";
 import { formatCents } from "../lib/money";
+import { exportFiling } from "./customs";
 import type { BatchSummary, Counts } from "../schemas/batch";
 
 export const emptyCounts = (): Counts => ({
@@ -25,6 +26,7 @@ export const labelFilePath = (batchId: string, n: number) => `/v1/batches/${batc
 export const shipmentLabelPath = (batchId: string, shipmentId: string) => `/v1/batches/${batchId}/shipments/${shipmentId}/label`;
 export const labelSetArchivePath = (batchId: string, setId: string) => `/v1/batches/${batchId}/label_sets/${setId}/archive`;
 export const scanFormPath = (batchId: string, id: string) => `/v1/batches/${batchId}/scan_forms/${id}`;
+export const customsFormPath = (batchId: string, n: number) => `/v1/batches/${batchId}/customs_forms/${n}`;
 export const streamPath = (batchId: string) => `/v1/batches/${batchId}/stream`;
 
 /** Long enough to open a stream after asking for it; short, because the link sits in a URL (and in logs). */
@@ -61,6 +63,11 @@ export function toBatchSummary(row: BatchRow, linker: Linker): BatchSummary {
     scan_forms: scanForms.map((f) => ({
       id: f.id, carrier: f.carrier, status: f.status ?? "ready", url: f.status === "generating" || f.status === "failed" ? null : signedUrl(linker, scanFormPath(row.id, f.id)),
       shipment_count: f.shipment_count, created_at: f.created_at, message: f.message ?? null,
+    })),
+    customs_defaults: row.customs_defaults ? JSON.parse(row.customs_defaults) : null,
+    customs_forms: files.filter((f) => f.customs).map((f) => ({
+      url: signedUrl(linker, customsFormPath(row.id, f.n)), count: f.customs!.count,
+      first_position: f.customs!.first_position, last_position: f.customs!.last_position,
     })),
     created_at: row.created_at, updated_at: row.updated_at, validated_at: row.validated_at,
     purchased_at: row.purchased_at, completed_at: row.completed_at, expires_at: row.expires_at,
@@ -100,6 +107,6 @@ export function toShipment(s: ShipmentRecord, linker: Linker, includeRates = fal
     charge_differs: chargedCents(s) !== null && s.rate_cents !== null && chargedCents(s) !== s.rate_cents + (s.insurance_fee_cents ?? 0),
     warnings: s.warnings && Object.keys(s.warnings).length ? s.warnings : null,
     verified_to_address: s.verified_to_address ?? null,
-    refund_status: s.refund_status ?? null, metadata: s.metadata,
+    refund_status: s.refund_status ?? null, customs: s.customs ? { ...s.customs, eel_pfc: s.customs.eel_pfc ?? (s.to_address.country !== "US" ? exportFiling(s.customs, s.to_address.country) : null) } : null, metadata: s.metadata,
   };
 }

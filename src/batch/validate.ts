@@ -1,6 +1,8 @@
 import { iso31661, iso31662 } from "iso-3166";
+import { postcodeValidator, postcodeValidatorExistsForCountry } from "postcode-validator";
+import { checkCustoms, declaredCents } from "./customs";
 import { rateShipment } from "../carriers";
-import { CARRIER_IDS, findService, type ServiceSpec } from "../carriers/services";
+import { CARRIER_IDS, destinationGroup, findService, scopeOf, type ServiceSpec } from "../carriers/services";
 import type { ShipmentRecord, ValidationResult } from "../db/shipments";
 import type { StoredAddress } from "../schemas/address";
 import type { ShipmentErrors } from "../schemas/shipment";
@@ -14,6 +16,29 @@ const COUNTRIES = new Set(iso31661.map((c) => c.alpha2));
 // ISO 3166-2 gives the states, DC and the territories; USPS adds the military "states".
 const US_STATES = new Set([...iso31662.filter((s) => s.parent === "US").map((s) => s.code.slice(3)), "AA", "AE", "AP"]);
 const ZIP = /^\d{5}(-\d{4})?$/;
+/**
+ * Countries whose addresses carriers refuse without a state or province (UPS and FedEx international
+ * shipping rules): checked against ISO 3166-2, by code (ON, NSW, SP) or by name (Ontario).
+ */
+const STATE_REQUIRED = new Set(["CA", "AU", "BR", "MX", "IN", "CN", "AR", "MY"]);
+const subdivisions = new Map<string, Map<string, string>>();
+function subdivisionsOf(country: string): Map<string, string> {
+  let known = subdivisions.get(country);
+  if (!known) {
+    known = new Map();
+    for (const s of iso31662) {
+      if (s.parent !== country) continue;
+      const code = s.code.slice(country.length + 1);
+      known.set(code.toUpperCase(), code);
+      known.set(s.name.normalize("NFD").replace(/\p{M}/gu, "").toUpperCase(), code);
+    }
+    subdivisions.set(country, known);
+  }
+  return known;
+}
+const countryName = (code: string) => iso31661.find((c) => c.alpha2 === code)?.name ?? code;
+/** Services whose carriers need the recipient's phone abroad (UPS and FedEx customs clearance). */
+export const needsPhoneAbroad = (spec: ServiceSpec | undefined) => !!spec && spec.scope === "international" && spec.carrier !== "usps";
 const EMAIL = /^[^\s@]+@[^\s@]+\.[^\s@]+$/;
 export const RATE_TTL_MS = DAY_MS;
 
@@ -36,7 +61,8 @@ function checkAddress(errors: Errors, prefix: string, a: StoredAddress, input: E
     return;
   }
   if (a.country !== "US") {
-    add(errors, `${prefix}.country`, "Only addresses in the US can be shipped with these services");
+    if (prefix === "from_address") add(errors, `${prefix}.country`, "Shipments leave from the US: the origin must be a US address");
+    else checkAbroad(errors, prefix, a);
     return;
   }
   if (!a.state) add(errors, `${prefix}.state`, "State is required");
@@ -56,6 +82,28 @@ function checkAddress(errors: Errors, prefix: string, a: StoredAddress, input: E
   if (a.phone && !/^\+?[\d\s().-]{7,20}$/.test(a.phone)) add(errors, `${prefix}.phone`, "Invalid phone number");
 }
 
+/**
+ * An address abroad, by its country's rules: a postal code where the country uses one, in its format
+ * (the registry's `postcode-validator`; a country it has no pattern for uses none), and a state or
+ * province where carriers require one.
+ */
+function checkAbroad(errors: Errors, prefix: string, a: StoredAddress) {
+  const name = countryName(a.country);
+  if (destinationGroup(a.country) === null) add(errors, `${prefix}.country`, `No service ships to ${name}`);
+  if (postcodeValidatorExistsForCountry(a.country)) {
+    if (!a.zip) add(errors, `${prefix}.zip`, `Postal code is required in ${name}`);
+    else if (!postcodeValidator(a.zip, a.country)) add(errors, `${prefix}.zip`, `Not a postal code of ${name}: ${a.zip}`);
+  }
+  if (STATE_REQUIRED.has(a.country)) {
+    if (!a.state) add(errors, `${prefix}.state`, `State or province is required in ${name}`);
+    else if (!subdivisionsOf(a.country).has(a.state.normalize("NFD").replace(/\p{M}/gu, "").toUpperCase())) {
+      add(errors, `${prefix}.state`, `Unknown state or province of ${name}: ${a.state} (use its ISO 3166-2 code, e.g. ${[...subdivisionsOf(a.country).values()][0]})`);
+    }
+  }
+  if (a.email && !EMAIL.test(a.email)) add(errors, `${prefix}.email`, "Invalid email address");
+  if (a.phone && !/^\+?[\d\s().-]{7,20}$/.test(a.phone)) add(errors, `${prefix}.phone`, "Invalid phone number");
+}
+
 function checkService(errors: Errors, s: ShipmentRecord): ServiceSpec | undefined {
   if (s.carrier && !(CARRIER_IDS as readonly string[]).includes(s.carrier)) add(errors, "carrier", `Unknown carrier ${s.carrier}`);
   if (!s.service) {
@@ -65,6 +113,11 @@ function checkService(errors: Errors, s: ShipmentRecord): ServiceSpec | undefine
   const spec = findService(s.service);
   if (!spec) add(errors, "service", `Unknown service ${s.service}`);
   else if (s.carrier && s.carrier !== spec.carrier) add(errors, "service", `${spec.name} is not a ${s.carrier} service`);
+  else if (spec.scope !== scopeOf(s.to_address.country)) {
+    add(errors, "service", spec.scope === "domestic"
+      ? `${spec.name} is a domestic service and this address is in ${countryName(s.to_address.country)}: choose an international service (GET /v1/carriers lists each service's scope)`
+      : `${spec.name} is an international service and this address is in the US: choose a domestic service`);
+  }
   return spec;
 }
 
@@ -85,6 +138,8 @@ function checkParcel(errors: Errors, s: ShipmentRecord, spec: ServiceSpec | unde
   if (length > spec.max_length_in) add(errors, "parcel.length_in", `Longest side over the ${spec.max_length_in} in limit of ${spec.name}`);
   else if (length + 2 * (a + b) > spec.max_length_plus_girth_in) {
     add(errors, "parcel.length_in", `Length plus girth over the ${spec.max_length_plus_girth_in} in limit of ${spec.name}`);
+  } else if (spec.max_sum_of_sides_in && length + a + b > spec.max_sum_of_sides_in) {
+    add(errors, "parcel.length_in", `Length + width + height over the ${spec.max_sum_of_sides_in} in limit of ${spec.name}`);
   }
 }
 
@@ -119,16 +174,21 @@ export function validateShipment(s: ShipmentRecord, now: string): ValidationResu
     return typeof v === "number" && Number.isFinite(v) && v > 0;
   });
   const addressesOk = !Object.keys(errors).some((k) => k.endsWith(".zip") || k.endsWith(".country") || k === "row");
+  const abroad = scopeOf(s.to_address.country) === "international";
+  // Carriers rate by ZIP at home and by country abroad (where some countries have no postal code).
+  const rateable = !!s.from_address.zip && (abroad || !!s.to_address.zip);
   const parcel = s.parcel as { weight_oz: number; length_in: number; width_in: number; height_in: number };
   // Every service the parcel could take, priced and dated: the shipment's alternatives, and what a
   // strategy chooses from.
-  const alternatives = parcelOk && addressesOk && s.from_address.zip && s.to_address.zip
-    ? sandboxAlternatives(s.from_address, s.to_address, parcel, now, s.service_strategy?.carriers ?? null) : [];
+  const alternatives = parcelOk && addressesOk && rateable
+    ? sandboxAlternatives(s.from_address, s.to_address, parcel, now, s.service_strategy?.carriers ?? null, s.customs ? declaredCents(s.customs) : 0) : [];
   let record = s;
   if (s.service_strategy) {
     if (!parcelOk || !addressesOk) add(errors, "service", `A ${s.service_strategy.strategy} service is chosen once the addresses and parcel are valid`);
     else {
-      const picked = pick(s.service_strategy, alternatives, parcel.weight_oz);
+      // Without the recipient's phone, a strategy abroad picks among the services that do without it.
+      const possible = abroad && !s.to_address.phone ? alternatives.filter((a) => !needsPhoneAbroad(findService(a.service))) : alternatives;
+      const picked = pick(s.service_strategy, possible, parcel.weight_oz);
       if (!picked.ok) add(errors, "service", picked.message);
       else record = { ...s, service: picked.choice.service, carrier: findService(picked.choice.service)!.carrier };
     }
@@ -137,6 +197,16 @@ export function validateShipment(s: ShipmentRecord, now: string): ValidationResu
   checkParcel(errors, record, spec);
   checkPrintable(errors, "from_address", s.from_address, spec);
   checkPrintable(errors, "to_address", s.to_address, spec);
+  if (abroad) {
+    checkCustoms(errors, s.customs, s.to_address.country, parcelOk ? parcel.weight_oz : null, spec);
+    if (needsPhoneAbroad(spec) && !s.to_address.phone) add(errors, "to_address.phone", `${spec!.name} needs the recipient's phone number for customs clearance`);
+    for (const [n, item] of (s.customs?.items ?? []).entries()) {
+      const bad = unprintable(item.description);
+      if (bad.length) add(errors, `customs.items.${n}.description`, `Contains characters the customs form cannot print: ${bad.join(" ")}`);
+    }
+  } else if (s.customs) {
+    add(warnings, "customs", "Not needed for a domestic shipment: it is neither sent to the carrier nor printed");
+  }
   const refBad = unprintable(s.reference);
   if (refBad.length) add(errors, "reference", `Contains characters the label cannot print: ${refBad.join(" ")}`);
   const base = {

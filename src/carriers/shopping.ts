@@ -4,7 +4,7 @@
 // same picker chooses.
 import type { StoredAddress, StoredParcel } from "../schemas/address";
 import { sandboxRate, zoneBetween } from "./sandbox/rates";
-import { SERVICES, type CarrierId, type ServiceSpec } from "./services";
+import { deliveryRange, destinationGroup, scopeOf, SERVICES, type CarrierId, type ServiceSpec } from "./services";
 import type { Alternative } from "./types";
 
 export const STRATEGIES = ["cheapest", "fastest"] as const;
@@ -82,14 +82,19 @@ export function unfit(spec: ServiceSpec, p: Parcel): string | null {
   const [length, a, b] = [p.length_in, p.width_in, p.height_in].sort((x, y) => y - x);
   if (length > spec.max_length_in) return `longest side over the ${spec.max_length_in} in limit of ${spec.name}`;
   if (length + 2 * (a + b) > spec.max_length_plus_girth_in) return `length plus girth over the ${spec.max_length_plus_girth_in} in limit of ${spec.name}`;
+  if (spec.max_sum_of_sides_in && length + a + b > spec.max_sum_of_sides_in) return `length + width + height over the ${spec.max_sum_of_sides_in} in limit of ${spec.name}`;
   return null;
 }
 
 /** The sandbox's alternatives: every service (of `carriers`, if given) that takes the parcel, cheapest first. */
-export function sandboxAlternatives(from: StoredAddress, to: StoredAddress, parcel: Parcel, now: string, carriers: readonly string[] | null = null): Alternative[] {
-  const zone = zoneBetween(from.zip!, to.zip!);
-  return SERVICES.filter((spec) => (!carriers || carriers.includes(spec.carrier)) && !unfit(spec, parcel)).map((spec) => {
-    const days = deliveryDays(spec, zone);
+export function sandboxAlternatives(from: StoredAddress, to: StoredAddress, parcel: Parcel, now: string, carriers: readonly string[] | null = null, valueCents = 0): Alternative[] {
+  const scope = scopeOf(to.country);
+  const zone = scope === "domestic" ? zoneBetween(from.zip!, to.zip!) : 0;
+  const group = scope === "international" ? destinationGroup(to.country) : null;
+  if (scope === "international" && group === null) return [];
+  return SERVICES.filter((spec) => spec.scope === scope && (!carriers || carriers.includes(spec.carrier)) && !unfit(spec, parcel)
+    && !(spec.max_value_cents && valueCents > spec.max_value_cents)).map((spec) => {
+    const days = group === null ? deliveryDays(spec, zone) : deliveryRange(spec, group)[1];
     return { service: spec.id, cents: sandboxRate({ service: spec, from, to, parcel }).cents, delivery_days: days, estimated_delivery_date: estimatedDelivery(now, days) };
   }).sort(byPrice);
 }

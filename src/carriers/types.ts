@@ -2,6 +2,7 @@ import type { LabelData } from "../labels/label";
 import type { StoredAddress, StoredParcel } from "../schemas/address";
 import type { FieldErrors as ShipmentErrors } from "../lib/field-errors";
 import type { ServiceSpec } from "./services";
+import type { StoredCustoms } from "../schemas/customs";
 
 import type { RefundStatus } from "./easypost/mapping";
 
@@ -24,6 +25,8 @@ export type PurchaseRequest = RateRequest & {
   buy_started?: boolean;
   /** The declared value to insure, in cents; null buys no insurance (not even an account's default). */
   insurance_cents?: number | null;
+  /** An international shipment's declaration (its `eel_pfc` already derived); null at home. */
+  customs?: StoredCustoms | null;
 };
 /** One fee a label was charged, named as the provider names it (`PostageFee`, `InsuranceFee`, `LabelFee`). */
 export type Fee = { type: string; cents: number };

@@ -14,17 +14,19 @@ export type BatchRow = {
   labels: string; label_sets: string; scan_form: string | null; rate_summary: string;
   created_at: string; updated_at: string; validated_at: string | null; purchased_at: string | null;
   completed_at: string | null; expires_at: string;
+  /** The customs fields international shipments take when they do not set them (JSON), or null. */
+  customs_defaults?: string | null;
 };
 
 const COLUMNS = [
   "id", "account_id", "mode", "status", "reference", "name", "via", "default_carrier", "default_service", "max_delivery_days", "carriers",
   "label_format", "label_layout", "metadata", "counts", "total_cents", "currency", "labels", "label_sets", "scan_form", "rate_summary",
-  "created_at", "updated_at", "validated_at", "purchased_at", "completed_at", "expires_at",
+  "created_at", "updated_at", "validated_at", "purchased_at", "completed_at", "expires_at", "customs_defaults",
 ] as const;
 
 export const insertBatch = (db: D1Database, row: BatchRow) =>
   db.prepare(`INSERT INTO batches (${COLUMNS.join(", ")}) VALUES (${COLUMNS.map(() => "?").join(", ")})`)
-    .bind(...COLUMNS.map((c) => row[c]));
+    .bind(...COLUMNS.map((c) => row[c] ?? null));
 
 /** Writes the columns the Durable Object owns; only the DO calls this. */
 export const saveBatchState = (db: D1Database, row: BatchRow) =>

@@ -7,6 +7,7 @@ import type { BatchRef } from "./batches";
 import type { Strategy, StoredAlternative } from "../carriers/shopping";
 import { extract, jsonChunks } from "./sql";
 import type { RefundStatus } from "../carriers/easypost/mapping";
+import type { StoredCustoms } from "../schemas/customs";
 
 /** A shipment as the service works with it; JSON columns already parsed. */
 export type ShipmentRecord = {
@@ -25,13 +26,15 @@ export type ShipmentRecord = {
   /** After a purchase: what was charged, fee by fee, and their sum. */
   fees: { type: string; amount: string }[] | null; charged_cents: number | null;
   warnings: ShipmentErrors | null; verified_to_address: StoredAddress | null; refund_submitted_at: string | null;
+  /** An international shipment's customs declaration (the batch's defaults merged in); null when domestic and none was given. */
+  customs: StoredCustoms | null;
 };
 
-const JSON_COLUMNS = ["errors", "from_address", "to_address", "parcel", "input_errors", "metadata", "service_strategy", "rates", "fees", "warnings", "verified_to_address"] as const;
+const JSON_COLUMNS = ["errors", "from_address", "to_address", "parcel", "input_errors", "metadata", "service_strategy", "rates", "fees", "warnings", "verified_to_address", "customs"] as const;
 // What differs from one new shipment to the next. The rest is the batch's (owner, time), `validating`,
 // or empty until the shipment is validated and bought: bound once a statement instead of extracted
 // from each row's JSON, which makes a 10,000-row insert markedly cheaper for SQLite.
-const NEW_COLUMNS = ["id", "position", "reference", "carrier", "service", "from_address", "to_address", "parcel", "input_errors", "metadata", "service_strategy", "insurance_cents"] as const;
+const NEW_COLUMNS = ["id", "position", "reference", "carrier", "service", "from_address", "to_address", "parcel", "input_errors", "metadata", "service_strategy", "insurance_cents", "customs"] as const;
 export type NewShipment = Pick<ShipmentRecord, (typeof NEW_COLUMNS)[number]>;
 
 export function parseShipment(row: Record<string, unknown>): ShipmentRecord {
@@ -126,20 +129,20 @@ export const deleteShipments = (db: D1Database, batchId: string, ids: readonly s
 export const saveEdit = (db: D1Database, s: ShipmentRecord) =>
   db.prepare(
     `UPDATE shipments SET reference = ?, carrier = ?, service = ?, service_strategy = ?, from_address = ?, to_address = ?, parcel = ?,
-       metadata = ?, input_errors = ?, insurance_cents = ?, status = 'validating', errors = NULL, rate_cents = NULL, rate_currency = NULL,
+       metadata = ?, input_errors = ?, insurance_cents = ?, customs = ?, status = 'validating', errors = NULL, rate_cents = NULL, rate_currency = NULL,
        rate_expires_at = NULL, rates = NULL, rating_at = NULL, provider_shipment_id = NULL, provider_rate_id = NULL,
        insurance_fee_cents = NULL, warnings = NULL, verified_to_address = NULL, updated_at = ?
        WHERE id = ? AND batch_id = ?`,
   ).bind(s.reference, s.carrier, s.service, s.service_strategy ? JSON.stringify(s.service_strategy) : null, JSON.stringify(s.from_address),
     JSON.stringify(s.to_address), JSON.stringify(s.parcel), JSON.stringify(s.metadata), s.input_errors ? JSON.stringify(s.input_errors) : null,
-    s.insurance_cents, s.updated_at, s.id, s.batch_id);
+    s.insurance_cents, s.customs ? JSON.stringify(s.customs) : null, s.updated_at, s.id, s.batch_id);
 
 /** What buying or rating a shipment reads: every column but the shown ones (its rates, errors, warnings, fees), most of a row's bytes. */
 const WORK_COLUMNS = [
   "id", "batch_id", "account_id", "position", "reference", "status", "carrier", "service", "from_address", "to_address", "parcel",
   "rate_cents", "rate_currency", "rate_expires_at", "tracking_number", "label_key", "message", "purchased_at", "voided_at", "metadata",
   "created_at", "updated_at", "provider_shipment_id", "provider_rate_id", "provider_buy_at", "refund_status", "rating_at",
-  "service_strategy", "insurance_cents", "insurance_fee_cents", "charged_cents", "refund_submitted_at",
+  "service_strategy", "insurance_cents", "insurance_fee_cents", "charged_cents", "refund_submitted_at", "customs",
 ] as const;
 export type WorkShipment = Pick<ShipmentRecord, (typeof WORK_COLUMNS)[number]>;
 
@@ -289,7 +292,7 @@ export const saveRatings = (db: D1Database, batchId: string, results: readonly R
   ).bind(chunk, now, batchId));
 
 /** What a merged file needs of a bought shipment (not its rates or errors, which are most of a row). */
-const LABEL_COLUMNS = ["id", "batch_id", "position", "reference", "carrier", "service", "from_address", "to_address", "parcel", "tracking_number", "purchased_at", "label_key"] as const;
+const LABEL_COLUMNS = ["id", "batch_id", "position", "reference", "carrier", "service", "from_address", "to_address", "parcel", "tracking_number", "purchased_at", "label_key", "customs"] as const;
 export type LabelSource = Pick<ShipmentRecord, (typeof LABEL_COLUMNS)[number]>;
 
 /** The bought (not voided) shipments of one file, in position order: what a merged file prints. */

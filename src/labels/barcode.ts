@@ -41,11 +41,12 @@ export type LabelBarcode = {
 
 /**
  * USPS labels carry the Intelligent Mail package barcode: GS1-128 with FNC1, application identifier
- * 420 and the destination ZIP, FNC1, then the tracking number. UPS and FedEx carry the tracking number.
+ * 420 and the destination ZIP, FNC1, then the tracking number. UPS and FedEx carry the tracking number,
+ * and so does USPS international mail: its UPU S10 number (LZ…US) in Code 128, as postal operators scan it.
  */
 export function labelBarcode(l: Pick<LabelData, "carrier" | "tracking_number" | "to">): LabelBarcode {
   const t = l.tracking_number;
-  if (l.carrier === "usps") {
+  if (l.carrier === "usps" && !/^[A-Z]{2}\d{9}US$/.test(t)) {
     const zip = routingZip(l.to.zip);
     return { text: `420${zip}${FNC1}${t}`, gs1: true, zpl: `>;>8420${zip}>8${t}`, zplMode: "N", decoded: `420${zip}\x1d${t}` };
   }

@@ -3,12 +3,13 @@ import { backgroundTurn } from "../lib/foreground";
 import { labelDataOf } from "./data";
 import { mergeDocuments } from "./documents";
 import { mergeLabels } from "./merge";
-import { fileKey, type LabelFile, type LabelJob, type LabelQueueMessage, type ScanFormJob } from "./messages";
+import { customsFileKey, fileKey, type LabelFile, type LabelJob, type LabelQueueMessage, type ScanFormJob } from "./messages";
 import { batchBooks } from "../batch/books";
 import { carrierFor } from "../carriers";
 import type { BatchRow } from "../db/batches";
 import type { ManifestSource } from "../db/shipments";
 import { renderScanForm } from "./scan-form";
+import { mergeCustomsForms, type CustomsDocument } from "./customs-form";
 import { storedScanForms, type ScanFormWrite, type StoredScanForm } from "./scan-forms";
 
 /**
@@ -46,6 +47,17 @@ export async function consumeLabelJobs(batch: MessageBatch<LabelQueueMessage>, e
           : await mergeLabels(shipments.map((s) => labelDataOf(s, s.tracking_number!, s.purchased_at!)), job.format, job.layout, backgroundTurn);
         file.key = fileKey(job.batch_id, job.n, merged.ext);
         await env.LABELS.put(file.key, merged.bytes, { httpMetadata: { contentType: merged.contentType } });
+        if (job.customs) {
+          // One customs document an international shipment of this file, merged in the same order.
+          const docs = shipments.map((s) => labelDataOf(s, s.tracking_number!, s.purchased_at!))
+            .map((l, i) => ({ ...l, position: shipments[i].position }))
+            .filter((l): l is CustomsDocument => !!l.customs);
+          if (docs.length) {
+            const key = customsFileKey(job.batch_id, job.n);
+            await env.LABELS.put(key, await mergeCustomsForms(docs, backgroundTurn), { httpMetadata: { contentType: "application/pdf" } });
+            file.customs = { key, count: docs.length, first_position: docs[0].position, last_position: docs.at(-1)!.position };
+          }
+        }
       }
     } catch (err) {
       console.warn(`label file ${job.batch_id}/${job.n} failed: ${(err as Error).message}`);

@@ -6,6 +6,8 @@
 import { formatTracking, type LabelData } from "./label";
 import { code128Modules, labelBarcode, type LabelBarcode } from "./barcode";
 import { labelText, textWidth } from "./fonts";
+import addressFormatter from "@fragaria/address-formatter";
+import { formatCents, parseAmount } from "../lib/money";
 
 export const W = 288;
 export const H = 432;
@@ -81,9 +83,42 @@ function fitBlockNow(lines: Line[], x: number, y: number, size: number, maxWidth
 const one = (text: string, x: number, y: number, size: number, maxWidth: number, bold = false): TextEl[] =>
   fitBlock([{ text, bold }], x, y - size, size, maxWidth, size * 1.15);
 
-const addressLines = (a: LabelData["to"]): string[] =>
-  [a.name, a.company, a.street1, a.street2, `${a.city ?? ""}, ${a.state ?? ""} ${a.zip ?? ""}`, a.country === "US" ? null : a.country]
-    .filter((l): l is string => !!l && l.trim() !== ",");
+/**
+ * An address as its country writes it: at home "CITY, ST ZIP"; abroad the order of the registry's
+ * `@fragaria/address-formatter` (postcode before or after the city, the state where it goes), with
+ * the country's English name in capitals on the last line, as the UPU and carriers ask.
+ */
+export function addressLines(a: LabelData["to"]): string[] {
+  const head = [a.name, a.company, a.street1, a.street2];
+  if (a.country === "US") return [...head, `${a.city ?? ""}, ${a.state ?? ""} ${a.zip ?? ""}`].filter((l): l is string => !!l && l.trim() !== ",");
+  const place = addressFormatter.format({ city: a.city ?? undefined, state: a.state ?? undefined, postcode: a.zip ?? undefined, countryCode: a.country },
+    { output: "array", appendCountry: true }) as string[];
+  const lines = place.map((l) => l.trim()).filter(Boolean);
+  if (lines.length) lines[lines.length - 1] = lines[lines.length - 1].toUpperCase();
+  return [...head, ...lines].filter((l): l is string => !!l && l.trim() !== "");
+}
+
+/** USPS services whose label carries the integrated customs declaration (PS Form 2976, CN 22 data). */
+export const CN22_SERVICES = new Set(["usps_first_class_international", "usps_priority_international"]);
+const CONTENTS_WORDS: Record<string, string> = {
+  merchandise: "MERCHANDISE", gift: "GIFT", documents: "DOCUMENTS", returned_goods: "RETURNED GOODS", sample: "COMMERCIAL SAMPLE", other: "OTHER",
+};
+const cents = (v: string | null) => (v && /^\d+(\.\d{1,2})?$/.test(v) ? parseAmount(v) : 0);
+
+/** The CN 22 block: contents, up to three item lines, totals, export filing, signature line. */
+function cn22(c: NonNullable<LabelData["customs"]>, top: number, reference: string | null): LabelElement[] {
+  const els: LabelElement[] = [...one(`CUSTOMS DECLARATION CN 22 — ${CONTENTS_WORDS[c.contents_type ?? "other"]}${c.contents_type === "other" && c.contents_explanation ? `: ${c.contents_explanation}` : ""}`, 12, top + 9, 7, W - 24, true)];
+  const shown = c.items.slice(0, 3);
+  const lines = shown.map((i) => `${i.quantity ?? 0} x ${i.description ?? ""} · ${i.weight_oz ?? 0} oz · $${formatCents(cents(i.value))} · HS ${i.hs_tariff_number ?? "—"} · ${i.origin_country ?? ""}`);
+  if (c.items.length > shown.length) lines.push(`+ ${c.items.length - shown.length} more item(s): see the CN 23`);
+  const oz = c.items.reduce((s, i) => s + (i.weight_oz ?? 0), 0);
+  const value = c.items.reduce((s, i) => s + cents(i.value), 0);
+  lines.push(`TOTAL ${Math.round(oz * 100) / 100} oz · $${formatCents(value)} USD · ${c.incoterm ?? "DDU"} · ${c.eel_pfc ?? ""}`);
+  lines.push(`Non-delivery: ${c.non_delivery_option === "abandon" ? "ABANDON" : "RETURN TO SENDER"}${reference ? ` · Ref: ${reference}` : ""}`);
+  lines.push(`I certify the particulars given are correct. Signed: ${c.signer ?? ""}`);
+  els.push(...fitBlock(lines.map((text) => ({ text })), 12, top + 11, 7, W - 24, H - 8 - (top + 11), 1.1));
+  return els;
+}
 
 /** Bars as wide as a whole number of printer dots, the widest that fits with 10-module quiet zones. */
 function barcode(code: LabelBarcode, modules: number[], y: number, height: number): BarcodeEl {
@@ -97,15 +132,21 @@ function barcode(code: LabelBarcode, modules: number[], y: number, height: numbe
 
 export function labelLayout(l: LabelData): LabelElement[] {
   const code = labelBarcode(l);
+  const abroad = l.to.country !== "US";
+  // Labels that carry the CN 22 block make room for it with a shorter barcode (still 48 pt, well over
+  // what scanners need at 203 dpi).
+  const withCn22 = abroad && !!l.customs && CN22_SERVICES.has(l.service);
+  const barHeight = withCn22 ? 48 : 90;
+  const humanY = 262 + barHeight + 16;
   const els: LabelElement[] = [
     { kind: "box", x: 6, y: 6, w: W - 12, h: H - 12, fill: false, thickness: 1.2 },
-    ...[72, 126, 220, 246, 388].map((y): RuleEl => ({ kind: "rule", y })),
+    ...(withCn22 ? [72, 126, 220, 246, humanY + 6] : [72, 126, 220, 246, 388]).map((y): RuleEl => ({ kind: "rule", y })),
     // Carrier initial in white on black, like a mail class indicator.
     { kind: "box", x: 12, y: 12, w: 54, h: 54, fill: true },
     { kind: "text", x: 24, y: 56, size: 40, bold: true, text: l.carrier.toUpperCase().slice(0, 1), inverse: true },
     ...one(l.carrier.toUpperCase(), 76, 30, 14, 90, true),
     ...one(l.ship_date, 76, 46, 8, 90),
-    ...one(`${(l.weight_oz / 16).toFixed(2)} LB  ZONE ${l.zone}`, 76, 58, 8, 90),
+    ...one(`${(l.weight_oz / 16).toFixed(2)} LB  ${abroad ? "INTERNATIONAL" : `ZONE ${l.zone}`}`, 76, 58, 8, 90),
     // A sandbox label must never pass for postage.
     ...fitBlock([{ text: "SANDBOX — NOT FOR MAILING", bold: true }], 172, 14, 9, 104, 24),
     ...one("FROM:", 12, 84, 7, 60, true),
@@ -113,13 +154,14 @@ export function labelLayout(l: LabelData): LabelElement[] {
     ...one("SHIP TO:", 12, 138, 8, 80, true),
     ...fitBlock(addressLines(l.to).map((text, i) => ({ text, bold: i === 0 })), 24, 141, 12, W - 36, 77, 1.12),
     ...one(l.service_name.toUpperCase(), 12, 238, 12, 180, true),
-    ...one(`ZIP ${l.to.zip ?? ""}`, 198, 238, 10, 80, true),
+    ...one(abroad ? `TO ${l.to.country}${l.to.zip ? ` ${l.to.zip}` : ""}` : `ZIP ${l.to.zip ?? ""}`, 198, 238, 10, 80, true),
     ...one(l.carrier === "usps" ? "USPS TRACKING # (IMpb)" : "TRACKING #", 12, 258, 7, 150, true),
-    barcode(code, code128Modules(code.text, code.gs1), 262, 90),
+    barcode(code, code128Modules(code.text, code.gs1), 262, barHeight),
   ];
   const human = formatTracking(l.tracking_number);
   const size = Math.min(11, 11 * ((W - 24) / Math.max(1, textWidth(human, 11, true))));
-  els.push({ kind: "text", x: (W - textWidth(human, size, true)) / 2, y: 368, size, bold: true, text: human, center: true });
-  if (l.reference) els.push(...one(`Ref: ${l.reference}`, 12, 404, 8, W - 24));
+  els.push({ kind: "text", x: (W - textWidth(human, size, true)) / 2, y: humanY, size, bold: true, text: human, center: true });
+  if (withCn22) els.push(...cn22(l.customs!, humanY + 6, l.reference));
+  else if (l.reference) els.push(...one(`Ref: ${l.reference}`, 12, 404, 8, W - 24));
   return els;
 }

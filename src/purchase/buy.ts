@@ -6,6 +6,7 @@ import type { PurchaseRequest } from "../carriers/types";
 import type { BatchRow } from "../db/batches";
 import type { WorkShipment } from "../db/shipments";
 import { RATE_TTL_MS } from "../batch/validate";
+import { declarationOf as declaration } from "../batch/customs";
 import { letRequestsIn } from "../lib/foreground";
 import { addMs, nowIso } from "../lib/time";
 import { adjust, credit, debit } from "../money";
@@ -34,7 +35,7 @@ export async function buyShipments(env: Env, batch: BatchRow, items: readonly Bu
       service: spec, from: s.from_address, to: s.to_address, parcel: s.parcel as PurchaseRequest["parcel"],
       idempotency_key: s.id, reference: s.reference, attempt,
       provider_shipment_id: s.provider_shipment_id, provider_rate_id: s.provider_rate_id, buy_started: s.provider_buy_at !== null,
-      insurance_cents: s.insurance_cents,
+      insurance_cents: s.insurance_cents, customs: declaration(s),
     };
     // A sandbox rate past its expiry is quoted again; the new amount is what gets charged. A provider's
     // rate is bought by its id, so its amount is what the provider charges.

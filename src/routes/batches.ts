@@ -55,11 +55,13 @@ export async function readShipments(c: Context<AppEnv>, opts: { fieldsSchema: z.
   for (const [k, v] of body.form.entries()) if (k !== "file" && typeof v === "string") raw[k] = v;
   // A form field holds text: the carriers allow-list as "usps,ups".
   if (typeof raw.carriers === "string") raw.carriers = raw.carriers.split(",").map((c) => c.trim()).filter(Boolean);
-  if (typeof raw.metadata === "string") {
+  // Objects travel as JSON text in a form field.
+  for (const field of ["metadata", "customs_defaults"]) {
+    if (typeof raw[field] !== "string") continue;
     try {
-      raw.metadata = JSON.parse(raw.metadata);
+      raw[field] = JSON.parse(raw[field] as string);
     } catch {
-      throw new ApiError("validation_failed", "The request failed validation.", [{ path: "metadata", message: "Must be a JSON object" }]);
+      throw new ApiError("validation_failed", "The request failed validation.", [{ path: field, message: "Must be a JSON object" }]);
     }
   }
   return { via: "file" as const, fields: validate(opts.fieldsSchema, raw) as Record<string, unknown>, rows };
@@ -93,6 +95,7 @@ export function registerBatchRoutes(app: App) {
       default_carrier: f.default_carrier ?? findService(f.default_service)?.carrier ?? null, default_service: f.default_service ?? null,
       max_delivery_days: f.max_delivery_days ?? null, carriers: f.carriers ? JSON.stringify(f.carriers) : null,
       label_format: f.label_format, label_layout: f.label_layout, metadata: JSON.stringify(f.metadata),
+      customs_defaults: f.customs_defaults ? JSON.stringify(f.customs_defaults) : null,
       counts: JSON.stringify(emptyCounts()), total_cents: 0, currency: "USD", labels: "[]", label_sets: "[]", scan_form: null, rate_summary: "[]",
       created_at: now, updated_at: now, validated_at: null, purchased_at: null, completed_at: null,
       expires_at: addMs(now, EXPIRY_MS),

@@ -8,7 +8,13 @@ import { errorResponses } from "../http/openapi";
 
 const Service = z.object({
   id: z.string(), name: z.string(), max_weight_oz: z.number(), max_length_in: z.number(),
-  max_length_plus_girth_in: z.number(), dim_divisor: z.number(), delivery_days: z.number(), starting_rate: z.string(),
+  max_length_plus_girth_in: z.number(), dim_divisor: z.number(),
+  scope: z.enum(["domestic", "international"]).openapi({ description: "`domestic`: US addresses only; `international`: any other country (origins are in the US)" }),
+  delivery_days: z.number().openapi({ description: "Domestic: the published days. International: the end of the published range to Canada and Mexico (farther destination groups add one or two days)" }),
+  delivery_days_min: z.number().openapi({ description: "The start of the range (equal to `delivery_days` for a domestic service)" }),
+  max_sum_of_sides_in: z.number().nullable().openapi({ description: "Length + width + height limit, for the services that have one" }),
+  max_declared_value: z.string().nullable().openapi({ description: "The most a shipment's declared customs value may be (USD), for the services that limit it" }),
+  starting_rate: z.string().openapi({ description: "Domestic: the price of one pound to the nearest zone. International: one pound to Canada" }),
 }).openapi("CarrierService");
 const Carrier = z.object({ id: z.string(), object: z.literal("carrier"), name: z.string().openapi({ example: "USPS" }), services: z.array(Service) }).openapi("Carrier");
 
@@ -23,7 +29,9 @@ export function registerCarrierRoutes(app: App) {
         services: SERVICES.filter((s) => s.carrier === id).map((s) => ({
           id: s.id, name: s.name, max_weight_oz: s.max_weight_oz, max_length_in: s.max_length_in,
           max_length_plus_girth_in: s.max_length_plus_girth_in, dim_divisor: s.dim_divisor,
-          delivery_days: s.delivery_days, starting_rate: formatCents(s.base_cents),
+          scope: s.scope, delivery_days: s.delivery_days, delivery_days_min: s.delivery_days_min ?? s.delivery_days,
+          max_sum_of_sides_in: s.max_sum_of_sides_in ?? null, max_declared_value: s.max_value_cents ? formatCents(s.max_value_cents) : null,
+          starting_rate: formatCents(s.base_cents),
         })),
       })),
     }));

@@ -60,6 +60,20 @@ export function registerLabelRoutes(app: App) {
   });
 
   route(app, createRoute({
+    method: "get", path: "/v1/batches/{id}/customs_forms/{n}", operationId: "getCustomsForms", tags: ["Labels"], summary: "Download the customs documents merged with label file n",
+    description: "The customs documents (a CN 23 for USPS, a commercial invoice for UPS and FedEx; one letter page per international shipment) of the shipments in the purchase's label file n, in position order. With the API key, or through the signed `url` in `customs_forms`.",
+    request: { params: BatchIdParam.extend({ n: z.coerce.number().int().min(1).openapi({ param: { name: "n", in: "path" }, type: "integer", example: 1 }) }), query: SignedQuery },
+    security: KEY_OR_SIGNED,
+    responses: { 200: file("The merged customs documents", ["application/pdf"]), ...errorResponses(404) },
+  }), async (c) => {
+    const row = await batchByKeyOrLink(c, c.req.param("id")!);
+    const n = Number(c.req.param("n"));
+    const entry = (JSON.parse(row.labels) as LabelFile[]).find((f) => f.n === n)?.customs;
+    if (!entry) throw notFound("customs forms file");
+    return serve(c, entry.key, `${row.id}-customs-${n}.pdf`);
+  });
+
+  route(app, createRoute({
     method: "get", path: "/v1/batches/{id}/label_sets/{label_set_id}/archive", operationId: "getLabelSetArchive", tags: ["Labels"], summary: "Download every file of a label set as one ZIP archive",
     description: "The set's merged files written so far, in order, as one ZIP (`application/zip`), streamed from storage a file at a time. With the API key, or through the signed `archive_url` in `label_sets`.",
     request: { params: BatchIdParam.extend({ label_set_id: z.string().max(100).openapi({ param: { name: "label_set_id", in: "path" }, example: "ls_01J…" }) }), query: SignedQuery },

@@ -5,6 +5,7 @@ import { BATCH_STATUSES } from "../batch/machine";
 import { pageQuery, PaginationSchema } from "../http/pagination";
 import { Metadata, Mode, Money, Timestamp, Url } from "./common";
 import { Shipment, ShipmentInput, ShipmentStatus } from "./shipment";
+import { CustomsDefaults } from "./customs";
 
 export const MAX_SHIPMENTS = 10_000;
 
@@ -23,6 +24,7 @@ const batchFields = {
   carriers: z.array(z.enum(CARRIER_IDS)).min(1).max(3).nullish().openapi({ description: "Bounds the shipments' strategies: only these carriers" }),
   label_format: LabelFormat.default("pdf"),
   label_layout: LabelLayout.default("4x6"),
+  customs_defaults: CustomsDefaults.nullish(),
   metadata: Metadata.default({}),
 };
 
@@ -60,6 +62,10 @@ export const LabelFile = z
     first_position: z.number().int(), last_position: z.number().int(),
   })
   .openapi("LabelFile");
+
+export const CustomsFormFile = z
+  .object({ url: Url, count: z.number().int().openapi({ description: "Shipments (one document each) in the file" }), first_position: z.number().int(), last_position: z.number().int() })
+  .openapi("CustomsFormFile");
 
 export const LabelSet = z
   .object({
@@ -107,6 +113,8 @@ export const BatchSummary = z
     labels: z.array(LabelFile),
     label_sets: z.array(LabelSet),
     scan_forms: z.array(ScanForm),
+    customs_defaults: z.union([CustomsDefaults, z.null()]).openapi({ description: "What the batch's international shipments take where their `customs` are silent" }),
+    customs_forms: z.array(CustomsFormFile).openapi({ description: "The customs documents (a CN23 or commercial invoice per international shipment) merged 100 shipments a file, in position order, as its purchase's label files are written; signed links like `labels`" }),
     created_at: Timestamp,
     updated_at: Timestamp,
     validated_at: Timestamp.nullable(),

@@ -3,6 +3,7 @@ import { Address, AddressInput, Parcel, ParcelInput } from "./address";
 import { CARRIER_IDS, SERVICE_IDS } from "../carriers/services";
 import { STRATEGIES } from "../carriers/shopping";
 import { Metadata, Money, Timestamp, Url } from "./common";
+import { Customs, CustomsInput } from "./customs";
 
 export const SHIPMENT_STATUSES = ["validating", "valid", "invalid", "queued", "purchased", "purchase_failed", "voided"] as const;
 export const ShipmentStatus = z.enum(SHIPMENT_STATUSES).openapi("ShipmentStatus");
@@ -22,6 +23,7 @@ export const ShipmentInput = z
       description: "Insure the parcel for this declared value (USD). The insurance fee (1% of the value, at least $0.50) is quoted in `rate.insurance_fee` and charged with the label. Without it no insurance is bought, whatever the provider account's default.",
       example: "50.00",
     }),
+    customs: CustomsInput.nullish().openapi({ description: "Required for an international destination (any country but US); the batch's `customs_defaults` fill the fields it leaves empty. In a PATCH, the fields named replace, and `items`, when given, replace the list whole." }),
     metadata: Metadata.optional(),
   })
   .strict()
@@ -89,6 +91,7 @@ export const Shipment = z
     refund_status: z.enum(["submitted", "refunded", "rejected", "not_applicable"]).nullable().openapi({
       description: "After a void of a live label: `submitted` once EasyPost accepted the refund request; the amount is credited only when it becomes `refunded`. `rejected` and `not_applicable` credit nothing and the shipment is `purchased` again (the label stands); a rejected refund may be asked again with another void.",
     }),
+    customs: z.union([Customs, z.null()]).openapi({ description: "The customs declaration as kept (the batch's defaults merged in, `eel_pfc` derived when it was empty and the shipment is valid); null for a domestic shipment that gave none" }),
     metadata: z.record(z.string(), z.unknown()),
   })
   .openapi("BatchShipment");

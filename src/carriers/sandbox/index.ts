@@ -1,6 +1,6 @@
 import { sha256Bytes } from "../../lib/hash";
 import type { CarrierAdapter, PurchaseOutcome, PurchaseRequest } from "../types";
-import { sandboxRate, zoneBetween } from "./rates";
+import { labelZone, sandboxRate } from "./rates";
 import { trackingNumber } from "./tracking";
 
 export type SandboxSwitches = { declineRate: number; transientRate: number; latencyMs: number };
@@ -48,8 +48,8 @@ export function sandboxCarrier(db: D1Database, switches: SandboxSwitches): Carri
           ok: true, tracking_number: tracking,
           label: {
             tracking_number: tracking, carrier: req.service.carrier, service: req.service.id, service_name: req.service.name,
-            from: req.from, to: req.to, weight_oz: req.parcel.weight_oz, zone: zoneBetween(req.from.zip!, req.to.zip!),
-            ship_date: now.slice(0, 10), reference: req.reference,
+            from: req.from, to: req.to, weight_oz: req.parcel.weight_oz, zone: labelZone(req.from, req.to),
+            ship_date: now.slice(0, 10), reference: req.reference, customs: req.customs ?? null,
           },
         };
       });

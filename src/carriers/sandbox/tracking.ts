@@ -32,12 +32,29 @@ export function fedexCheck(payload: string): number {
   return (sum % 11) % 10;
 }
 
+/** UPU S10 check digit over the 8-digit serial: weights 8 6 4 2 3 5 9 7, 11 − sum mod 11 (10 → 0, 11 → 5). */
+export function s10Check(serial: string): number {
+  const weights = [8, 6, 4, 2, 3, 5, 9, 7];
+  const sum = weights.reduce((acc, w, i) => acc + w * Number(serial[i]), 0);
+  const check = 11 - (sum % 11);
+  return check === 10 ? 0 : check === 11 ? 5 : check;
+}
+
+// USPS's S10 service indicators: L for First-Class Package International, C for parcels (Priority
+// Mail International), E for EMS (Priority Mail Express International).
+const S10_INDICATOR: Record<string, string> = { usps_first_class_international: "LZ", usps_priority_international: "CP", usps_priority_express_international: "EA" };
+
 const USPS_SERVICE_TYPE: Record<string, string> = { usps_ground_advantage: "001", usps_priority: "055", usps_priority_express: "701" };
-const UPS_SERVICE: Record<string, string> = { ups_ground: "03", ups_2nd_day_air: "02", ups_next_day_air: "01" };
+const UPS_SERVICE: Record<string, string> = { ups_ground: "03", ups_2nd_day_air: "02", ups_next_day_air: "01", ups_worldwide_saver: "65", ups_worldwide_expedited: "08" };
 
 export function trackingNumber(carrier: CarrierId, service: string, key: string): string {
   const hash = sha256Bytes(key);
   const digits = (n: number, from: number) => Array.from({ length: n }, (_, i) => hash[(from + i) % 32] % 10).join("");
+  if (carrier === "usps" && S10_INDICATOR[service]) {
+    // International mail is numbered by the UPU's S10 standard: two letters, 8 digits, a check digit, US.
+    const serial = digits(8, 0);
+    return `${S10_INDICATOR[service]}${serial}${s10Check(serial)}US`;
+  }
   if (carrier === "usps") {
     // Application identifier 94, service type code, 9-digit mailer id, 7-digit serial, check digit: 22 digits.
     const payload = `94${USPS_SERVICE_TYPE[service] ?? "001"}${digits(9, 0)}${digits(7, 9)}`;
