@@ -113,7 +113,7 @@ function checkService(errors: Errors, s: ShipmentRecord): ServiceSpec | undefine
   const spec = findService(s.service);
   if (!spec) add(errors, "service", `Unknown service ${s.service}`);
   else if (s.carrier && s.carrier !== spec.carrier) add(errors, "service", `${spec.name} is not a ${s.carrier} service`);
-  else if (spec.scope !== scopeOf(s.to_address.country)) {
+  else if (COUNTRIES.has(s.to_address.country) && spec.scope !== scopeOf(s.to_address.country)) {
     add(errors, "service", spec.scope === "domestic"
       ? `${spec.name} is a domestic service and this address is in ${countryName(s.to_address.country)}: choose an international service (GET /v1/carriers lists each service's scope)`
       : `${spec.name} is an international service and this address is in the US: choose a domestic service`);
@@ -174,7 +174,8 @@ export function validateShipment(s: ShipmentRecord, now: string): ValidationResu
     return typeof v === "number" && Number.isFinite(v) && v > 0;
   });
   const addressesOk = !Object.keys(errors).some((k) => k.endsWith(".zip") || k.endsWith(".country") || k === "row");
-  const abroad = scopeOf(s.to_address.country) === "international";
+  // An unknown country is its own error; no customs or scope rules are piled on top of it.
+  const abroad = scopeOf(s.to_address.country) === "international" && COUNTRIES.has(s.to_address.country);
   // Carriers rate by ZIP at home and by country abroad (where some countries have no postal code).
   const rateable = !!s.from_address.zip && (abroad || !!s.to_address.zip);
   const parcel = s.parcel as { weight_oz: number; length_in: number; width_in: number; height_in: number };
