@@ -60,22 +60,25 @@ export function checkCustoms(errors: ShipmentErrors, c: StoredCustoms | null, co
   if (!c.signer) add(errors, "customs.signer", "Required: the person who certifies the declaration");
   if (!c.items.length) add(errors, "customs.items", "At least one item is required for an international shipment");
   const documents = c.contents_type === "documents";
+  // An item field whose cell was already wrong in the CSV keeps that error alone.
+  const seen = new Set(Object.keys(errors));
+  const addNew = (path: string, message: string) => !seen.has(path) && add(errors, path, message);
   c.items.forEach((i, n) => {
     const at = (f: string) => `customs.items.${n}.${f}`;
-    if (!i.description) add(errors, at("description"), "Required");
-    else if ([...i.description].length > 50) add(errors, at("description"), `At most 50 characters (this has ${[...i.description].length})`);
-    if (i.quantity === null) add(errors, at("quantity"), "Required");
-    else if (i.quantity < 1) add(errors, at("quantity"), "Must be at least 1");
-    if (i.value === null) add(errors, at("value"), "Required");
-    else if (!AMOUNT.test(i.value)) add(errors, at("value"), "A decimal amount in USD, like \"25.00\"");
-    else if (!documents && parseAmount(i.value) === 0) add(errors, at("value"), "Must be more than 0 (only documents may be declared without value)");
-    if (i.weight_oz === null) add(errors, at("weight_oz"), "Required");
-    else if (!(i.weight_oz > 0)) add(errors, at("weight_oz"), "Must be greater than 0");
+    if (!i.description) addNew(at("description"), "Required");
+    else if ([...i.description].length > 50) addNew(at("description"), `At most 50 characters (this has ${[...i.description].length})`);
+    if (i.quantity === null) addNew(at("quantity"), "Required");
+    else if (i.quantity < 1) addNew(at("quantity"), "Must be at least 1");
+    if (i.value === null) addNew(at("value"), "Required");
+    else if (!AMOUNT.test(i.value)) addNew(at("value"), "A decimal amount in USD, like \"25.00\"");
+    else if (!documents && parseAmount(i.value) === 0) addNew(at("value"), "Must be more than 0 (only documents may be declared without value)");
+    if (i.weight_oz === null) addNew(at("weight_oz"), "Required");
+    else if (!(i.weight_oz > 0)) addNew(at("weight_oz"), "Must be greater than 0");
     if (i.hs_tariff_number === null) {
-      if (!documents) add(errors, at("hs_tariff_number"), "Required (6 to 10 digits), except for documents");
-    } else if (!/^\d{6,10}$/.test(hsDigits(i.hs_tariff_number))) add(errors, at("hs_tariff_number"), "An HS tariff number has 6 to 10 digits");
-    if (i.origin_country === null) add(errors, at("origin_country"), "Required");
-    else if (!COUNTRIES.has(i.origin_country)) add(errors, at("origin_country"), `Unknown country code ${i.origin_country}; use ISO 3166-1 alpha-2`);
+      if (!documents) addNew(at("hs_tariff_number"), "Required (6 to 10 digits), except for documents");
+    } else if (!/^\d{6,10}$/.test(hsDigits(i.hs_tariff_number))) addNew(at("hs_tariff_number"), "An HS tariff number has 6 to 10 digits");
+    if (i.origin_country === null) addNew(at("origin_country"), "Required");
+    else if (!COUNTRIES.has(i.origin_country)) addNew(at("origin_country"), `Unknown country code ${i.origin_country}; use ISO 3166-1 alpha-2`);
   });
   const itemsOz = c.items.reduce((sum, i) => sum + (i.weight_oz ?? 0), 0);
   if (parcelOz !== null && parcelOz > 0 && itemsOz > parcelOz + 1e-9) {

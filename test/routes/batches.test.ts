@@ -66,18 +66,39 @@ describe("POST /v1/batches", () => {
     expect(b.shipments.data[2].to_address.street1).toBe("1 Main St, Apt 2");
   });
 
-  it("serves a CSV template, without a key, with every documented column and a row that makes a valid shipment", async () => {
+  it("serves a CSV template, without a key, with every documented column and two rows (at home, and abroad with two customs items) that make valid shipments", async () => {
     const template = await api(null, "/shipments-template.csv");
     expect(template.status).toBe(200);
     expect(template.headers.get("content-type")).toBe("text/csv; charset=utf-8");
-    const [header, row, rest] = template.text.split("\r\n");
+    const [header, row, abroad, rest] = template.text.split("\r\n");
     expect(header.split(",")).toEqual([...CSV_COLUMNS]);
     expect(row.split(",")).toHaveLength(CSV_COLUMNS.length);
+    expect(abroad.split(",")).toHaveLength(CSV_COLUMNS.length);
     expect(rest).toBe("");
     const { key } = await newAccount();
     const b = await settle(key, (await api(key, "/v1/batches", { raw: csvForm(template.text) })).json.id);
-    expect(b).toMatchObject({ status: "ready", counts: { total: 1, valid: 1 } });
-    expect(b.shipments.data[0]).toMatchObject({ reference: "order-1001", service: "usps_priority", to_address: { zip: "62701" } });
+    expect(b).toMatchObject({ status: "ready", counts: { total: 2, valid: 2 } });
+    expect(b.shipments.data[0]).toMatchObject({ reference: "order-1001", service: "usps_priority", to_address: { zip: "62701" }, customs: null });
+    expect(b.shipments.data[1]).toMatchObject({
+      reference: "order-1002", service: "usps_priority_international", to_address: { country: "CA", zip: "M5V 3L9" },
+      customs: { contents_type: "merchandise", signer: "Acme Shipping Desk", eel_pfc: "NOEEI 30.36", items: [
+        { description: "Cotton T-shirt", quantity: 2, value: "30.00", weight_oz: 12, hs_tariff_number: "6109.10", origin_country: "US" },
+        { description: "Ceramic mug", quantity: 1, value: "12.50", weight_oz: 10, hs_tariff_number: "6912.00", origin_country: "PT" },
+      ] },
+    });
+  });
+
+  it("a CSV carries any number of customs items (item3_…), and a bad item cell is that row's error under the item's path", async () => {
+    const { key } = await newAccount();
+    const header = "reference,to_name,to_street1,to_city,to_zip,to_country,from_name,from_street1,from_city,from_state,from_zip,weight_oz,length_in,width_in,height_in,service,customs_contents_type,customs_signer,item1_description,item1_quantity,item1_value,item1_weight_oz,item1_hs_tariff_number,item1_origin_country,item3_description,item3_quantity,item3_value,item3_weight_oz,item3_hs_tariff_number,item3_origin_country";
+    const abroad = (ref: string, qty: string) => `${ref},Jürgen Weiß,Unter den Linden 77,Berlin,10117,DE,W,500 Dock Rd,Reno,NV,89501,16,10,8,4,usps_priority_international,gift,Ada,Book,1,10.00,8,4901.99,GB,Scarf,${qty},15.00,6,6117.10,IT`;
+    const res = await api(key, "/v1/batches", { raw: csvForm(`${header}\n${abroad("o-1", "1")}\n${abroad("o-2", "two")}`) });
+    expect(res.status).toBe(202);
+    const b = await settle(key, res.json.id);
+    const [one, two] = b.shipments.data;
+    expect(one.customs.items.map((i: any) => i.description)).toEqual(["Book", "Scarf"]);
+    expect(two.status).toBe("invalid");
+    expect(two.errors["customs.items.1.quantity"]).toEqual(["Not a plain decimal number: two"]);
   });
 
   it("rejects a CSV with unknown columns, naming them, and writes nothing", async () => {
