@@ -163,3 +163,14 @@ export async function buyWithoutReport(batchId: string, shipmentId: string) {
   const [outcome] = await buyShipments(env, batch, [{ shipment, attempt: 1 }]);
   return { shipment, outcome };
 }
+
+// Real addresses, written the way each country writes them.
+export const ABROAD = {
+  CA: { name: "Tom Thomson", street1: "290 Bremner Blvd", city: "Toronto", state: "ON", zip: "M5V 3L9", country: "CA", phone: "+1 416 868 6937" },
+  GB: { name: "Ada King", street1: "10 Downing Street", city: "London", zip: "SW1A 2AA", country: "GB", phone: "+44 20 7925 0918" },
+  DE: { name: "Jürgen Weiß", street1: "Unter den Linden 77", city: "Berlin", zip: "10117", country: "DE", phone: "+49 30 22610" },
+  JP: { name: "Sato Hanako", street1: "1-1 Chiyoda", city: "Chiyoda-ku", state: "Tokyo", zip: "100-8111", country: "JP", phone: "+81 3 3213 1111" },
+  AU: { name: "Kylie Brown", street1: "Bennelong Point", city: "Sydney", state: "NSW", zip: "2000", country: "AU", phone: "+61 2 9250 7111" },
+  BR: { name: "João Silva", street1: "Av. Paulista 1578", city: "São Paulo", state: "SP", zip: "01310-200", country: "BR", phone: "+55 11 3149 5959" },
+  HK: { name: "Chan Tai Man", street1: "1 Harbour Road", city: "Wan Chai", country: "HK", phone: "+852 2582 8888" },
+} as const;

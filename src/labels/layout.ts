@@ -155,7 +155,7 @@ export function labelLayout(l: LabelData): LabelElement[] {
     ...fitBlock(addressLines(l.to).map((text, i) => ({ text, bold: i === 0 })), 24, 141, 12, W - 36, 77, 1.12),
     ...one(l.service_name.toUpperCase(), 12, 238, 12, 180, true),
     ...one(abroad ? `TO ${l.to.country}${l.to.zip ? ` ${l.to.zip}` : ""}` : `ZIP ${l.to.zip ?? ""}`, 198, 238, 10, 80, true),
-    ...one(l.carrier === "usps" ? "USPS TRACKING # (IMpb)" : "TRACKING #", 12, 258, 7, 150, true),
+    ...one(l.carrier === "usps" && !abroad ? "USPS TRACKING # (IMpb)" : l.carrier === "usps" ? "USPS TRACKING #" : "TRACKING #", 12, 258, 7, 150, true),
     barcode(code, code128Modules(code.text, code.gs1), 262, barHeight),
   ];
   const human = formatTracking(l.tracking_number);

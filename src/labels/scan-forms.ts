@@ -1,7 +1,7 @@
 // SCAN forms: one manifest per carrier and origin address, since a carrier's driver scans only its own
 // labels and a manifest names one place of pickup. The batch's object lists them; the label queue's
 // consumer writes each: test batches draw their own (scan-form.ts), live batches take the provider's.
-import type { CarrierId } from "../carriers/services";
+import { findService, type CarrierId } from "../carriers/services";
 import type { BatchRow } from "../db/batches";
 import type { ManifestSource } from "../db/shipments";
 import { newId } from "../lib/ids";
@@ -33,12 +33,22 @@ export function storedScanForms(column: string | null | undefined): StoredScanFo
  * most: forms made or being made stay, and only shipments on none go on new ones (a failed form's
  * shipments among them, since asking again is the client's explicit choice).
  */
+/**
+ * Whether a carrier takes this service on an end-of-day manifest. USPS's SCAN form covers its
+ * international mail too; FedEx's manifest (its ground close) covers no international shipment,
+ * which FedEx Express clears on its own paperwork; UPS manifests every shipment it picks up.
+ */
+export const onManifest = (service: string) => {
+  const spec = findService(service);
+  return !spec || !(spec.carrier === "fedex" && spec.scope === "international");
+};
+
 export function planScanForms(batchId: string, rows: readonly ManifestSource[], existing: readonly StoredScanForm[] = [], live = false): StoredScanForm[] {
   const kept = live ? existing.filter((f) => f.status !== "failed" && f.shipment_ids) : [];
   const covered = new Set(kept.flatMap((f) => f.shipment_ids!));
   const groups = new Map<string, ManifestSource[]>();
   for (const r of rows) {
-    if (covered.has(r.id)) continue;
+    if (covered.has(r.id) || !onManifest(r.service)) continue;
     const k = `${r.carrier}\u0000${r.from_address}`;
     groups.set(k, [...(groups.get(k) ?? []), r]);
   }

@@ -4,7 +4,7 @@ import { validateShipment } from "../../src/batch/validate";
 import { exportFiling } from "../../src/batch/customs";
 import { findService, SERVICES } from "../../src/carriers/services";
 import { sandboxRate } from "../../src/carriers/sandbox/rates";
-import { from } from "../helpers";
+import { ABROAD, from } from "../helpers";
 
 const now = "2026-04-01T10:00:00.000Z";
 const owner = { batch_id: "batch_x", account_id: "acct_x" };
@@ -13,16 +13,6 @@ const item = (over: Record<string, unknown> = {}) => ({ description: "Cotton T-s
 const customs = (over: Record<string, unknown> = {}) => ({ contents_type: "merchandise", signer: "Grace Hopper", items: [item()], ...over });
 const noDefaults: Defaults = { default_carrier: null, default_service: "usps_priority_international" };
 
-// Real addresses, written the way each country writes them.
-export const ABROAD = {
-  CA: { name: "Tom Thomson", street1: "290 Bremner Blvd", city: "Toronto", state: "ON", zip: "M5V 3L9", country: "CA", phone: "+1 416 868 6937" },
-  GB: { name: "Ada King", street1: "10 Downing Street", city: "London", zip: "SW1A 2AA", country: "GB", phone: "+44 20 7925 0918" },
-  DE: { name: "Jürgen Weiß", street1: "Unter den Linden 77", city: "Berlin", zip: "10117", country: "DE", phone: "+49 30 22610" },
-  JP: { name: "Sato Hanako", street1: "1-1 Chiyoda", city: "Chiyoda-ku", state: "Tokyo", zip: "100-8111", country: "JP", phone: "+81 3 3213 1111" },
-  AU: { name: "Kylie Brown", street1: "Bennelong Point", city: "Sydney", state: "NSW", zip: "2000", country: "AU", phone: "+61 2 9250 7111" },
-  BR: { name: "João Silva", street1: "Av. Paulista 1578", city: "São Paulo", state: "SP", zip: "01310-200", country: "BR", phone: "+55 11 3149 5959" },
-  HK: { name: "Chan Tai Man", street1: "1 Harbour Road", city: "Wan Chai", country: "HK", phone: "+852 2582 8888" },
-} as const;
 
 const record = (input: Record<string, unknown>, defaults: Defaults = noDefaults) =>
   toRecord({ from_address: from(), to_address: ABROAD.GB, parcel, customs: customs(), ...input } as any, 1, owner, defaults, now);
@@ -180,3 +170,4 @@ describe("the batch's customs defaults", () => {
     expect(moved.customs).toMatchObject({ signer: "Shipping Desk", contents_type: "gift" });
   });
 });
+
