@@ -33,7 +33,7 @@ export type Fee = { type: string; cents: number };
 export type PurchaseOutcome =
   // The sandbox sells label data (drawn by us); a provider sells a document and says what it cost.
   // A provider's label comes with the fees it charged (their sum is what the merchant pays).
-  | { ok: true; tracking_number: string; label?: LabelData; document?: Uint8Array; fees?: Fee[] }
+  | { ok: true; tracking_number: string; label?: LabelData; document?: Uint8Array; fees?: Fee[]; /** A provider's customs document (commercial invoice), kept beside the label. */ customs_document?: Uint8Array }
   | { ok: false; message: string; transient: boolean };
 
 /** What a void found: a sold label is voided (sandbox) or its refund submitted (provider); a key never sold is left alone. */
@@ -47,7 +47,7 @@ export type ProviderRating =
   | { ok: false; transient: false; errors: ShipmentErrors }
   | { ok: false; transient: true; message: string };
 
-export type RatingRequest = Omit<RateRequest, "service"> & { reference: string | null; now: string };
+export type RatingRequest = Omit<RateRequest, "service"> & { reference: string | null; now: string; customs?: StoredCustoms | null };
 
 /**
  * What every carrier integration provides, chosen by the account's mode. `purchase` takes a consumer

@@ -10,6 +10,7 @@ import type { BatchRow } from "../db/batches";
 import type { ManifestSource } from "../db/shipments";
 import { renderScanForm } from "./scan-form";
 import { mergeCustomsForms, type CustomsDocument } from "./customs-form";
+import { customsDocumentKey } from "../purchase/messages";
 import { storedScanForms, type ScanFormWrite, type StoredScanForm } from "./scan-forms";
 
 /**
@@ -54,7 +55,9 @@ export async function consumeLabelJobs(batch: MessageBatch<LabelQueueMessage>, e
             .filter((l): l is CustomsDocument => !!l.customs);
           if (docs.length) {
             const key = customsFileKey(job.batch_id, job.n);
-            await env.LABELS.put(key, await mergeCustomsForms(docs, backgroundTurn), { httpMetadata: { contentType: "application/pdf" } });
+            // Live: the provider's own customs document where it made one (UPS and FedEx abroad), ours otherwise.
+            const provided = live ? await providerCustomsDocuments(env, shipments.filter((s) => docs.some((d) => d.position === s.position))) : new Map();
+            await env.LABELS.put(key, await mergeCustomsForms(docs, backgroundTurn, provided), { httpMetadata: { contentType: "application/pdf" } });
             file.customs = { key, count: docs.length, first_position: docs[0].position, last_position: docs.at(-1)!.position };
           }
         }
@@ -72,6 +75,17 @@ export async function consumeLabelJobs(batch: MessageBatch<LabelQueueMessage>, e
       msg.retry({ delaySeconds: Math.min(60, 2 ** msg.attempts) });
     }
   }
+}
+
+/** The provider's customs documents kept at purchase, by position (shipments without one are absent). */
+async function providerCustomsDocuments(env: Env, shipments: readonly { position: number; label_key: string | null }[]): Promise<Map<number, Uint8Array>> {
+  const out = new Map<number, Uint8Array>();
+  for (const s of shipments) {
+    if (!s.label_key) continue;
+    const object = await env.LABELS.get(customsDocumentKey(s.label_key));
+    if (object) out.set(s.position, new Uint8Array(await object.arrayBuffer()));
+  }
+  return out;
 }
 
 /** A form the provider is still making is asked about again after 2, 4, 8 … seconds, a minute at most. */

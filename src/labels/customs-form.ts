@@ -74,12 +74,19 @@ export function drawCustomsDocument(doc: PDFDocument, fonts: LabelFonts, d: Cust
   page.pushOperators(...ops);
 }
 
-/** One file of customs documents, in the order given; `between` runs after each page (see merge.ts). */
-export async function mergeCustomsForms(docs: readonly CustomsDocument[], between: () => Promise<void> = async () => {}): Promise<Uint8Array> {
+/**
+ * One file of customs documents, in the order given; `between` runs after each (see merge.ts). A
+ * document the provider made (`provided`, by position) is copied in as it is, all of its pages.
+ */
+export async function mergeCustomsForms(docs: readonly CustomsDocument[], between: () => Promise<void> = async () => {}, provided: ReadonlyMap<number, Uint8Array> = new Map()): Promise<Uint8Array> {
   const doc = await PDFDocument.create();
   const fonts = await embedLabelFonts(doc);
   for (const d of docs) {
-    drawCustomsDocument(doc, fonts, d);
+    const theirs = provided.get(d.position);
+    if (theirs) {
+      const source = await PDFDocument.load(theirs);
+      for (const page of await doc.copyPages(source, source.getPageIndices())) doc.addPage(page);
+    } else drawCustomsDocument(doc, fonts, d);
     await between();
   }
   return doc.save({ useObjectStreams: false, objectsPerTick: 25 });

@@ -12,7 +12,7 @@ import { addMs, nowIso } from "../lib/time";
 import { adjust, credit, debit } from "../money";
 import { formatCents } from "../lib/money";
 import type { Fee } from "../carriers/types";
-import { labelKey, type PurchaseResult } from "./messages";
+import { customsDocumentKey, labelKey, type PurchaseResult } from "./messages";
 
 export type BuyItem = { shipment: WorkShipment; attempt: number };
 export type BuyOutcome = PurchaseResult | { shipment_id: string; status: "retry"; message: string };
@@ -82,6 +82,7 @@ export async function buyShipments(env: Env, batch: BatchRow, items: readonly Bu
     // download (and kept in R2), and merged files draw the same data. A provider's document is kept as sold.
     const key = labelKey(batch.id, s.id);
     if (b.document) documents.push(env.LABELS.put(key, b.document, { httpMetadata: { contentType: "application/pdf" } }));
+    if (b.customs_document) documents.push(env.LABELS.put(customsDocumentKey(key), b.customs_document, { httpMetadata: { contentType: "application/pdf" } }));
     outcomes[i] = {
       shipment_id: s.id, status: "purchased", tracking_number: b.tracking_number, label_key: key,
       rate_cents: b.fees ? rate.cents : fees[0].cents, rate_expires_at: rate.expires_at, purchased_at: now,

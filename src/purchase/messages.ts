@@ -9,6 +9,8 @@ export type PurchaseResult =
   | { shipment_id: string; status: "purchase_failed"; message: string };
 
 export const labelKey = (batchId: string, shipmentId: string) => `labels/${batchId}/${shipmentId}.pdf`;
+/** Where a provider's customs document for a label is kept: beside the label. */
+export const customsDocumentKey = (labelKey: string) => labelKey.replace(/\.pdf$/, ".customs.pdf");
 
 /** Exponential backoff for retried purchases: 2, 4, 8 … seconds, at most a minute. */
 export const backoffSeconds = (attempts: number) => Math.min(60, 2 ** Math.max(1, attempts));

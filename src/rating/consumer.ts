@@ -7,6 +7,7 @@ import { RATE_TTL_MS } from "../batch/validate";
 import { carrierFor } from "../carriers";
 import { findService } from "../carriers/services";
 import type { RatingRequest } from "../carriers/types";
+import { declarationOf } from "../batch/customs";
 import type { BatchRow } from "../db/batches";
 import type { RatingResult, WorkShipment } from "../db/shipments";
 import { batchBooks } from "../batch/books";
@@ -94,7 +95,7 @@ export async function consumeRatings(batch: MessageBatch<ProviderMessage>, env: 
       if (!rows.length || !carrier?.rateWithProvider) return msg.ack();
       const now = nowIso();
       const requests: RatingRequest[] = rows.map((s) => ({
-        from: s.from_address, to: s.to_address, parcel: s.parcel as RatingRequest["parcel"], reference: s.reference, now,
+        from: s.from_address, to: s.to_address, parcel: s.parcel as RatingRequest["parcel"], reference: s.reference, now, customs: declarationOf(s),
       }));
       const ratings = await carrier.rateWithProvider(requests);
       const results: RatingResult[] = [];

@@ -4,7 +4,7 @@
 // named after EasyPost's own accounts, verification that fails with a 201, SCAN forms made later or
 // failed, refunds decided later, test-mode keys, string error lists, PNG labels.
 import { createExecutionContext, createMessageBatch, getQueueResult } from "cloudflare:test";
-import { env } from "cloudflare:workers";
+import { env, exports } from "cloudflare:workers";
 import { afterEach, describe, expect, it, vi } from "vitest";
 import worker from "../../src/index";
 import { readError } from "../../src/carriers/easypost/client";
@@ -20,6 +20,7 @@ import failedVerification from "../fixtures/easypost/verification-failed.json";
 import corrected from "../fixtures/easypost/verification-corrected.json";
 import forms from "../fixtures/easypost/scan-forms.json";
 import errorBodies from "../fixtures/easypost/errors.json";
+import international from "../fixtures/easypost/international.json";
 
 afterEach(() => {
   vi.restoreAllMocks();
@@ -305,3 +306,49 @@ function formatSum(a: string, b: string) {
   const c = cents(a) + cents(b);
   return `${Math.floor(c / 100)}.${String(c % 100).padStart(2, "0")}`;
 }
+
+describe("international shipments, live", () => {
+  const intl = (over: Record<string, unknown> = {}) => ({
+    service: "ups_worldwide_saver", to_address: { name: "Jürgen Weiß", street1: "Unter den Linden 77", city: "Berlin", zip: "10117", country: "DE", phone: "+49 30 22610" },
+    parcel: { weight_oz: 32, length_in: 10, width_in: 8, height_in: 4 },
+    customs: { contents_type: "merchandise", signer: "Grace Hopper", incoterm: "DDP", items: [{ description: "Cotton T-shirt", quantity: 2, value: "30.00", weight_oz: 12, hs_tariff_number: "6109.10", origin_country: "US" }] },
+    ...over,
+  });
+
+  it("the mapping table reads EasyPost's international rates; our declaration goes out in its customs_infos shape", async () => {
+    expect(international.rates_abroad.map((r) => serviceFor(r))).toEqual([
+      "usps_priority_express_international", "usps_first_class_international", "usps_priority_international", "ups_worldwide_expedited",
+      "ups_worldwide_saver", "fedex_international_economy", "fedex_international_priority", undefined,
+    ]);
+    const { customsInfo } = await import("../../src/carriers/easypost/index");
+    const sent = customsInfo({ contents_type: "merchandise", contents_explanation: null, incoterm: "DDU", eel_pfc: "NOEEI 30.37(a)", itn: null, non_delivery_option: "return", signer: "Grace Hopper",
+      items: [{ description: "Cotton T-shirt", quantity: 2, value: "30.00", weight_oz: 12, hs_tariff_number: "6109.10", origin_country: "US" }] });
+    expect(sent).toEqual(international.customs_info_request.customs_info);
+  });
+
+  it("rates and buys abroad through EasyPost: customs_info and the incoterm go with the shipment; the commercial invoice EasyPost made is merged into customs_forms", async () => {
+    const { key, b } = await liveBatch([intl(), intl({ service: "usps_priority_international", to_address: { name: "Tom Thomson", street1: "290 Bremner Blvd", city: "Toronto", state: "ON", zip: "M5V 3L9", country: "CA" } })]);
+    expect(b.shipments.data.map((s: any) => [s.status, s.errors])).toEqual([["valid", null], ["valid", null]]);
+    const created = standIn.calls.filter((c) => c.method === "POST" && c.path === "/shipments").slice(-2).map((c) => c.body.shipment);
+    const de = created.find((s) => s.to_address.country === "DE")!;
+    expect(de.customs_info).toEqual({ ...international.customs_info_request.customs_info });
+    expect(de.options.incoterm).toBe("DDP");
+    expect(created.find((s) => s.to_address.country === "CA")!.customs_info.eel_pfc).toBe("NOEEI 30.36");
+    const mark = standIn.calls.length;
+    expect((await purchase(key, b.id)).status).toBe(202);
+    const done = await waitFor(key, b.id, isFinal);
+    expect(done).toMatchObject({ status: "completed", counts: { purchased: 2 } });
+    const [deShipment, caShipment] = done.shipments.data;
+    expect(caShipment.tracking_number).toMatch(/^CP\d{9}US$/);
+    expect((await provider(deShipment.id)).forms[0].form_type).toBe("commercial_invoice");
+    expect(callsSince(mark).filter((c) => c.startsWith("GET /files/form/"))).toHaveLength(1);
+    expect(done.customs_forms).toEqual([{ url: expect.any(String), count: 2, first_position: 1, last_position: 2 }]);
+    const link = new URL(done.customs_forms[0].url);
+    const res = await exports.default.fetch(new Request(`https://api.test${link.pathname}${link.search}`));
+    expect(res.status).toBe(200);
+    // EasyPost's invoice for the UPS shipment (the stand-in's 4x6 page), ours (a CN 23, letter) for the USPS one.
+    const { PDFDocument } = await import("pdf-lib");
+    const merged = await PDFDocument.load(new Uint8Array(await res.arrayBuffer()));
+    expect(merged.getPages().map((p) => [p.getWidth(), p.getHeight()])).toEqual([[288, 432], [612, 792]]);
+  });
+});

@@ -13,7 +13,8 @@ import { byPrice, estimatedDelivery, type Alternative } from "../shopping";
 import { findService } from "../services";
 import type { CarrierAdapter, Fee, ProviderRating, PurchaseOutcome, PurchaseRequest, RatingRequest, ScanFormOutcome, VoidOutcome } from "../types";
 import { EasyPostClient, type ProviderError } from "./client";
-import { carrierFamily, refundStatusOf, scanFormStatusOf, serviceFor } from "./mapping";
+import { carrierFamily, CUSTOMS_FORM_TYPES, refundStatusOf, scanFormStatusOf, serviceFor } from "./mapping";
+import type { StoredCustoms } from "../../schemas/customs";
 
 export const DEFAULT_EASYPOST_BASE_URL = "https://api.easypost.com/v2";
 export const TEST_KEY_MESSAGE = "The EasyPost key configured for live labels is a test key (EasyPost answers in test mode): its labels cannot be mailed, so nothing was bought or charged. Configure a production key (EASYPOST_API_KEY).";
@@ -28,6 +29,7 @@ type EpShipment = {
   id: string; mode?: string; rates: EpRate[]; selected_rate: EpRate | null; tracking_code: string | null; refund_status: string | null;
   postage_label: { label_url?: string | null; label_pdf_url?: string | null; label_zpl_url?: string | null } | null;
   messages?: { carrier?: string; message?: string }[]; fees?: EpFee[]; to_address?: EpAddress; scan_form?: { id: string } | null;
+  forms?: { form_type?: string; form_url?: string | null }[];
 };
 type EpScanForm = { id: string; status?: string; message?: string | null; form_url: string | null; mode?: string };
 
@@ -35,6 +37,21 @@ const address = (a: StoredAddress) => ({
   name: a.name, company: a.company, street1: a.street1, street2: a.street2, city: a.city, state: a.state, zip: a.zip,
   country: a.country, phone: a.phone, email: a.email,
 });
+
+/**
+ * Our declaration in EasyPost's words (its recorded `customs_infos`): the signer certifies, values and
+ * weights are numbers (a line's totals, as ours are), and nothing is restricted.
+ */
+export function customsInfo(c: StoredCustoms) {
+  return {
+    contents_type: c.contents_type, contents_explanation: c.contents_explanation ?? "", customs_certify: true, customs_signer: c.signer,
+    eel_pfc: c.eel_pfc, non_delivery_option: c.non_delivery_option ?? "return", restriction_type: "none",
+    customs_items: c.items.map((i) => ({
+      description: i.description, quantity: i.quantity, value: Number(i.value), weight: i.weight_oz,
+      hs_tariff_number: i.hs_tariff_number?.replace(/[.\s]/g, "") ?? null, origin_country: i.origin_country,
+    })),
+  };
+}
 
 const ADDRESS_FIELDS = ["street1", "street2", "city", "state", "zip", "country", "name", "company"] as const;
 
@@ -104,7 +121,8 @@ export function easypostCarrier(env: Env, db: D1Database): CarrierAdapter {
         // EasyPost rates (and would sell) an undeliverable destination unless asked to verify it.
         to_address: { ...address(r.to), verify: true },
         parcel: { weight: r.parcel.weight_oz, length: r.parcel.length_in, width: r.parcel.width_in, height: r.parcel.height_in },
-        options: { label_format: "PDF" }, ...(r.reference ? { reference: r.reference } : {}),
+        options: { label_format: "PDF", ...(r.customs ? { incoterm: r.customs.incoterm ?? "DDU" } : {}) }, ...(r.reference ? { reference: r.reference } : {}),
+        ...(r.customs ? { customs_info: customsInfo(r.customs) } : {}),
         ...(accounts.length ? { carrier_accounts: accounts } : {}),
       },
     });
@@ -154,7 +172,16 @@ export function easypostCarrier(env: Env, db: D1Database): CarrierAdapter {
     if (!s.postage_label || !s.tracking_code || !s.selected_rate) return { ok: false, transient: true, message: "EasyPost has not finished the label yet" };
     const doc = await document(s);
     if (!doc.ok) return { ok: false, transient: true, message: doc.message };
-    return { ok: true, tracking_number: s.tracking_code, document: doc.body, fees: chargedFees(s) };
+    // A customs document EasyPost made with the label (UPS and FedEx abroad: a commercial invoice) is kept too.
+    const form = (s.forms ?? []).find((f) => f.form_type && CUSTOMS_FORM_TYPES.includes(f.form_type) && f.form_url);
+    let customs: Uint8Array | undefined;
+    if (form) {
+      const got = await client.file(form.form_url!);
+      if (!got.ok) return { ok: false, transient: true, message: got.error.message };
+      if (!looksLike(got.body, "pdf")) return { ok: false, transient: true, message: "EasyPost's customs form is not a PDF" };
+      customs = got.body;
+    }
+    return { ok: true, tracking_number: s.tracking_code, document: doc.body, fees: chargedFees(s), ...(customs ? { customs_document: customs } : {}) };
   }
 
   async function buyOne(r: PurchaseRequest): Promise<PurchaseOutcome> {

@@ -25,7 +25,18 @@ export const SERVICE_NAMES: Readonly<Record<string, string>> = {
   fedex_ground: "FEDEX_GROUND",
   fedex_2day: "FEDEX_2_DAY",
   fedex_standard_overnight: "STANDARD_OVERNIGHT",
+  // International, as EasyPost's recorded rates to a destination abroad name them.
+  usps_first_class_international: "FirstClassPackageInternationalService",
+  usps_priority_international: "PriorityMailInternational",
+  usps_priority_express_international: "ExpressMailInternational",
+  ups_worldwide_saver: "UPSSaver",
+  ups_worldwide_expedited: "Expedited",
+  fedex_international_priority: "INTERNATIONAL_PRIORITY",
+  fedex_international_economy: "INTERNATIONAL_ECONOMY",
 };
+
+/** EasyPost's shipment forms that are customs documents (bought UPS and FedEx shipments abroad carry one). */
+export const CUSTOMS_FORM_TYPES: readonly string[] = ["commercial_invoice", "cn23", "cn22"];
 
 const familyOf = new Map(Object.entries(CARRIER_FAMILIES).flatMap(([ours, names]) => names.map((n) => [n.toLowerCase(), ours as CarrierId])));
 const serviceOf = new Map(Object.entries(SERVICE_NAMES).map(([id, name]) => [`${id.split("_")[0]}\u0000${name}`, id]));

@@ -54,6 +54,11 @@ const CATALOGUE = [
   ["UPS", "Ground", 10.2, 1.15, 5], ["UPS", "2ndDayAir", 20.95, 2.85, 2], ["UPS", "NextDayAir", 43.8, 5.1, 1],
   ["FedEx", "FEDEX_GROUND", 10.05, 1.12, 5], ["FedEx", "FEDEX_2_DAY", 20.4, 2.8, 2], ["FedEx", "STANDARD_OVERNIGHT", 41.9, 4.95, 1],
 ] as const;
+// Abroad, as EasyPost's recorded rates to Romania name them (delivery days null, as recorded).
+const INTERNATIONAL = [
+  ["USPS", "FirstClassPackageInternationalService", 14.49, 3.9], ["USPS", "PriorityMailInternational", 44.5, 4.6], ["USPS", "ExpressMailInternational", 58.2, 5.4],
+  ["UPS", "Expedited", 62.1, 5.3], ["UPS", "UPSSaver", 79.9, 6.6], ["FedEx", "INTERNATIONAL_ECONOMY", 64.2, 5.5], ["FedEx", "INTERNATIONAL_PRIORITY", 81.3, 6.8],
+] as const;
 const familyOf = (carrier: string) => (/^ups/i.test(carrier) ? "UPS" : /^fedex/i.test(carrier) ? "FedEx" : carrier);
 
 // A 1x1 PNG: what EasyPost's recorded buys point `label_url` at when no PDF was asked for.
@@ -159,6 +164,7 @@ export class EasyPostStandIn {
     const file = /^\/files\/postage_label\/(shp_\w+)\.(pdf|zpl|png)$/.exec(url.pathname);
     if (file && method === "GET") return this.document(file[1], file[2] as "pdf" | "zpl" | "png");
     if (url.pathname.startsWith("/files/scan_form/") && method === "GET") return this.scanFormDocument(url.pathname.split("/").pop()!.replace(".pdf", ""));
+    if (url.pathname.startsWith("/files/form/") && method === "GET") return this.formDocument(url.pathname.split("/").pop()!.replace(".pdf", ""));
 
     const key = this.keyOf(request);
     if (!key || (this.options.apiKey && key !== this.options.apiKey)) return error(401, "APIKEY.REQUIRED", "Unauthorized. Please check credentials and try again");
@@ -200,7 +206,9 @@ export class EasyPostStandIn {
     const id = `shp_${hex()}`;
     const now = stamp();
     let toAddress: Record<string, any> = { id: `adr_${hex()}`, object: "Address", mode, ...to, verifications: {} };
-    if (verify || strict) {
+    const abroad = (to.country ?? "US") !== "US";
+    // Delivery verification is a US check: an address abroad comes back as sent, unverified.
+    if ((verify || strict) && !abroad) {
       const errors = verificationErrors(to);
       if (errors.length && strict) return error(422, "ADDRESS.VERIFY.FAILURE", "Unable to verify address.", errors);
       const delivery = errors.length ? { success: false, errors, details: {} } : { success: true, errors: [], details: { latitude: 37.77551, longitude: -122.39697, time_zone: "America/Los_Angeles" } };
@@ -223,6 +231,19 @@ export class EasyPostStandIn {
         messages.push({ carrier: account.carrier, carrier_account_id: account.id, type: "rate_error", message: "Service is not available to this destination" });
         continue;
       }
+      if (abroad) {
+        for (const [fam, service, base, perLb] of INTERNATIONAL) {
+          if (fam !== family || (service === "FirstClassPackageInternationalService" && weightOz > 64)) continue;
+          const amount = base + perLb * (Math.ceil(weightOz / 16) - 1);
+          rates.push({
+            id: `rate_${hex()}`, object: "Rate", mode, service, carrier: account.carrier, rate: amount.toFixed(2), currency: "USD",
+            retail_rate: (amount * 1.05).toFixed(2), retail_currency: "USD", list_rate: amount.toFixed(2), list_currency: "USD",
+            billing_type: /DAP|Default|USPS/.test(account.carrier) ? "easypost" : "carrier", delivery_days: null, est_delivery_days: null,
+            delivery_date: null, delivery_date_guaranteed: false, shipment_id: id, carrier_account_id: account.id, created_at: now, updated_at: now,
+          });
+        }
+        continue;
+      }
       for (const [fam, service, base, perLb, days] of CATALOGUE) {
         if (fam !== family) continue;
         const amount = base + perLb * Math.ceil(weightOz / 16) * (1 + zone / 10);
@@ -240,7 +261,8 @@ export class EasyPostStandIn {
       from_address: { id: `adr_${hex()}`, object: "Address", mode, ...input.from_address, verifications: {} },
       to_address: toAddress, parcel: { id: `prcl_${hex()}`, object: "Parcel", mode, ...parcel }, messages, rates,
       selected_rate: null, postage_label: null, tracking_code: null, refund_status: null, scan_form: null, tracker: null, insurance: null,
-      fees: [], usps_zone: zone, batch_id: null, batch_status: null, batch_message: null, customs_info: null,
+      fees: [], usps_zone: abroad ? null : zone, batch_id: null, batch_status: null, batch_message: null, forms: [],
+      customs_info: input.customs_info ? customsInfoOf(input.customs_info, mode, now) : null,
     };
     this.shipments.set(id, shipment);
     return json(201, shipment, { location: `/api/v2/shipments/${id}` });
@@ -252,16 +274,25 @@ export class EasyPostStandIn {
       const rate = s.rates.find((r) => r.id === body?.rate?.id);
       if (!rate) return error(422, "SHIPMENT.RATE.INVALID", "The rate id is not one of this shipment's rates.", [{ field: "rate", message: "is invalid" }]);
       if (Number(rate.rate) >= 900) return error(402, "PAYMENT.INSUFFICIENT_FUNDS", "Your EasyPost wallet balance is too low to buy this label.");
+      const abroad = (s.to_address.country ?? "US") !== "US";
+      if (abroad && !s.customs_info?.customs_items?.length) {
+        return error(422, "SHIPMENT.POSTAGE.FAILURE", "Customs information is required for an international shipment.", [{ field: "customs_info", message: "cannot be blank" }]);
+      }
       const now = stamp();
       // No `insurance` at all takes the account's default; 0 takes none.
       const insured = body?.insurance === undefined ? this.options.defaultInsurance ?? null : Number(body.insurance) > 0 ? Number(body.insurance).toFixed(2) : null;
       s.selected_rate = rate;
-      s.tracking_code = trackingFor(familyOf(rate.carrier), id);
+      s.tracking_code = trackingFor(familyOf(rate.carrier), id, abroad);
+      // UPS and FedEx abroad: a commercial invoice beside the label; USPS integrates its customs form (CN 22/23) into the label.
+      if (abroad && familyOf(rate.carrier) !== "USPS") {
+        s.forms = [{ object: "Form", id: `form_${hex()}`, created_at: now, updated_at: now, mode: s.mode, form_type: "commercial_invoice", form_url: `${origin}/files/form/${id}.pdf`, submitted_electronically: null }];
+      }
       const pdf = String(s.options?.label_format ?? "").toUpperCase() === "PDF" && !this.options.pngLabels;
       const ext = pdf ? "pdf" : "png";
       s.postage_label = {
         object: "PostageLabel", id: `pl_${hex()}`, created_at: now, updated_at: now, date_advance: 0, integrated_form: "none", label_date: now,
         label_resolution: 300, label_size: "4x6", label_type: "default", label_file_type: pdf ? "application/pdf" : "image/png",
+        ...(abroad && familyOf(rate.carrier) === "USPS" ? { integrated_form: rate.service === "ExpressMailInternational" ? "cn23" : "cn22" } : {}),
         label_url: `${origin}/files/postage_label/${id}.${ext}`, label_pdf_url: pdf ? `${origin}/files/postage_label/${id}.pdf` : null,
         label_zpl_url: null, label_epl2_url: null, label_file: null,
       };
@@ -355,6 +386,14 @@ export class EasyPostStandIn {
     return new Response(await labelPdf(lines), { headers: { "content-type": "application/pdf" } });
   }
 
+  private async formDocument(id: string) {
+    const s = this.shipments.get(id);
+    const c = s?.customs_info;
+    if (!s?.forms?.length || !c) return new Response("Not Found", { status: 404 });
+    return new Response(await labelPdf(["COMMERCIAL INVOICE (stand-in)", `TRACKING ${s.tracking_code}`, `SIGNER ${c.customs_signer}`,
+      ...c.customs_items.map((i: any) => `${i.quantity} ${i.description} ${i.hs_tariff_number} ${i.value}`)]), { headers: { "content-type": "application/pdf" } });
+  }
+
   private async scanFormDocument(id: string) {
     const form = this.scanForms.get(id);
     if (!form || form.status !== "created") return new Response("Not Found", { status: 404 });
@@ -362,9 +401,29 @@ export class EasyPostStandIn {
   }
 }
 
-/** A tracking number in the carrier's shape, fixed for the shipment id. */
-function trackingFor(family: string, id: string): string {
+/** EasyPost's CustomsInfo as its recorded answer shows it: ids, `value` as a decimal string, `weight` a float. */
+function customsInfoOf(c: Record<string, any>, mode: string, now: string) {
+  return {
+    id: `cstinfo_${hex()}`, object: "CustomsInfo", created_at: now, updated_at: now, mode, declaration: null, restriction_comments: null,
+    contents_explanation: c.contents_explanation ?? "", contents_type: c.contents_type, customs_certify: !!c.customs_certify, customs_signer: c.customs_signer,
+    eel_pfc: c.eel_pfc, non_delivery_option: c.non_delivery_option, restriction_type: c.restriction_type ?? "none",
+    customs_items: (c.customs_items ?? []).map((i: Record<string, any>) => ({
+      id: `cstitem_${hex()}`, object: "CustomsItem", created_at: now, updated_at: now, mode, description: i.description, hs_tariff_number: i.hs_tariff_number,
+      origin_country: i.origin_country, quantity: i.quantity, value: String(Number(i.value).toFixed(1)), weight: Number(i.weight), code: null,
+      manufacturer: null, currency: null, eccn: null, printed_commodity_identifier: null,
+    })),
+  };
+}
+
+/** A tracking number in the carrier's shape, fixed for the shipment id (USPS abroad: a UPU S10 number). */
+function trackingFor(family: string, id: string, abroad = false): string {
   const digits = [...id.slice(4)].map((c) => parseInt(c, 16) % 10).join("").padEnd(20, "0");
+  if (family === "USPS" && abroad) {
+    const serial = digits.slice(0, 8);
+    const sum = [8, 6, 4, 2, 3, 5, 9, 7].reduce((a, w, i) => a + w * Number(serial[i]), 0);
+    const check = 11 - (sum % 11);
+    return `CP${serial}${check === 10 ? 0 : check === 11 ? 5 : check}US`;
+  }
   if (family === "USPS") return `94001${digits.slice(0, 17)}`;
   if (family === "UPS") return `1Z${id.slice(4, 20).toUpperCase()}`;
   return digits.slice(0, 12);
