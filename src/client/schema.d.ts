@@ -109,6 +109,13 @@ export interface paths {
      */
     get: operations["getLabelFile"];
   };
+  "/v1/batches/{id}/customs_forms/{n}": {
+    /**
+     * Download the customs documents merged with label file n
+     * @description The customs documents (a CN 23 for USPS, a commercial invoice for UPS and FedEx; one letter page per international shipment) of the shipments in the purchase's label file n, in position order. With the API key, or through the signed `url` in `customs_forms`.
+     */
+    get: operations["getCustomsForms"];
+  };
   "/v1/batches/{id}/label_sets/{label_set_id}/archive": {
     /**
      * Download every file of a label set as one ZIP archive
@@ -221,6 +228,10 @@ export interface components {
       labels: components["schemas"]["LabelFile"][];
       label_sets: components["schemas"]["LabelSet"][];
       scan_forms: components["schemas"]["ScanForm"][];
+      /** @description What the batch's international shipments take where their `customs` are silent */
+      customs_defaults: components["schemas"]["CustomsDefaults"] | null;
+      /** @description The customs documents (a CN23 or commercial invoice per international shipment) merged 100 shipments a file, in position order, as its purchase's label files are written; signed links like `labels` */
+      customs_forms: components["schemas"]["CustomsFormFile"][];
       /**
        * Format: date-time
        * @example 2026-04-01T10:00:00.000Z
@@ -336,6 +347,40 @@ export interface components {
       /** @description Why the provider failed the form, in its words (e.g. a label dated before the form's day); null otherwise */
       message: string | null;
     };
+    /** @description A batch's customs defaults: any field of `customs` but `items`, taken by each international shipment that does not set it */
+    CustomsDefaults: {
+      /** @enum {string|null} */
+      contents_type?: "merchandise" | "gift" | "documents" | "returned_goods" | "sample" | "other" | null;
+      /** @description Required when `contents_type` is `other` */
+      contents_explanation?: string | null;
+      /**
+       * @description Who pays duties and taxes: DDU (the recipient; the default) or DDP (the sender)
+       * @enum {string|null}
+       */
+      incoterm?: "DDU" | "DDP" | null;
+      /** @description The export filing's exemption (`NOEEI 30.37(a)`, `NOEEI 30.36` to Canada) or `AES <ITN>`; derived when omitted */
+      eel_pfc?: string | null;
+      /**
+       * @description The Internal Transaction Number of an EEI filed in AES (X + 14 digits): required when one Schedule B number's items are worth over $2,500 (15 CFR 30.37(a)), except to Canada
+       * @example X20261204123456
+       */
+      itn?: string | null;
+      /**
+       * @description What the carrier does when it cannot deliver: return (the default) or abandon
+       * @enum {string|null}
+       */
+      non_delivery_option?: "return" | "abandon" | null;
+      /** @description Who certifies the declaration; printed on the customs form's signature line */
+      signer?: string | null;
+    };
+    CustomsFormFile: {
+      /** Format: uri */
+      url: string;
+      /** @description Shipments (one document each) in the file */
+      count: number;
+      first_position: number;
+      last_position: number;
+    };
     BatchUpdatedEvent: {
       /** @example evt_01JQ… */
       id: string;
@@ -427,6 +472,8 @@ export interface components {
        * @enum {string|null}
        */
       refund_status: "submitted" | "refunded" | "rejected" | "not_applicable" | null;
+      /** @description The customs declaration as kept (the batch's defaults merged in, `eel_pfc` derived when it was empty and the shipment is valid); null for a domestic shipment that gave none */
+      customs: components["schemas"]["Customs"] | null;
       metadata: {
         [key: string]: unknown;
       };
@@ -498,7 +545,7 @@ export interface components {
       /** @enum {string} */
       carrier: "usps" | "ups" | "fedex";
       /** @enum {string} */
-      service: "usps_ground_advantage" | "usps_priority" | "usps_priority_express" | "ups_ground" | "ups_2nd_day_air" | "ups_next_day_air" | "fedex_ground" | "fedex_2day" | "fedex_standard_overnight";
+      service: "usps_ground_advantage" | "usps_priority" | "usps_priority_express" | "ups_ground" | "ups_2nd_day_air" | "ups_next_day_air" | "fedex_ground" | "fedex_2day" | "fedex_standard_overnight" | "usps_first_class_international" | "usps_priority_international" | "usps_priority_express_international" | "ups_worldwide_saver" | "ups_worldwide_expedited" | "fedex_international_priority" | "fedex_international_economy";
       /** @example 16.27 */
       amount: string;
       currency: string;
@@ -510,6 +557,27 @@ export interface components {
       type: string;
       /** @example 16.27 */
       amount: string;
+    };
+    Customs: {
+      /** @enum {string|null} */
+      contents_type: "merchandise" | "gift" | "documents" | "returned_goods" | "sample" | "other" | null;
+      contents_explanation: string | null;
+      /** @enum {string|null} */
+      incoterm: "DDU" | "DDP" | null;
+      eel_pfc: string | null;
+      itn: string | null;
+      /** @enum {string|null} */
+      non_delivery_option: "return" | "abandon" | null;
+      signer: string | null;
+      items: components["schemas"]["CustomsItem"][];
+    };
+    CustomsItem: {
+      description: string | null;
+      quantity: number | null;
+      value: string | null;
+      weight_oz: number | null;
+      hs_tariff_number: string | null;
+      origin_country: string | null;
     };
     Pagination: {
       page: number;
@@ -541,7 +609,7 @@ export interface components {
        * @description A service id, or a strategy for every shipment that names none: `cheapest` or `fastest`
        * @enum {string|null}
        */
-      default_service?: "usps_ground_advantage" | "usps_priority" | "usps_priority_express" | "ups_ground" | "ups_2nd_day_air" | "ups_next_day_air" | "fedex_ground" | "fedex_2day" | "fedex_standard_overnight" | "cheapest" | "fastest" | null;
+      default_service?: "usps_ground_advantage" | "usps_priority" | "usps_priority_express" | "ups_ground" | "ups_2nd_day_air" | "ups_next_day_air" | "fedex_ground" | "fedex_2day" | "fedex_standard_overnight" | "usps_first_class_international" | "usps_priority_international" | "usps_priority_express_international" | "ups_worldwide_saver" | "ups_worldwide_expedited" | "fedex_international_priority" | "fedex_international_economy" | "cheapest" | "fastest" | null;
       /** @description Bounds the shipments' strategies: only services delivering within this many days */
       max_delivery_days?: number | null;
       /** @description Bounds the shipments' strategies: only these carriers */
@@ -556,6 +624,7 @@ export interface components {
        * @enum {string}
        */
       label_layout?: "4x6" | "letter";
+      customs_defaults?: components["schemas"]["CustomsDefaults"] & (Record<string, never> | null);
       metadata?: components["schemas"]["Metadata"];
       /** @default [] */
       shipments?: components["schemas"]["ShipmentInput"][];
@@ -585,6 +654,33 @@ export interface components {
        * @example 50.00
        */
       insurance_amount?: string | null;
+      /** @description Required for an international destination (any country but US); the batch's `customs_defaults` fill the fields it leaves empty. In a PATCH, the fields named replace, and `items`, when given, replace the list whole. */
+      customs?: ({
+        /** @enum {string|null} */
+        contents_type?: "merchandise" | "gift" | "documents" | "returned_goods" | "sample" | "other" | null;
+        /** @description Required when `contents_type` is `other` */
+        contents_explanation?: string | null;
+        /**
+         * @description Who pays duties and taxes: DDU (the recipient; the default) or DDP (the sender)
+         * @enum {string|null}
+         */
+        incoterm?: "DDU" | "DDP" | null;
+        /** @description The export filing's exemption (`NOEEI 30.37(a)`, `NOEEI 30.36` to Canada) or `AES <ITN>`; derived when omitted */
+        eel_pfc?: string | null;
+        /**
+         * @description The Internal Transaction Number of an EEI filed in AES (X + 14 digits): required when one Schedule B number's items are worth over $2,500 (15 CFR 30.37(a)), except to Canada
+         * @example X20261204123456
+         */
+        itn?: string | null;
+        /**
+         * @description What the carrier does when it cannot deliver: return (the default) or abandon
+         * @enum {string|null}
+         */
+        non_delivery_option?: "return" | "abandon" | null;
+        /** @description Who certifies the declaration; printed on the customs form's signature line */
+        signer?: string | null;
+        items?: components["schemas"]["CustomsItemInput"][] | null;
+      }) | null;
       metadata?: components["schemas"]["Metadata"];
     };
     AddressInput: ({
@@ -606,6 +702,31 @@ export interface components {
       width_in?: number | null;
       height_in?: number | null;
     }) | null;
+    CustomsItemInput: {
+      /**
+       * @description What the item is, in plain words (carriers print 35–50 characters)
+       * @example Cotton T-shirt
+       */
+      description?: string | null;
+      quantity?: number | null;
+      /**
+       * @description The line's total value in USD (all of its quantity), a decimal string
+       * @example 25.00
+       */
+      value?: string | null;
+      /** @description The line's total weight in ounces (all of its quantity) */
+      weight_oz?: number | null;
+      /**
+       * @description The Harmonized System (or Schedule B) number, 6 to 10 digits; dots and spaces are ignored
+       * @example 6109.10
+       */
+      hs_tariff_number?: string | null;
+      /**
+       * @description Where the item was made, ISO 3166-1 alpha-2
+       * @example US
+       */
+      origin_country?: string | null;
+    };
     BatchList: {
       data: components["schemas"]["BatchSummary"][];
       pagination: components["schemas"]["Pagination"];
@@ -667,6 +788,33 @@ export interface components {
        * @example 50.00
        */
       insurance_amount?: string | null;
+      /** @description Required for an international destination (any country but US); the batch's `customs_defaults` fill the fields it leaves empty. In a PATCH, the fields named replace, and `items`, when given, replace the list whole. */
+      customs?: ({
+        /** @enum {string|null} */
+        contents_type?: "merchandise" | "gift" | "documents" | "returned_goods" | "sample" | "other" | null;
+        /** @description Required when `contents_type` is `other` */
+        contents_explanation?: string | null;
+        /**
+         * @description Who pays duties and taxes: DDU (the recipient; the default) or DDP (the sender)
+         * @enum {string|null}
+         */
+        incoterm?: "DDU" | "DDP" | null;
+        /** @description The export filing's exemption (`NOEEI 30.37(a)`, `NOEEI 30.36` to Canada) or `AES <ITN>`; derived when omitted */
+        eel_pfc?: string | null;
+        /**
+         * @description The Internal Transaction Number of an EEI filed in AES (X + 14 digits): required when one Schedule B number's items are worth over $2,500 (15 CFR 30.37(a)), except to Canada
+         * @example X20261204123456
+         */
+        itn?: string | null;
+        /**
+         * @description What the carrier does when it cannot deliver: return (the default) or abandon
+         * @enum {string|null}
+         */
+        non_delivery_option?: "return" | "abandon" | null;
+        /** @description Who certifies the declaration; printed on the customs form's signature line */
+        signer?: string | null;
+        items?: components["schemas"]["CustomsItemInput"][] | null;
+      }) | null;
       metadata?: components["schemas"]["Metadata"];
     };
     Account: {
@@ -694,7 +842,20 @@ export interface components {
       max_length_in: number;
       max_length_plus_girth_in: number;
       dim_divisor: number;
+      /**
+       * @description `domestic`: US addresses only; `international`: any other country (origins are in the US)
+       * @enum {string}
+       */
+      scope: "domestic" | "international";
+      /** @description Domestic: the published days. International: the end of the published range to Canada and Mexico (farther destination groups add one or two days) */
       delivery_days: number;
+      /** @description The start of the range (equal to `delivery_days` for a domestic service) */
+      delivery_days_min: number;
+      /** @description Length + width + height limit, for the services that have one */
+      max_sum_of_sides_in: number | null;
+      /** @description The most a shipment's declared customs value may be (USD), for the services that limit it */
+      max_declared_value: string | null;
+      /** @description Domestic: the price of one pound to the nearest zone. International: one pound to Canada */
       starting_rate: string;
     };
     EventList: {
@@ -2311,6 +2472,89 @@ export interface operations {
         content: {
           "application/pdf": string;
           "text/plain": string;
+        };
+      };
+      /** @description The body or a parameter cannot be read or fails the schema (code `invalid_json`, `validation_failed`, `invalid_csv`) */
+      400: {
+        headers: {
+          /** @description This request's id (also in every 500's message) */
+          "X-Request-Id"?: string;
+        };
+        content: {
+          "application/json": components["schemas"]["Error"];
+        };
+      };
+      /** @description No key, an unknown key or a revoked key (code `unauthorized`) */
+      401: {
+        headers: {
+          /** @description This request's id (also in every 500's message) */
+          "X-Request-Id"?: string;
+        };
+        content: {
+          "application/json": components["schemas"]["Error"];
+        };
+      };
+      /** @description No such object in this account (another account's objects answer this too) (code `not_found`) */
+      404: {
+        headers: {
+          /** @description This request's id (also in every 500's message) */
+          "X-Request-Id"?: string;
+        };
+        content: {
+          "application/json": components["schemas"]["Error"];
+        };
+      };
+      /** @description Over the account's request budget (code `rate_limited`) */
+      429: {
+        headers: {
+          /** @description This request's id (also in every 500's message) */
+          "X-Request-Id"?: string;
+          /** @description Seconds to wait before trying again */
+          "Retry-After"?: number;
+        };
+        content: {
+          "application/json": components["schemas"]["Error"];
+        };
+      };
+      /** @description Something failed on our side (code `internal_error`) */
+      500: {
+        headers: {
+          /** @description This request's id (also in every 500's message) */
+          "X-Request-Id"?: string;
+        };
+        content: {
+          "application/json": components["schemas"]["Error"];
+        };
+      };
+    };
+  };
+  /**
+   * Download the customs documents merged with label file n
+   * @description The customs documents (a CN 23 for USPS, a commercial invoice for UPS and FedEx; one letter page per international shipment) of the shipments in the purchase's label file n, in position order. With the API key, or through the signed `url` in `customs_forms`.
+   */
+  getCustomsForms: {
+    parameters: {
+      query?: {
+        /** @description From a signed link: unix seconds */
+        expires?: string;
+        /** @description From a signed link: works without the API key */
+        signature?: string;
+      };
+      path: {
+        /** @description A batch id (`batch_…`), or a reference: the newest batch with it */
+        id: string;
+        n: number;
+      };
+    };
+    responses: {
+      /** @description The merged customs documents */
+      200: {
+        headers: {
+          /** @description This request's id (also in every 500's message) */
+          "X-Request-Id"?: string;
+        };
+        content: {
+          "application/pdf": string;
         };
       };
       /** @description The body or a parameter cannot be read or fails the schema (code `invalid_json`, `validation_failed`, `invalid_csv`) */

@@ -14,8 +14,10 @@ describe("service endpoints", () => {
     const res = await api(key, "/v1/carriers");
     expect(res.json.data.map((c: any) => c.id)).toEqual(["usps", "ups", "fedex"]);
     const services = res.json.data.flatMap((c: any) => c.services.map((s: any) => s.id));
-    expect(services).toEqual(["usps_ground_advantage", "usps_priority", "usps_priority_express", "ups_ground", "ups_2nd_day_air",
-      "ups_next_day_air", "fedex_ground", "fedex_2day", "fedex_standard_overnight"]);
+    expect(services).toEqual(["usps_ground_advantage", "usps_priority", "usps_priority_express", "usps_first_class_international",
+      "usps_priority_international", "usps_priority_express_international", "ups_ground", "ups_2nd_day_air", "ups_next_day_air",
+      "ups_worldwide_saver", "ups_worldwide_expedited", "fedex_ground", "fedex_2day", "fedex_standard_overnight",
+      "fedex_international_priority", "fedex_international_economy"]);
     expect(res.json.data[0].services[1]).toMatchObject({ max_weight_oz: 1120, max_length_plus_girth_in: 108 });
   });
 
