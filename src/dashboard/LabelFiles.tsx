@@ -72,6 +72,21 @@ export function LabelFiles({ batch, changed }: { batch: Batch; changed: () => vo
           <button type="button" disabled={busy} onClick={makeScanForm}>Make scan form</button>
         </div>
       )}
+      {batch.customs_forms.length > 0 && (
+        <>
+          <h3>Customs documents</h3>
+          <ul class="files">
+            {batch.customs_forms.map((f) => (
+              <li key={f.url}>
+                <a href={onThisOrigin(f.url)} download={`${batch.reference ?? batch.id}-customs-${f.first_position}-${f.last_position}.pdf`}>
+                  Download customs documents {f.first_position}–{f.last_position}
+                </a>{" "}
+                <span class="hint">{f.count} shipment{f.count === 1 ? "" : "s"} abroad</span>
+              </li>
+            ))}
+          </ul>
+        </>
+      )}
       {batch.scan_forms.length > 0 && (
         <>
           <h3>SCAN forms</h3>

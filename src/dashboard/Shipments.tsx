@@ -3,6 +3,7 @@
 import { useEffect, useRef, useState } from "preact/hooks";
 import { asProblem, call, idempotencyKey, money, onThisOrigin, Problem, SHIPMENT_STATUSES, type Batch, type Shipment, type ShipmentPatch, type ShipmentStatus } from "./api";
 import { fieldLabel, GROUPS, valueAt, type FieldDef } from "./fields";
+import { CustomsFieldset, customsPatch, customsValues } from "./CustomsFields";
 import { useAction } from "./action";
 import { useSession } from "./session-context";
 import { Pager, ProblemText, StatusWord } from "./ui";
@@ -128,6 +129,10 @@ function EditRow({ batchId, shipment: s, done }: { batchId: string; shipment: Sh
   const [busy, setBusy] = useState(false);
   // Field errors: what validation said about the shipment, then what the PATCH itself answered.
   const [fieldErrors, setFieldErrors] = useState<Record<string, string[]>>(s.errors ?? {});
+  const customsBefore = customsValues(s);
+  const [customs, setCustoms] = useState(customsBefore);
+  // Customs show for a destination abroad (as typed now) or a shipment that already declares some.
+  const abroad = (values["to_address.country"].trim().toUpperCase() || "US") !== "US" || s.customs !== null;
 
   async function save(e: Event) {
     e.preventDefault();
@@ -144,6 +149,12 @@ function EditRow({ batchId, shipment: s, done }: { batchId: string; shipment: Sh
       if (tail) patch[head] = { ...(patch[head] as object), [tail]: value };
       else patch[head] = value;
     }
+    const declared = customsPatch(customsBefore, customs);
+    if (Object.keys(declared.errors).length) {
+      setFieldErrors(declared.errors);
+      return;
+    }
+    if (declared.patch) patch.customs = declared.patch;
     if (Object.keys(patch).length === 0) {
       setProblem(new Problem("nothing_changed", "Nothing was changed: correct a field first, or discard."));
       return;
@@ -171,7 +182,7 @@ function EditRow({ batchId, shipment: s, done }: { batchId: string; shipment: Sh
   }, []);
 
   const known = new Set(GROUPS.flatMap((g) => g.fields.map((f) => f.path)));
-  const other = Object.entries(fieldErrors).filter(([p]) => !known.has(p));
+  const other = Object.entries(fieldErrors).filter(([p]) => !known.has(p) && !(abroad && p.startsWith("customs")));
   return (
     <tr class="editing">
       <td colSpan={8}>
@@ -206,6 +217,7 @@ function EditRow({ batchId, shipment: s, done }: { batchId: string; shipment: Sh
               })}
             </fieldset>
           ))}
+          {abroad && <CustomsFieldset id={(p) => inputId(s.id, p)} values={customs} onChange={setCustoms} errors={fieldErrors} />}
           <ProblemText problem={problem} />
           <div class="buttons">
             <button type="submit" disabled={busy}>Save</button>

@@ -1,4 +1,5 @@
 // A shipment's editable fields: their API paths and the names a person (and a screen reader) sees.
+import { customsLabel } from "./CustomsFields";
 export type FieldDef = { path: string; label: string; kind: "text" | "number" | "service"; width?: "short" };
 
 const address = (side: "to" | "from", word: "To" | "From"): FieldDef[] => [
@@ -34,7 +35,7 @@ const ALL = GROUPS.flatMap((g) => g.fields);
 
 /** "to_address.zip" → "To ZIP"; a path with no field of its own (a row's cell count) keeps its words. */
 export function fieldLabel(path: string): string {
-  return ALL.find((f) => f.path === path)?.label ?? (path === "row" ? "Row" : path.replace(/_/g, " "));
+  return ALL.find((f) => f.path === path)?.label ?? customsLabel(path) ?? (path === "row" ? "Row" : path.replace(/_/g, " "));
 }
 
 export function valueAt(obj: unknown, path: string): unknown {

@@ -381,6 +381,56 @@ describe.skipIf(!haveBrowser)("the dashboard in Chromium", () => {
     await page.getByRole("button", { name: "Sign out" }).click();
   });
 
+  it("edits an international shipment's customs in place: a missing HS number fixed, an item added, then ready", async () => {
+    const res = await fetch(`${server.base}/v1/batches`, {
+      method: "POST", headers: { authorization: `Bearer ${server.key}`, "content-type": "application/json" },
+      body: JSON.stringify({ reference: "abroad-1", shipments: [{
+        reference: "to-berlin", service: "usps_priority_international",
+        to_address: { name: "Jürgen Weiß", street1: "Unter den Linden 77", city: "Berlin", zip: "10117", country: "DE" },
+        from_address: { name: "W", street1: "500 Dock Rd", city: "Reno", state: "NV", zip: "89501" },
+        parcel: { weight_oz: 40, length_in: 10, width_in: 8, height_in: 4 },
+        customs: { contents_type: "merchandise", signer: "Grace Hopper", items: [{ description: "Cotton T-shirt", quantity: 2, value: "30.00", weight_oz: 12, origin_country: "US" }] },
+      }] }),
+    });
+    const { id } = (await res.json()) as { id: string };
+    // (The list test signed out.)
+    await page.goto(`${server.base}/`);
+    if (await page.getByLabel("API key").isVisible()) {
+      await page.getByLabel("API key").fill(server.key);
+      await page.getByRole("button", { name: "Sign in" }).click();
+      await page.getByText("test mode").waitFor();
+    }
+    await page.goto(`${server.base}/#/batches/${id}`);
+    const status = page.locator(".progress-panel .status");
+    await expect.poll(() => status.textContent(), { timeout: 20_000 }).toBe("Needs fixes");
+    const row = page.locator("tr", { hasText: "to-berlin" });
+    await expect.poll(() => row.textContent()).toContain("Item 1 HS number: Required (6 to 10 digits), except for documents");
+    await page.getByRole("button", { name: "Edit" }).click();
+    const hs = page.getByLabel("Item 1 HS number", { exact: true });
+    await hs.waitFor();
+    // The editor opens on the field that is wrong, with the error beside it.
+    expect(await page.evaluate(() => (globalThis as any).document.activeElement?.labels?.[0]?.textContent)).toBe("Item 1 HS number");
+    expect(await page.getByLabel("Signer", { exact: true }).inputValue()).toBe("Grace Hopper");
+    expect(await page.getByLabel("Contents", { exact: true }).inputValue()).toBe("merchandise");
+    await hs.fill("6109.10");
+    await page.getByRole("button", { name: "Add an item" }).click();
+    await page.getByLabel("Item 2 description", { exact: true }).fill("Ceramic mug");
+    await page.getByLabel("Item 2 quantity", { exact: true }).fill("1");
+    await page.getByLabel("Item 2 value (USD)", { exact: true }).fill("12.50");
+    await page.getByLabel("Item 2 weight (oz)", { exact: true }).fill("10");
+    await page.getByLabel("Item 2 HS number", { exact: true }).fill("6912.00");
+    await page.getByLabel("Item 2 made in", { exact: true }).fill("PT");
+    expect(await axeProblems(page)).toEqual([]);
+    await page.screenshot({ path: join(SCREENSHOTS, "edit-customs.png"), fullPage: true });
+    await page.getByRole("button", { name: "Save" }).click();
+    await expect.poll(() => status.textContent(), { timeout: 20_000 }).toBe("Ready to buy");
+    const saved: any = await (await fetch(`${server.base}/v1/batches/${id}`, { headers: { authorization: `Bearer ${server.key}` } })).json();
+    expect(saved.shipments.data[0].customs.items).toEqual([
+      { description: "Cotton T-shirt", quantity: 2, value: "30.00", weight_oz: 12, hs_tariff_number: "6109.10", origin_country: "US" },
+      { description: "Ceramic mug", quantity: 1, value: "12.50", weight_oz: 10, hs_tariff_number: "6912.00", origin_country: "PT" },
+    ]);
+  });
+
   it("sent nothing beyond 127.0.0.1 and raised no script error", () => {
     expect(requests.length).toBeGreaterThan(10);
     expect(requests.filter((u) => !u.startsWith(`${server.base}/`))).toEqual([]);
