@@ -429,6 +429,13 @@ describe.skipIf(!haveBrowser)("the dashboard in Chromium", () => {
       { description: "Cotton T-shirt", quantity: 2, value: "30.00", weight_oz: 12, hs_tariff_number: "6109.10", origin_country: "US" },
       { description: "Ceramic mug", quantity: 1, value: "12.50", weight_oz: 10, hs_tariff_number: "6912.00", origin_country: "PT" },
     ]);
+    // Bought, its customs documents are listed beside its labels.
+    await expect.poll(() => page.getByRole("button", { name: "Buy labels" }).isDisabled()).toBe(false);
+    await page.getByRole("button", { name: "Buy labels" }).click();
+    const customsLink = page.getByRole("link", { name: "Download customs documents 1–1" });
+    await customsLink.waitFor({ timeout: 20_000 });
+    const download = await fetch(new URL((await customsLink.getAttribute("href"))!, server.base));
+    expect([download.status, download.headers.get("content-type")]).toEqual([200, "application/pdf"]);
   });
 
   it("sent nothing beyond 127.0.0.1 and raised no script error", () => {
