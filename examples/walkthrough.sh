@@ -40,3 +40,23 @@ URL=$(call "$API/v1/batches/$BATCH" | jq -r '.labels[0].url')
 curl -sS --fail-with-body -o labels-1.pdf "$URL"
 head -c 5 labels-1.pdf | grep -q '%PDF-' || { echo "labels-1.pdf is not a PDF" >&2; exit 1; }
 echo "downloaded examples/labels-1.pdf ($(wc -c < labels-1.pdf) bytes); balance now $(call "$API/v1/account" | jq -r .balance)"
+
+# 6. Abroad: one shipment to Canada with its customs declaration (the batch's defaults fill the signer),
+#    bought; its label carries the CN 22 block, and its CN 23 is in the batch's customs_forms.
+INTL=$(call "$API/v1/batches" -H 'Content-Type: application/json' -d '{
+  "reference": "'"$REF"'-abroad", "customs_defaults": { "signer": "Acme Shipping Desk", "contents_type": "merchandise" },
+  "shipments": [{ "reference": "order-2001", "service": "usps_priority_international",
+    "from_address": { "name": "Warehouse", "street1": "500 Dock Rd", "city": "Reno", "state": "NV", "zip": "89501" },
+    "to_address": { "name": "Tom Thomson", "street1": "290 Bremner Blvd", "city": "Toronto", "state": "ON", "zip": "M5V 3L9", "country": "CA" },
+    "parcel": { "weight_oz": 24, "length_in": 10, "width_in": 8, "height_in": 4 },
+    "customs": { "items": [
+      { "description": "Cotton T-shirt", "quantity": 2, "value": "30.00", "weight_oz": 12, "hs_tariff_number": "6109.10", "origin_country": "US" },
+      { "description": "Ceramic mug", "quantity": 1, "value": "12.50", "weight_oz": 10, "hs_tariff_number": "6912.00", "origin_country": "PT" } ] } }] }' | jq -r .id)
+BATCH=$INTL
+wait_for '.status == "ready"'
+call "$API/v1/batches/$INTL/purchase" -H 'Content-Type: application/json' -d '{}' >/dev/null
+wait_for '.status == "completed" and (.customs_forms | length) > 0'
+call "$API/v1/batches/$INTL" | jq -c '{status, tracking: .shipments.data[0].tracking_number, customs: .shipments.data[0].customs | {eel_pfc, incoterm, signer}, customs_forms: [.customs_forms[] | {count, first_position, last_position}]}'
+curl -sS --fail-with-body -o customs-1.pdf "$(call "$API/v1/batches/$INTL" | jq -r '.customs_forms[0].url')"
+head -c 5 customs-1.pdf | grep -q '%PDF-' || { echo "customs-1.pdf is not a PDF" >&2; exit 1; }
+echo "downloaded examples/customs-1.pdf ($(wc -c < customs-1.pdf) bytes)"
