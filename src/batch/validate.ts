@@ -201,9 +201,12 @@ export function validateShipment(s: ShipmentRecord, now: string): ValidationResu
   if (abroad) {
     checkCustoms(errors, s.customs, s.to_address.country, parcelOk ? parcel.weight_oz : null, spec);
     if (needsPhoneAbroad(spec) && !s.to_address.phone) add(errors, "to_address.phone", `${spec!.name} needs the recipient's phone number for customs clearance`);
-    for (const [n, item] of (s.customs?.items ?? []).entries()) {
-      const bad = unprintable(item.description);
-      if (bad.length) add(errors, `customs.items.${n}.description`, `Contains characters the customs form cannot print: ${bad.join(" ")}`);
+    // What the CN 22 and the customs documents print must be printable, like every name on a label.
+    const printed: [string, string | null | undefined][] = [["customs.signer", s.customs?.signer], ["customs.contents_explanation", s.customs?.contents_explanation],
+      ...(s.customs?.items ?? []).map((item, n): [string, string | null] => [`customs.items.${n}.description`, item.description])];
+    for (const [path, value] of printed) {
+      const bad = unprintable(value);
+      if (bad.length) add(errors, path, `Contains characters the customs form cannot print: ${bad.join(" ")}`);
     }
   } else if (s.customs) {
     add(warnings, "customs", "Not needed for a domestic shipment: it is neither sent to the carrier nor printed");

@@ -118,6 +118,13 @@ describe("customs rules, one by one", () => {
     expect(errs(customs({ contents_type: "documents", items: [item({ hs_tariff_number: null, value: "0.00" })] }))).toEqual({});
     expect(errs(customs({ items: [item({ hs_tariff_number: null })] }))["customs.items.0.hs_tariff_number"]).toEqual(["Required (6 to 10 digits), except for documents"]);
   });
+  it("what the customs forms print is printable, in its own letters", () => {
+    expect(errs(customs({ signer: "Γιώργος Παπαδόπουλος", items: [item({ description: "Шерстяной шарф" })] }))).toEqual({});
+    expect(errs(customs({ signer: "山田 太郎", items: [item({ description: "Tea 🍵" })] }))).toEqual({
+      "customs.signer": [expect.stringMatching(/^Contains characters the customs form cannot print: 山 田 太 郎/)],
+      "customs.items.0.description": [expect.stringMatching(/^Contains characters the customs form cannot print: 🍵/)],
+    });
+  });
   it("the items weigh no more than the parcel", () => {
     expect(errs(customs({ items: [item({ weight_oz: 20 }), item({ weight_oz: 12.5 })] }))).toEqual({ "customs.items": ["The items weigh 32.5 oz together, more than the parcel's 32 oz"] });
     expect(errs(customs({ items: [item({ weight_oz: 20 }), item({ weight_oz: 12 })] }))).toEqual({});
