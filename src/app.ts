@@ -13,6 +13,7 @@ import { registerBatchRoutes } from "./routes/batches";
 import { registerCarrierRoutes } from "./routes/carriers";
 import { registerEventRoutes } from "./routes/events";
 import { registerLabelRoutes } from "./routes/labels";
+import { registerPickupRoutes } from "./routes/pickups";
 import { registerWebhookRoutes } from "./routes/webhooks";
 import { registerShipmentRoutes } from "./routes/shipments";
 import { registerWebhooks, TAGS } from "./routes/webhook-events";
@@ -67,6 +68,7 @@ export function buildApp() {
   registerCarrierRoutes(app);
   registerEventRoutes(app);
   registerLabelRoutes(app);
+  registerPickupRoutes(app);
   registerWebhookRoutes(app);
 
   app.openAPIRegistry.registerComponent("securitySchemes", "bearer", {

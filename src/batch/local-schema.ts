@@ -37,6 +37,8 @@ export const LOCAL_SCHEMA: readonly string[] = [
   // Issue 27: international shipments' customs declarations, and the batch's defaults for them.
   `ALTER TABLE shipments ADD COLUMN customs TEXT;
   ALTER TABLE batches ADD COLUMN customs_defaults TEXT`,
+  // Issue 28: the batch's pickups (batch/pickups.ts).
+  `ALTER TABLE batches ADD COLUMN pickups TEXT`,
 ];
 
 /** Whether this object has its tables yet (a batch made before issue 26 may not, until first touched). */

@@ -79,7 +79,7 @@ export const dropCredits = (db: D1Database, ids: readonly string[]) =>
 const SUMMARY_COLUMNS = [
   "id", "account_id", "mode", "status", "reference", "name", "via", "default_carrier", "default_service", "max_delivery_days", "carriers",
   "label_format", "label_layout", "metadata", "counts", "total_cents", "currency", "labels", "label_sets", "scan_form", "rate_summary",
-  "created_at", "updated_at", "validated_at", "purchased_at", "completed_at", "expires_at", "customs_defaults",
+  "created_at", "updated_at", "validated_at", "purchased_at", "completed_at", "expires_at", "customs_defaults", "pickups",
 ] as const;
 const MUTABLE = SUMMARY_COLUMNS.filter((c) => !["id", "account_id", "mode", "created_at", "via"].includes(c));
 

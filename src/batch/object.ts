@@ -16,7 +16,9 @@ import type { RatingMessage } from "../rating/messages";
 import type { Counts } from "../schemas/batch";
 import type { CsvRow } from "../schemas/csv";
 import type { ShipmentIn, ShipmentStatus } from "../schemas/shipment";
-import type { LabelFile, LabelJob, ScanFormJob } from "../labels/messages";
+import type { LabelFile, LabelJob, PickupJob, ScanFormJob } from "../labels/messages";
+import { applyPickupChange, planPickups, storedPickups, windowErrors, type PickupChange, type StoredPickup } from "./pickups";
+import type { CarrierId } from "../carriers/services";
 import { planScanForms, storedScanForms, type ScanFormWrite } from "../labels/scan-forms";
 import type { LabelFormat, LabelLayout } from "../labels/merge";
 import { markStale, newSet, progress, type LabelSet } from "./label-sets";
@@ -237,7 +239,7 @@ export class BatchObject extends DurableObject<Env> {
    * writes (it may run writes of its own and read what they did); without it the counts are read again.
    * D1 is brought up to date after the commit (`sync`).
    */
-  private async persist(before: BatchRow, change: BatchRow | (() => BatchRow), tally?: Tally | (() => Tally), writes: D1PreparedStatement[] = [], refreshSummary = false): Promise<BatchRow> {
+  private async persist(before: BatchRow, change: BatchRow | (() => BatchRow), tally?: Tally | (() => Tally), writes: D1PreparedStatement[] = [], refreshSummary = false, announce = false): Promise<BatchRow> {
     const now = nowIso();
     await this.timers.atLatest("sync", Date.now() + SYNC_RETRY_MS);
     const row = this.sqlite.transaction(() => {
@@ -253,6 +255,12 @@ export class BatchObject extends DurableObject<Env> {
       if (row.status !== before.status || refreshSummary || (summarized !== chosen && t.counts.validating === 0)) {
         row.rate_summary = JSON.stringify(this.sqlite.rows(shipments.rateSummaryOf(this.local, row.id)));
       }
+      if (row.status !== before.status || announce) {
+        if (row.status === before.status) {
+          // A change a client is told of without a change of status (a pickup): its own batch.updated.
+          this.sqlite.rows(this.event(row, "batch.updated", { ...toBatchSummary(row, linkerFor(this.env)), previous_status: before.status }, now));
+        }
+      }
       if (row.status !== before.status) {
         if (row.status === "ready" || row.status === "invalid") row.validated_at = now;
         if (row.status === "purchasing") row.purchased_at = now;
@@ -263,7 +271,7 @@ export class BatchObject extends DurableObject<Env> {
       return row;
     });
     // A change of status goes to D1 now; one of counts alone may wait for the next write (sync).
-    await this.syncNow(row, row.status === before.status);
+    await this.syncNow(row, row.status === before.status && !announce);
     this.broadcast(row);
     if (row.status !== before.status || writes.length) await this.timers.update(this.statusTimers(row));
     return row;
@@ -749,6 +757,44 @@ export class BatchObject extends DurableObject<Env> {
     });
   }
 
+  /**
+   * Pickups over the bought, not voided shipments, one per carrier and origin (of `carriers`, when
+   * given), in a window every one of those carriers can serve; scheduled in the background (label queue).
+   */
+  async requestPickups(batchId: string, ask: { min_datetime: string; max_datetime: string; instructions?: string | null; carriers?: CarrierId[] | null }): Promise<Outcome> {
+    return this.exclusive(async () => {
+      const row = await this.load(batchId);
+      const planned = planPickups((await shipments.manifestRows(this.local, row.id)), ask.carriers ?? null,
+        { min_datetime: ask.min_datetime, max_datetime: ask.max_datetime, instructions: ask.instructions ?? null }, nowIso());
+      if (!planned.length) refuse("invalid_state", `The batch is ${row.status} and has no bought shipments${ask.carriers ? ` of ${ask.carriers.join(", ")}` : ""} to pick up.`);
+      const wrong = windowErrors(ask.min_datetime, ask.max_datetime, Date.now(), [...new Set(planned.map((p) => p.carrier))]);
+      if (wrong.length) refuse("validation_failed", "The pickup window cannot be served.", wrong);
+      const saved = await this.persist(row, { ...row, pickups: JSON.stringify([...storedPickups(row.pickups), ...planned]) }, this.unchanged(row), [], false, true);
+      await this.env.LABEL_QUEUE.send({ kind: "pickups", batch_id: row.id, pickup_ids: planned.map((p) => p.id) } satisfies PickupJob);
+      await this.timers.atLatest("labels", Date.now() + this.timing.resendMs);
+      return { ok: true, row: saved };
+    });
+  }
+
+  /**
+   * What happened to a pickup: quoted (its provider id and price, kept before any money moves),
+   * scheduled (its confirmation), failed (why) or cancelled. Only a pickup in the state the change
+   * follows takes it, so a late or repeated report changes nothing.
+   */
+  async recordPickup(batchId: string, pickupId: string, change: PickupChange): Promise<Outcome<{ pickup: StoredPickup | null }>> {
+    return this.exclusive<{ pickup: StoredPickup | null }>(async () => {
+      const row = await this.load(batchId);
+      const all = storedPickups(row.pickups);
+      const p = all.find((x) => x.id === pickupId);
+      if (!p) return { ok: true, row, pickup: null };
+      const next = applyPickupChange(p, change);
+      if (!next) return { ok: true, row, pickup: p };
+      const announce = next.status !== p.status;
+      const saved = await this.persist(row, { ...row, pickups: JSON.stringify(all.map((x) => (x.id === pickupId ? next : x))) }, this.unchanged(row), [], false, announce);
+      return { ok: true, row: saved, pickup: next };
+    });
+  }
+
   /** Before the label consumer POSTs a form to the provider: from now on a retry looks it up first. */
   async markScanFormPosted(batchId: string, formId: string): Promise<Outcome> {
     return this.exclusive(async () => {
@@ -932,7 +978,8 @@ export class BatchObject extends DurableObject<Env> {
     labels: async (row) => {
       const missing = own.toFiles((await own.openFiles(this.local).all()).results);
       const forms = storedScanForms(row.scan_form).filter((f) => f.status === "generating");
-      if (!missing.length && !forms.length) return row;
+      const pickups = storedPickups(row.pickups).filter((p) => p.status === "scheduling");
+      if (!missing.length && !forms.length && !pickups.length) return row;
       const progressAt = (await this.store.get("labels_progress_at")) ?? 0;
       const requeues = (await this.store.get("label_requeues")) ?? 0;
       const at = nextLabelRequeue(progressAt, requeues, this.timing);
@@ -942,11 +989,12 @@ export class BatchObject extends DurableObject<Env> {
       }
       await this.store.put({ label_requeues: requeues + 1 });
       await this.timers.set("labels", nextLabelRequeue(progressAt, requeues + 1, this.timing));
-      await this.noteRecovery(row, { action: "label_files_requeued", count: missing.length + forms.length, attempt: requeues + 1, quiet_seconds: Math.round((Date.now() - progressAt) / 1000) });
+      await this.noteRecovery(row, { action: "label_files_requeued", count: missing.length + forms.length + pickups.length, attempt: requeues + 1, quiet_seconds: Math.round((Date.now() - progressAt) / 1000) });
       // Every file queued and never written is queued again (a repeat is harmless: the file is written again).
       const jobs = this.sqlite.transaction(() => this.queueFiles(row.id, missing.map((f) => ({ ...f, queued: false }))));
       await this.sendLabelJobs(jobs);
       if (forms.length) await this.env.LABEL_QUEUE.send({ kind: "scan_forms", batch_id: row.id, form_ids: forms.map((f) => f.id) } satisfies ScanFormJob);
+      if (pickups.length) await this.env.LABEL_QUEUE.send({ kind: "pickups", batch_id: row.id, pickup_ids: pickups.map((p) => p.id) } satisfies PickupJob);
       return row;
     },
 

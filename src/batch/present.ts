@@ -9,6 +9,7 @@ import { findService, type CarrierId } from "../carriers/services";
 import { fromStored } from "../carriers/shopping";
 import { formatCents } from "../lib/money";
 import { exportFiling } from "./customs";
+import { storedPickups } from "./pickups";
 import type { BatchSummary, Counts } from "../schemas/batch";
 
 export const emptyCounts = (): Counts => ({
@@ -65,6 +66,10 @@ export function toBatchSummary(row: BatchRow, linker: Linker): BatchSummary {
       shipment_count: f.shipment_count, created_at: f.created_at, message: f.message ?? null,
     })),
     customs_defaults: row.customs_defaults ? JSON.parse(row.customs_defaults) : null,
+    pickups: storedPickups(row.pickups).map((p) => ({
+      id: p.id, carrier: p.carrier, min_datetime: p.min_datetime, max_datetime: p.max_datetime, status: p.status, confirmation: p.confirmation,
+      amount: p.cents === null ? null : formatCents(p.cents), shipment_count: p.shipment_ids.length, message: p.message,
+    })),
     customs_forms: files.filter((f) => f.customs).map((f) => ({
       url: signedUrl(linker, customsFormPath(row.id, f.n)), count: f.customs!.count,
       first_position: f.customs!.first_position, last_position: f.customs!.last_position,

@@ -20,6 +20,9 @@ export function carrierFor(env: Env, mode: "test" | "live", books: D1Database): 
     cannotBuy: message,
     purchase: async (requests) => requests.map(() => ({ ok: false as const, transient: false, message })),
     void: async (keys) => keys.map((key) => ({ key, outcome: "not_sold" as const })),
+    quotePickup: async () => ({ ok: false as const, transient: false, message }),
+    buyPickup: async () => ({ ok: false as const, transient: false, message }),
+    cancelPickup: async () => ({ ok: true as const }),
   };
 }
 

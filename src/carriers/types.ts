@@ -1,7 +1,7 @@
 import type { LabelData } from "../labels/label";
 import type { StoredAddress, StoredParcel } from "../schemas/address";
 import type { FieldErrors as ShipmentErrors } from "../lib/field-errors";
-import type { ServiceSpec } from "./services";
+import type { CarrierId, ServiceSpec } from "./services";
 import type { StoredCustoms } from "../schemas/customs";
 
 import type { RefundStatus } from "./easypost/mapping";
@@ -74,4 +74,18 @@ export interface CarrierAdapter {
    * asked again), or `ready` with its PDF, or `failed` with the provider's reason (never sent again).
    */
   scanForm?(idempotencyKeys: readonly string[], previous: { provider_id: string | null; posted: boolean }): Promise<ScanFormOutcome>;
+  /**
+   * A pickup in two steps, so money is taken between them: `quotePickup` asks what it costs (live: makes
+   * the provider's pickup, kept by its id), `buyPickup` books it (a repeat for a pickup booked already
+   * answers its confirmation). `cancelPickup` cancels a booked one (one cancelled already is fine).
+   */
+  quotePickup(req: PickupRequest): Promise<{ ok: true; provider_id: string; cents: number } | { ok: false; transient: boolean; message: string }>;
+  buyPickup(req: PickupRequest, providerId: string): Promise<{ ok: true; confirmation: string } | { ok: false; transient: boolean; message: string }>;
+  cancelPickup(req: PickupRequest, providerId: string): Promise<{ ok: true } | { ok: false; message: string }>;
 }
+
+/** One pickup: a carrier's bought shipments (our keys) at one address, in a window. */
+export type PickupRequest = {
+  id: string; carrier: CarrierId; address: StoredAddress; shipment_keys: readonly string[];
+  min_datetime: string; max_datetime: string; instructions: string | null;
+};

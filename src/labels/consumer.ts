@@ -11,6 +11,7 @@ import type { ManifestSource } from "../db/shipments";
 import { renderScanForm } from "./scan-form";
 import { mergeCustomsForms, type CustomsDocument } from "./customs-form";
 import { customsDocumentKey } from "../purchase/messages";
+import { schedulePickups } from "../pickups/work";
 import { storedScanForms, type ScanFormWrite, type StoredScanForm } from "./scan-forms";
 
 /**
@@ -23,6 +24,16 @@ export async function consumeLabelJobs(batch: MessageBatch<LabelQueueMessage>, e
   for (const raw of batch.messages) {
     if (raw.body.kind === "scan_forms") {
       await scanForms(env, raw as Message<ScanFormJob>);
+      continue;
+    }
+    if (raw.body.kind === "pickups") {
+      try {
+        await schedulePickups(env, raw.body);
+        raw.ack();
+      } catch (err) {
+        console.warn(`pickups of ${raw.body.batch_id} failed: ${(err as Error).message}`);
+        raw.retry({ delaySeconds: Math.min(60, 2 ** raw.attempts) });
+      }
       continue;
     }
     const msg = raw as Message<LabelJob>;

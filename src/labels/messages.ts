@@ -8,7 +8,9 @@ export type LabelJob = {
 };
 /** The batch's SCAN forms to make (one per carrier and origin), as its object listed them. */
 export type ScanFormJob = { kind: "scan_forms"; batch_id: string; form_ids: string[]; /** How often a form being made was asked about already. */ follows?: number };
-export type LabelQueueMessage = LabelJob | ScanFormJob;
+/** The batch's pickups still `scheduling`, to ask their carriers for (pickups/work.ts). */
+export type PickupJob = { kind: "pickups"; batch_id: string; pickup_ids: string[] };
+export type LabelQueueMessage = LabelJob | ScanFormJob | PickupJob;
 
 /** A written file, as the batch's `labels` keeps it (the link is signed when presented). */
 export type LabelFile = {

@@ -1,7 +1,10 @@
 // Where money is debited and credited. Each call is one D1 batch (one transaction) however many
 // shipments it covers, so a consumer batch of 100 purchases costs one round trip for its debits.
 
+/** What is charged: a shipment's label, or a pickup (its id, `pku_…`, keys the ledger's rows as a shipment's does). */
 export type Debit = { account_id: string; shipment_id: string; cents: number };
+/** Why a credit: a voided label, a refunded purchase, a cancelled (or failed) pickup. */
+export type CreditReason = "void" | "refund" | "pickup_cancel";
 export type DebitResult = { outcome: "debited" | "already_debited" | "insufficient"; cents: number };
 
 /**
@@ -13,7 +16,7 @@ export type DebitResult = { outcome: "debited" | "already_debited" | "insufficie
  * ledger's primary key refuses, the whole transaction rolls back, and the plan is made again.
  * Debits apply in list order: when the balance runs out part way, the earlier shipments are bought.
  */
-export async function debit(db: D1Database, items: readonly Debit[], now: string): Promise<DebitResult[]> {
+export async function debit(db: D1Database, items: readonly Debit[], now: string, reason: "purchase" | "pickup" = "purchase"): Promise<DebitResult[]> {
   if (!items.length) return [];
   const accountId = items[0].account_id;
   if (items.some((d) => d.account_id !== accountId)) throw new Error("debit: one account per call");
@@ -41,9 +44,9 @@ export async function debit(db: D1Database, items: readonly Debit[], now: string
         db.prepare("UPDATE accounts SET balance_cents = balance_cents - ?1 WHERE id = ?2 AND balance_cents >= ?1").bind(total, accountId),
         db.prepare(
           `INSERT INTO ledger (shipment_id, kind, account_id, cents, reason, created_at)
-           SELECT json_extract(value, '$.shipment_id'), 'debit', ?2, json_extract(value, '$.cents'), 'purchase', ?3
+           SELECT json_extract(value, '$.shipment_id'), 'debit', ?2, json_extract(value, '$.cents'), ?4, ?3
            FROM json_each(?1) WHERE changes() = 1`,
-        ).bind(JSON.stringify(fresh.map((d) => ({ shipment_id: d.shipment_id, cents: d.cents }))), accountId, now),
+        ).bind(JSON.stringify(fresh.map((d) => ({ shipment_id: d.shipment_id, cents: d.cents }))), accountId, now, reason),
       ]);
       if (update.meta.changes === 1) return results;
     } catch (err) {
@@ -96,7 +99,7 @@ export async function adjust(db: D1Database, items: readonly { shipment_id: stri
  * Statements that credit back what was charged for each shipment (its debit and any adjustment), at
  * most once per shipment: to compose into the transaction that records why (a void, a refund).
  */
-export function creditStatements(db: D1Database, shipmentIds: readonly string[], reason: "void" | "refund", now: string): D1PreparedStatement[] {
+export function creditStatements(db: D1Database, shipmentIds: readonly string[], reason: CreditReason, now: string): D1PreparedStatement[] {
   return shipmentIds.flatMap((id) => [
     db.prepare(
       `INSERT INTO ledger (shipment_id, kind, account_id, cents, reason, created_at)
@@ -112,7 +115,7 @@ export function creditStatements(db: D1Database, shipmentIds: readonly string[],
 }
 
 /** Credits back what was charged for each shipment, at most once per shipment. */
-export async function credit(db: D1Database, shipmentIds: readonly string[], reason: "void" | "refund", now: string): Promise<void> {
+export async function credit(db: D1Database, shipmentIds: readonly string[], reason: CreditReason, now: string): Promise<void> {
   if (!shipmentIds.length) return;
   await db.batch(creditStatements(db, shipmentIds, reason, now));
 }

@@ -67,6 +67,29 @@ export const CustomsFormFile = z
   .object({ url: Url, count: z.number().int().openapi({ description: "Shipments (one document each) in the file" }), first_position: z.number().int(), last_position: z.number().int() })
   .openapi("CustomsFormFile");
 
+export const Pickup = z
+  .object({
+    id: z.string().openapi({ example: "pku_01J…" }), carrier: z.enum(CARRIER_IDS),
+    min_datetime: z.string().openapi({ description: "The window's start, as asked (ISO 8601 with its offset)" }),
+    max_datetime: z.string().openapi({ description: "The window's end, as asked" }),
+    status: z.enum(["scheduling", "scheduled", "failed", "cancelled"]).openapi({ description: "`scheduling` while the carrier is asked (in the background); `scheduled` with its `confirmation`; `failed` with the carrier's reason (nothing charged); `cancelled` (credited)" }),
+    confirmation: z.string().nullable().openapi({ description: "The carrier's confirmation number, once scheduled", example: "WTC64743910" }),
+    amount: Money.nullable().openapi({ description: "What the pickup costs (USPS pickups are free), debited when it is scheduled and credited once if it is cancelled; null until the carrier quoted it" }),
+    shipment_count: z.number().int().openapi({ description: "The bought shipments it collects" }),
+    message: z.string().nullable().openapi({ description: "Why it failed, in the carrier's words" }),
+  })
+  .openapi("Pickup", { description: "A carrier pickup of one carrier's bought, not voided shipments from one origin address" });
+
+export const PickupBody = z
+  .object({
+    min_datetime: z.string().max(40).openapi({ description: "The window's start, ISO 8601 with an offset, in the future, not on a Sunday or US federal holiday", example: "2026-12-07T09:00:00-08:00" }),
+    max_datetime: z.string().max(40).openapi({ description: "The window's end, after the start, within the days the carrier books ahead (USPS 14, UPS 10, FedEx 5)", example: "2026-12-07T17:00:00-08:00" }),
+    instructions: z.string().max(200).nullish().openapi({ description: "For the driver", example: "Dock door 3" }),
+    carriers: z.array(z.enum(CARRIER_IDS)).min(1).max(3).nullish().openapi({ description: "Only these carriers' shipments (default: every carrier with bought shipments)" }),
+  })
+  .strict()
+  .openapi("SchedulePickups");
+
 export const LabelSet = z
   .object({
     id: z.string().openapi({ example: "ls_01J…" }), format: LabelFormat, layout: LabelLayout,
@@ -114,6 +137,7 @@ export const BatchSummary = z
     label_sets: z.array(LabelSet),
     scan_forms: z.array(ScanForm),
     customs_defaults: z.union([CustomsDefaults, z.null()]).openapi({ description: "What the batch's international shipments take where their `customs` are silent" }),
+    pickups: z.array(Pickup).openapi({ description: "Pickups asked for the batch (`POST …/pickups`), oldest first" }),
     customs_forms: z.array(CustomsFormFile).openapi({ description: "The customs documents (a CN23 or commercial invoice per international shipment) merged 100 shipments a file, in position order, as its purchase's label files are written; signed links like `labels`" }),
     created_at: Timestamp,
     updated_at: Timestamp,

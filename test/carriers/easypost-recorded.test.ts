@@ -333,6 +333,7 @@ describe("international shipments, live", () => {
     const de = created.find((s) => s.to_address.country === "DE")!;
     expect(de.customs_info).toEqual({ ...international.customs_info_request.customs_info });
     expect(de.options.incoterm).toBe("DDP");
+    expect(de.to_address.verify).toBeUndefined();
     expect(created.find((s) => s.to_address.country === "CA")!.customs_info.eel_pfc).toBe("NOEEI 30.36");
     const mark = standIn.calls.length;
     expect((await purchase(key, b.id)).status).toBe(202);

@@ -13,7 +13,7 @@ import { byPrice, estimatedDelivery, type Alternative } from "../shopping";
 import { findService } from "../services";
 import type { CarrierAdapter, Fee, ProviderRating, PurchaseOutcome, PurchaseRequest, RatingRequest, ScanFormOutcome, VoidOutcome } from "../types";
 import { EasyPostClient, type ProviderError } from "./client";
-import { carrierFamily, CUSTOMS_FORM_TYPES, refundStatusOf, scanFormStatusOf, serviceFor } from "./mapping";
+import { carrierFamily, CUSTOMS_FORM_TYPES, pickupStatusOf, refundStatusOf, scanFormStatusOf, serviceFor } from "./mapping";
 import type { StoredCustoms } from "../../schemas/customs";
 
 export const DEFAULT_EASYPOST_BASE_URL = "https://api.easypost.com/v2";
@@ -30,6 +30,10 @@ type EpShipment = {
   postage_label: { label_url?: string | null; label_pdf_url?: string | null; label_zpl_url?: string | null } | null;
   messages?: { carrier?: string; message?: string }[]; fees?: EpFee[]; to_address?: EpAddress; scan_form?: { id: string } | null;
   forms?: { form_type?: string; form_url?: string | null }[];
+};
+type EpPickup = {
+  id: string; status?: string; confirmation?: string | null; messages?: { carrier?: string; message?: string }[];
+  pickup_rates?: { id: string; carrier: string; service: string; rate: string }[];
 };
 type EpScanForm = { id: string; status?: string; message?: string | null; form_url: string | null; mode?: string };
 
@@ -118,8 +122,9 @@ export function easypostCarrier(env: Env, db: D1Database): CarrierAdapter {
     const res = await client.call<EpShipment>("POST", "/shipments", {
       shipment: {
         from_address: address(r.from),
-        // EasyPost rates (and would sell) an undeliverable destination unless asked to verify it.
-        to_address: { ...address(r.to), verify: true },
+        // EasyPost rates (and would sell) an undeliverable destination unless asked to verify it. Its
+        // delivery verification is a US check; abroad our per-country rules stand (validate.ts).
+        to_address: { ...address(r.to), ...(r.to.country === "US" ? { verify: true } : {}) },
         parcel: { weight: r.parcel.weight_oz, length: r.parcel.length_in, width: r.parcel.width_in, height: r.parcel.height_in },
         options: { label_format: "PDF", ...(r.customs ? { incoterm: r.customs.incoterm ?? "DDU" } : {}) }, ...(r.reference ? { reference: r.reference } : {}),
         ...(r.customs ? { customs_info: customsInfo(r.customs) } : {}),
@@ -218,9 +223,52 @@ export function easypostCarrier(env: Env, db: D1Database): CarrierAdapter {
     return { status: "ready", provider_id: form.id, pdf: doc.body };
   }
 
+  /** The pickup's cheapest rate from the carrier asked for (EasyPost buys a pickup by carrier and service). */
+  const pickupRate = (p: EpPickup, carrier: string) =>
+    (p.pickup_rates ?? []).filter((r) => carrierFamily(r.carrier) === carrier).sort((a, b) => Number(a.rate) - Number(b.rate))[0];
+  const pickupMessage = (p: EpPickup) => (p.messages ?? []).map((m) => m.message).filter(Boolean).join("; ");
+
   return {
     rate: sandboxRate,
     rateWithProvider: (requests) => Promise.all(requests.map(rateOne)),
+
+    async quotePickup(req) {
+      const ids = await providerIds(req.shipment_keys);
+      const first = ids.get(req.shipment_keys[0]);
+      if (!first) return { ok: false, transient: false, message: "These shipments were not bought through EasyPost" };
+      // EasyPost's pickup names one shipment (or an EasyPost batch); the carrier collects every parcel at the address.
+      const res = await client.call<EpPickup>("POST", "/pickups", {
+        pickup: {
+          address: address(req.address), shipment: { id: first }, min_datetime: req.min_datetime, max_datetime: req.max_datetime,
+          ...(req.instructions ? { instructions: req.instructions } : {}), reference: req.id, is_account_address: false,
+        },
+      });
+      if (!res.ok) return { ok: false, transient: res.transient, message: `EasyPost: ${res.error.message}` };
+      const rate = pickupRate(res.body, req.carrier);
+      if (!rate) return { ok: false, transient: false, message: `EasyPost: ${pickupMessage(res.body) || `no ${req.carrier.toUpperCase()} pickup is available in that window`}` };
+      return { ok: true, provider_id: res.body.id, cents: parseProviderAmount(rate.rate) };
+    },
+
+    async buyPickup(req, providerId) {
+      const seen = await client.call<EpPickup>("GET", `/pickups/${providerId}`);
+      if (!seen.ok) return { ok: false, transient: seen.transient, message: `EasyPost: ${seen.error.message}` };
+      // Booked already (a retry after a crash): its confirmation stands.
+      if (pickupStatusOf(seen.body.status) === "scheduled" && seen.body.confirmation) return { ok: true, confirmation: seen.body.confirmation };
+      const rate = pickupRate(seen.body, req.carrier);
+      if (!rate) return { ok: false, transient: false, message: "EasyPost: the pickup has no rate to buy" };
+      const res = await client.call<EpPickup>("POST", `/pickups/${providerId}/buy`, { carrier: rate.carrier, service: rate.service });
+      if (!res.ok) return { ok: false, transient: res.transient, message: `EasyPost: ${res.error.message}` };
+      if (!res.body.confirmation) return { ok: false, transient: true, message: "EasyPost has not confirmed the pickup yet" };
+      return { ok: true, confirmation: res.body.confirmation };
+    },
+
+    async cancelPickup(_req, providerId) {
+      const res = await client.call<EpPickup>("POST", `/pickups/${providerId}/cancel`);
+      if (res.ok) return { ok: true };
+      const seen = await client.call<EpPickup>("GET", `/pickups/${providerId}`);
+      if (seen.ok && pickupStatusOf(seen.body.status) === "cancelled") return { ok: true };
+      return { ok: false, message: `EasyPost: ${res.error.message}` };
+    },
     ...(testKey ? { cannotBuy: TEST_KEY_MESSAGE } : {}),
     purchase: async (requests) => (testKey ? requests.map(() => ({ ok: false as const, transient: false, message: TEST_KEY_MESSAGE })) : Promise.all(requests.map(buyOne))),
 

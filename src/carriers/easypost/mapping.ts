@@ -62,6 +62,11 @@ export type RefundStatus = (typeof REFUND_STATUSES)[keyof typeof REFUND_STATUSES
 export const refundStatusOf = (s: string | null | undefined): RefundStatus | null =>
   (s && s in REFUND_STATUSES ? REFUND_STATUSES[s as keyof typeof REFUND_STATUSES] : null);
 
+/** EasyPost's Pickup `status`: `unknown` until bought, then `scheduled`; `canceled` (its spelling) once cancelled. */
+export const PICKUP_STATUSES = { unknown: "scheduling", scheduled: "scheduled", canceled: "cancelled" } as const;
+export const pickupStatusOf = (s: string | null | undefined) =>
+  (s && s in PICKUP_STATUSES ? PICKUP_STATUSES[s as keyof typeof PICKUP_STATUSES] : "scheduling");
+
 /** EasyPost's ScanForm `status`: `creating` is made later (followed), `created` has its `form_url`, `failed` says why. */
 export const SCAN_FORM_STATUSES = { creating: "generating", created: "ready", failed: "failed" } as const;
 export const scanFormStatusOf = (s: string | null | undefined) =>

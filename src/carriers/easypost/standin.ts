@@ -96,6 +96,7 @@ function corrected(a: Record<string, any>) {
 export class EasyPostStandIn {
   readonly shipments = new Map<string, Shipment>();
   readonly scanForms = new Map<string, Record<string, any>>();
+  readonly pickups = new Map<string, Record<string, any>>();
   readonly calls: { method: string; path: string; at: number; body?: any }[] = [];
   private faults: Fault[] = [];
   private extraFees: { times: number; fees: { type: string; amount: number }[] }[] = [];
@@ -188,6 +189,10 @@ export class EasyPostStandIn {
     if (method === "GET" && (m = /^\/shipments\/(shp_\w+)\/label$/.exec(path))) return this.convert(m[1], url.searchParams.get("file_format"), url.origin);
     if (method === "POST" && (m = /^\/shipments\/(shp_\w+)\/refund$/.exec(path))) return this.refund(m[1]);
     if (method === "POST" && path === "/scan_forms") return this.createScanForm(body, url.origin, mode);
+    if (method === "POST" && path === "/pickups") return this.createPickup(body, mode);
+    if (method === "GET" && (m = /^\/pickups\/(pickup_\w+)$/.exec(path))) return this.pickupFound(m[1], (p) => json(200, p));
+    if (method === "POST" && (m = /^\/pickups\/(pickup_\w+)\/buy$/.exec(path))) return this.buyPickup(m[1], body);
+    if (method === "POST" && (m = /^\/pickups\/(pickup_\w+)\/cancel$/.exec(path))) return this.cancelPickup(m[1]);
     if (method === "GET" && (m = /^\/scan_forms\/(sf_\w+)$/.exec(path))) return this.getScanForm(m[1], url.origin);
     // EasyPost's alternative error format: `errors` as plain strings.
     return error(404, "NOT_FOUND", "The requested resource could not be found.", [`No route or object for ${method} ${path}`]);
@@ -384,6 +389,58 @@ export class EasyPostStandIn {
       return new Response(zpl, { headers: { "content-type": "text/plain" } });
     }
     return new Response(await labelPdf(lines), { headers: { "content-type": "application/pdf" } });
+  }
+
+  private pickupFound(id: string, then: (p: Record<string, any>) => Response) {
+    const p = this.pickups.get(id);
+    return p ? then(p) : error(404, "NOT_FOUND", "The requested resource could not be found.", ["No pickup with that id."]);
+  }
+
+  /**
+   * A Pickup as EasyPost's recorded traffic shows it: `unknown` with `pickup_rates` from each carrier
+   * that serves the window (USPS free, UPS and FedEx priced), or none and a `rate_error` message for a
+   * window in the past.
+   */
+  private createPickup(body: { pickup?: Record<string, any> }, mode: string) {
+    const input = body?.pickup;
+    if (!input?.address || !input.min_datetime || !input.max_datetime) return error(422, "PARAMETER.REQUIRED", "Missing required parameter.", [{ field: "pickup", message: "cannot be blank" }]);
+    const shipment = this.shipments.get(input.shipment?.id);
+    if (!shipment) return error(422, "PICKUP.SHIPMENT.INVALID", "The shipment could not be found.");
+    const id = `pickup_${hex()}`;
+    const now = stamp();
+    const past = Date.parse(input.min_datetime) < Date.now();
+    const family = familyOf(shipment.selected_rate?.carrier ?? "USPS");
+    const prices: Record<string, [string, string]> = { USPS: ["NextDay", "0.00"], UPS: ["Future-day Pickup", "8.20"], FedEx: ["FDXG", "5.00"] };
+    const [service, rate] = prices[family] ?? prices.USPS;
+    const carrier = shipment.selected_rate?.carrier ?? "USPS";
+    const pickup = {
+      object: "Pickup", id, created_at: now, updated_at: now, mode, status: "unknown", reference: input.reference ?? null,
+      min_datetime: input.min_datetime, max_datetime: input.max_datetime, is_account_address: !!input.is_account_address, instructions: input.instructions ?? null,
+      messages: past ? [{ carrier, type: "rate_error", message: "The Date you supplied occurs in the past or did not meet the 2:00 am (CST) cutoff for today." }] : [],
+      confirmation: null, address: { id: `adr_${hex()}`, object: "Address", mode, ...input.address, verifications: {} }, carrier_accounts: [],
+      pickup_rates: past ? [] : [{ id: `pickuprate_${hex()}`, object: "PickupRate", mode, service, carrier, rate, currency: "USD", pickup_id: id, created_at: now, updated_at: now }],
+    };
+    this.pickups.set(id, pickup);
+    return json(200, pickup);
+  }
+
+  private buyPickup(id: string, body: { carrier?: string; service?: string }) {
+    return this.pickupFound(id, (p) => {
+      if (p.status === "scheduled") return error(422, "PICKUP.ALREADY_SCHEDULED", "This pickup has already been scheduled.");
+      const rate = p.pickup_rates.find((r: any) => r.carrier === body?.carrier && r.service === body?.service);
+      if (!rate) return error(422, "PICKUP.BUY.NO_MATCHING_RATES", "Unable to purchase pickup, no rates matching your request were found.");
+      const digits = [...id.slice(7)].map((c) => parseInt(c, 16) % 10).join("");
+      Object.assign(p, { status: "scheduled", confirmation: familyOf(rate.carrier) === "USPS" ? `WTC${digits.slice(0, 8)}` : `${familyOf(rate.carrier).toUpperCase()}${digits.slice(0, 9)}`, updated_at: stamp() });
+      return json(200, p);
+    });
+  }
+
+  private cancelPickup(id: string) {
+    return this.pickupFound(id, (p) => {
+      if (p.status !== "scheduled") return error(422, "PICKUP.CANNOT_CANCEL", "This pickup cannot be canceled.");
+      Object.assign(p, { status: "canceled", updated_at: stamp() });
+      return json(200, p);
+    });
   }
 
   private async formDocument(id: string) {

@@ -1,5 +1,7 @@
 import { sha256Bytes } from "../../lib/hash";
-import type { CarrierAdapter, PurchaseOutcome, PurchaseRequest } from "../types";
+import type { CarrierAdapter, PickupRequest, PurchaseOutcome, PurchaseRequest } from "../types";
+import type { CarrierId } from "../services";
+import { mod10Check } from "./tracking";
 import { labelZone, sandboxRate } from "./rates";
 import { trackingNumber } from "./tracking";
 
@@ -25,6 +27,16 @@ function draw(key: string): number {
 export function sandboxCarrier(db: D1Database, switches: SandboxSwitches): CarrierAdapter {
   return {
     rate: sandboxRate,
+    async quotePickup(req: PickupRequest) {
+      if (req.instructions?.includes("sandbox:decline")) return { ok: false as const, transient: false, message: "No pickup is available at this address in that window (sandbox)" };
+      return { ok: true as const, provider_id: req.id, cents: SANDBOX_PICKUP_PRICE[req.carrier] };
+    },
+    async buyPickup(req: PickupRequest) {
+      return { ok: true as const, confirmation: pickupConfirmation(req.carrier, req.id) };
+    },
+    async cancelPickup() {
+      return { ok: true as const };
+    },
     async purchase(requests: readonly PurchaseRequest[]): Promise<PurchaseOutcome[]> {
       if (switches.latencyMs > 0) await new Promise((r) => setTimeout(r, switches.latencyMs));
       const { results } = await db.prepare("SELECT idempotency_key, tracking_number FROM sandbox_labels WHERE idempotency_key IN (SELECT value FROM json_each(?))")
@@ -74,4 +86,24 @@ export function sandboxCarrier(db: D1Database, switches: SandboxSwitches): Carri
       return keys.map((key) => ({ key, outcome: sold.has(key) ? "voided" as const : "not_sold" as const }));
     },
   };
+}
+
+/** What the sandbox carrier asks for a pickup: USPS Package Pickup is free; UPS and FedEx charge per pickup. */
+export const SANDBOX_PICKUP_PRICE: Readonly<Record<CarrierId, number>> = { usps: 0, ups: 820, fedex: 500 };
+
+/**
+ * A confirmation in each carrier's shape, fixed for the pickup: USPS `WTC` and 8 digits (as EasyPost's
+ * recorded USPS pickups show), a UPS pickup request number of 11 letters and digits (the last a check),
+ * a FedEx confirmation of its location code and 4 digits.
+ */
+export function pickupConfirmation(carrier: CarrierId, id: string): string {
+  const h = sha256Bytes(`pickup:${id}`);
+  const digits = (n: number, from = 0) => Array.from({ length: n }, (_, i) => h[(from + i) % 32] % 10).join("");
+  if (carrier === "usps") return `WTC${digits(8)}`;
+  if (carrier === "ups") {
+    const body = `29${digits(7, 8)}`;
+    return `${body}C${mod10Check(body)}`;
+  }
+  const LETTERS = "ABCDEFGHJKLMNPRSTUVWXYZ";
+  return `${Array.from({ length: 4 }, (_, i) => LETTERS[h[16 + i] % LETTERS.length]).join("")}${digits(4, 20)}`;
 }
