@@ -5,7 +5,7 @@ import type { LabelPlan } from "./label-plan";
 import type { LabelFile } from "../labels/messages";
 
 export type LabelSet = {
-  id: string; set: number; format: "pdf" | "zpl"; layout: "4x6" | "letter"; status: "generating" | "ready";
+  id: string; set: number; format: "pdf" | "zpl" | "epl2"; layout: "4x6" | "letter"; status: "generating" | "ready";
   label_count: number; file_count: number; stale: boolean; created_at: string; completed_at: string | null;
 };
 

@@ -65,7 +65,7 @@ export interface CarrierAdapter {
   /** Voids whatever was sold under each key, once; safe for keys never bought. Throws if the carrier cannot be asked. */
   void(idempotencyKeys: readonly string[]): Promise<VoidOutcome[]>;
   /** Live only: one label's document in another format, fetched from the provider. */
-  labelDocument?(idempotencyKey: string, format: "zpl"): Promise<Uint8Array>;
+  labelDocument?(idempotencyKey: string, format: "zpl" | "epl2"): Promise<Uint8Array>;
   /** Live only: where each submitted refund stands now, in the order asked. */
   refundStatus?(idempotencyKeys: readonly string[]): Promise<RefundStatus[]>;
   /**

@@ -9,7 +9,7 @@ export type BatchRow = {
   id: string; account_id: string; mode: "test" | "live"; status: BatchStatus;
   reference: string | null; name: string | null; via: "api" | "file";
   default_carrier: string | null; default_service: string | null; max_delivery_days: number | null; carriers: string | null;
-  label_format: "pdf" | "zpl"; label_layout: "4x6" | "letter";
+  label_format: "pdf" | "zpl" | "epl2"; label_layout: "4x6" | "letter";
   metadata: string; counts: string; total_cents: number; currency: string;
   labels: string; label_sets: string; scan_form: string | null; rate_summary: string;
   created_at: string; updated_at: string; validated_at: string | null; purchased_at: string | null;

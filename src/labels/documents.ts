@@ -6,9 +6,10 @@ import { batchBooks } from "../batch/books";
 import { carrierFor } from "../carriers";
 import type { LabelSource } from "../db/shipments";
 import { LABEL_HEIGHT, LABEL_WIDTH } from "./draw";
-import { LETTER, type LabelFormat, type LabelLayout } from "./merge";
+import { EPL2_TYPE, LETTER, type LabelFormat, type LabelLayout } from "./merge";
+import { concatBytes } from "../lib/bytes";
 
-const zplKey = (labelKey: string) => labelKey.replace(/\.pdf$/, ".zpl");
+const thermalKey = (labelKey: string, format: "zpl" | "epl2") => labelKey.replace(/\.pdf$/, `.${format}`);
 
 async function r2Bytes(env: Env, key: string): Promise<Uint8Array | null> {
   const object = await env.LABELS.get(key);
@@ -16,20 +17,22 @@ async function r2Bytes(env: Env, key: string): Promise<Uint8Array | null> {
 }
 
 export async function mergeDocuments(env: Env, shipments: readonly LabelSource[], format: LabelFormat, layout: LabelLayout, between: () => Promise<void>) {
-  if (format === "zpl") {
+  if (format === "zpl" || format === "epl2") {
     const carrier = carrierFor(env, "live", batchBooks(env, shipments[0].batch_id));
-    const parts: string[] = [];
+    const type = format === "zpl" ? "text/plain; charset=utf-8" : EPL2_TYPE;
+    const parts: Uint8Array[] = [];
     for (const s of shipments) {
-      let zpl = await r2Bytes(env, zplKey(s.label_key!));
-      if (!zpl) {
-        if (!carrier.labelDocument) throw new Error("The live carrier cannot convert labels to ZPL");
-        zpl = await carrier.labelDocument(s.id, "zpl");
-        await env.LABELS.put(zplKey(s.label_key!), zpl, { httpMetadata: { contentType: "text/plain; charset=utf-8" } });
+      let doc = await r2Bytes(env, thermalKey(s.label_key!, format));
+      if (!doc) {
+        if (!carrier.labelDocument) throw new Error(`The live carrier cannot convert labels to ${format.toUpperCase()}`);
+        doc = await carrier.labelDocument(s.id, format);
+        await env.LABELS.put(thermalKey(s.label_key!, format), doc, { httpMetadata: { contentType: type } });
       }
-      parts.push(new TextDecoder().decode(zpl).trimEnd());
+      // ZPL forms are text, one after another; EPL2's carry bitmap bytes, so they are joined as bytes.
+      parts.push(format === "zpl" ? new TextEncoder().encode(`${new TextDecoder().decode(doc).trimEnd()}\n`) : doc);
       await between();
     }
-    return { bytes: new TextEncoder().encode(parts.join("\n") + "\n"), contentType: "text/plain; charset=utf-8", ext: "zpl" };
+    return { bytes: concatBytes(parts), contentType: type, ext: format };
   }
   const doc = await PDFDocument.create();
   const x = (LETTER.width - 2 * LABEL_WIDTH) / 3;

@@ -69,7 +69,8 @@ export const labelText = (s: string | null | undefined) => (s ?? "").normalize("
  * Font metrics without a document, for layout decisions shared by PDF and ZPL: the sum of each
  * character's advance (no kerning, which only tightens), from a per-isolate cache of advances.
  */
-type Face = { unitsPerEm: number; glyphForCodePoint(cp: number): { advanceWidth: number } };
+export type PathCommand = { command: "moveTo" | "lineTo" | "quadraticCurveTo" | "bezierCurveTo" | "closePath"; args: number[] };
+type Face = { unitsPerEm: number; glyphForCodePoint(cp: number): { advanceWidth: number; path: { commands: PathCommand[] } } };
 const faces: Partial<Record<"regular" | "bold", { face: Face; unitsPerEm: number; advances: Map<number, number> }>> = {};
 function faceOf(bold: boolean) {
   const face = fontkitModule.create(Buffer.from(bold ? boldTtf : regularTtf)) as unknown as Face;
@@ -87,6 +88,13 @@ export function textWidth(text: string, size: number, bold = false): number {
     units += a;
   }
   return (units * size) / f.unitsPerEm;
+}
+
+/** One character's outline and advance, in font units (y up), with the face's units per em: for thermal bitmaps. */
+export function glyphOutline(cp: number, bold: boolean): { advance: number; commands: PathCommand[]; unitsPerEm: number } {
+  const f = (faces[bold ? "bold" : "regular"] ??= faceOf(bold));
+  const glyph = f.face.glyphForCodePoint(cp);
+  return { advance: glyph.advanceWidth, commands: glyph.path.commands, unitsPerEm: f.unitsPerEm };
 }
 
 type SubsetEmbedder = {

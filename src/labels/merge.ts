@@ -3,8 +3,10 @@
 import { PDFDocument } from "pdf-lib";
 import { drawLabel, embedLabelFonts, LABEL_HEIGHT, LABEL_WIDTH, type LabelData } from "./draw";
 import { zplLabel } from "./zpl";
+import { epl2Label } from "./epl2";
+import { concatBytes } from "../lib/bytes";
 
-export type LabelFormat = "pdf" | "zpl";
+export type LabelFormat = "pdf" | "zpl" | "epl2";
 export type LabelLayout = "4x6" | "letter";
 
 export const LETTER = { width: 612, height: 792 };
@@ -18,6 +20,7 @@ export async function mergeLabels(labels: readonly LabelData[], format: LabelFor
   if (format === "zpl") {
     return { bytes: new TextEncoder().encode(labels.map(zplLabel).join("\n") + "\n"), contentType: "text/plain; charset=utf-8", ext: "zpl" };
   }
+  if (format === "epl2") return { bytes: concatBytes(labels.map(epl2Label)), contentType: EPL2_TYPE, ext: "epl2" };
   const doc = await PDFDocument.create();
   const fonts = await embedLabelFonts(doc);
   if (layout === "4x6") {
@@ -39,3 +42,6 @@ export async function mergeLabels(labels: readonly LabelData[], format: LabelFor
   }
   return { bytes: await doc.save({ useObjectStreams: false, objectsPerTick: 25 }), contentType: "application/pdf", ext: "pdf" };
 }
+
+/** EPL2 is printer commands with raw bitmap bytes (GW) among them: sent to a printer as is, not text. */
+export const EPL2_TYPE = "application/octet-stream";

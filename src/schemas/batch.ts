@@ -10,7 +10,7 @@ import { CustomsDefaults } from "./customs";
 export const MAX_SHIPMENTS = 10_000;
 
 export const BatchStatus = z.enum(BATCH_STATUSES).openapi("BatchStatus");
-export const LabelFormat = z.enum(["pdf", "zpl"]);
+export const LabelFormat = z.enum(["pdf", "zpl", "epl2"]);
 export const LabelLayout = z.enum(["4x6", "letter"]);
 
 const batchFields = {
@@ -186,6 +186,8 @@ export const PurchaseBody = z
 export const LabelsBody = z
   .object({ format: LabelFormat.default("pdf"), layout: LabelLayout.default("4x6") })
   .strict()
+  // Thermal printers take 4x6 labels; letter sheets are for PDF.
+  .refine((b) => b.format === "pdf" || b.layout === "4x6", { path: ["layout"], message: "Letter sheets are PDF only; ZPL and EPL2 are 4x6" })
   .openapi("CreateLabelFiles");
 
 export const StreamToken = z

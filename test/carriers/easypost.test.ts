@@ -199,6 +199,20 @@ describe("live voids and files", () => {
     expect((await api(key, `/v1/batches/${b.id}/shipments/${s1.id}/void`, { method: "POST" })).status).toBe(409);
   });
 
+  it("an EPL2 set is the provider's own EPL2 (EasyPost converts with file_format=EPL2), kept beside the label", async () => {
+    const { key, b } = await liveReady(2);
+    await purchase(key, b.id);
+    await waitFor(key, b.id, (x) => isFinal(x) && x.labels.length === 1);
+    const mark = standIn.calls.length;
+    await api(key, `/v1/batches/${b.id}/labels`, { body: { format: "epl2" } });
+    const done = await waitFor(key, b.id, (x) => x.labels.length === 2);
+    expect(callsSince(mark).filter((c) => c.startsWith("GET /shipments/") && c.endsWith("/label"))).toHaveLength(2);
+    const get = (url: string) => exports.default.fetch(new Request(url.replace(/^https?:\/\/[^/]+/, "https://api.test")));
+    const epl = await (await get(done.labels[1].url)).text();
+    expect(epl.match(/^P1$/gm)).toHaveLength(2);
+    for (const s of done.shipments.data) expect(epl).toContain(s.tracking_number);
+  });
+
   it("a ZPL set is the provider's own ZPL, and a letter set puts two provider pages on a sheet", async () => {
     const { key, b } = await liveReady(3);
     await purchase(key, b.id);

@@ -119,6 +119,26 @@ describe("merged label files", () => {
     expect(done.labels.map((l: any) => [l.count, l.first_position, l.last_position])).toEqual([[100, 1, 100], [49, 101, 149]]);
   });
 
+  it("an EPL2 set: one N…P1 form a label, each carrying its tracking number; letter sheets are PDF only", async () => {
+    const { key } = await newAccount();
+    const b = await readyBatch(key, 3);
+    await purchase(key, b.id);
+    const done = await waitFor(key, b.id, isFinal);
+    const bad = await api(key, `/v1/batches/${b.id}/labels`, { body: { format: "epl2", layout: "letter" } });
+    expect([bad.status, bad.json.error.details]).toEqual([400, [{ path: "layout", message: "Letter sheets are PDF only; ZPL and EPL2 are 4x6" }]]);
+    expect((await api(key, `/v1/batches/${b.id}/labels`, { body: { format: "zpl", layout: "letter" } })).status).toBe(400);
+    expect((await api(key, `/v1/batches/${b.id}/labels`, { body: { format: "epl2" } })).status).toBe(202);
+    const after = await waitFor(key, b.id, (x) => x.labels.length === 2);
+    expect(after.labels[1]).toMatchObject({ format: "epl2", layout: "4x6", count: 3 });
+    expect(after.label_sets[1]).toMatchObject({ format: "epl2", status: "ready" });
+    const epl = await downloadBytes(after.labels[1].url);
+    expect(epl.type).toBe("application/octet-stream");
+    const text = new TextDecoder("latin1").decode(epl.bytes);
+    expect(text.match(/^N$/gm)).toHaveLength(3);
+    expect(text.match(/^P1$/gm)).toHaveLength(3);
+    for (const s of done.shipments.data) expect(text).toContain(s.tracking_number);
+  });
+
   it("another set in ZPL and on letter sheets; voided shipments are absent from the new files", async () => {
     const { key } = await newAccount();
     const b = await readyBatch(key, 3);

@@ -27,7 +27,7 @@ type EpAddress = Partial<Record<"name" | "company" | "street1" | "street2" | "ci
 type EpFee = { type: string; amount: string; charged?: boolean; refunded?: boolean };
 type EpShipment = {
   id: string; mode?: string; rates: EpRate[]; selected_rate: EpRate | null; tracking_code: string | null; refund_status: string | null;
-  postage_label: { label_url?: string | null; label_pdf_url?: string | null; label_zpl_url?: string | null } | null;
+  postage_label: { label_url?: string | null; label_pdf_url?: string | null; label_zpl_url?: string | null; label_epl2_url?: string | null } | null;
   messages?: { carrier?: string; message?: string }[]; fees?: EpFee[]; to_address?: EpAddress; scan_form?: { id: string } | null;
   forms?: { form_type?: string; form_url?: string | null }[];
 };
@@ -100,9 +100,10 @@ export function chargedFees(s: Pick<EpShipment, "fees" | "selected_rate">): Fee[
   return s.selected_rate ? [{ type: "PostageFee", cents: parseProviderAmount(s.selected_rate.rate) }] : [];
 }
 
-const looksLike = (bytes: Uint8Array, format: "pdf" | "zpl") => {
+const looksLike = (bytes: Uint8Array, format: "pdf" | "zpl" | "epl2") => {
   const head = new TextDecoder().decode(bytes.subarray(0, 64)).trimStart();
-  return head.startsWith(format === "pdf" ? "%PDF-" : "^XA");
+  // An EPL2 form starts by clearing the image buffer (N), a ZPL one with ^XA.
+  return format === "epl2" ? /^N\s/.test(head) : head.startsWith(format === "pdf" ? "%PDF-" : "^XA");
 };
 
 export function easypostCarrier(env: Env, db: D1Database): CarrierAdapter {
@@ -304,8 +305,8 @@ export function easypostCarrier(env: Env, db: D1Database): CarrierAdapter {
       if (!id) throw new Error(`${key} has no EasyPost shipment`);
       const res = await client.call<EpShipment>("GET", `/shipments/${id}/label?file_format=${format.toUpperCase()}`);
       if (!res.ok) throw new Error(`EasyPost label conversion failed: ${res.error.message}`);
-      const url = res.body.postage_label?.label_zpl_url;
-      if (!url) throw new Error("EasyPost returned no ZPL label");
+      const url = format === "zpl" ? res.body.postage_label?.label_zpl_url : res.body.postage_label?.label_epl2_url;
+      if (!url) throw new Error(`EasyPost returned no ${format.toUpperCase()} label`);
       const doc = await client.file(url);
       if (!doc.ok) throw new Error(doc.error.message);
       if (!looksLike(doc.body, format)) throw new Error(`EasyPost's ${format.toUpperCase()} label is not ${format.toUpperCase()}`);

@@ -162,8 +162,8 @@ export class EasyPostStandIn {
     if (this.options.latencyMs) await new Promise((r) => setTimeout(r, this.options.latencyMs));
 
     // Label documents are files at their own URLs, as EasyPost serves them from its file store.
-    const file = /^\/files\/postage_label\/(shp_\w+)\.(pdf|zpl|png)$/.exec(url.pathname);
-    if (file && method === "GET") return this.document(file[1], file[2] as "pdf" | "zpl" | "png");
+    const file = /^\/files\/postage_label\/(shp_\w+)\.(pdf|zpl|epl2|png)$/.exec(url.pathname);
+    if (file && method === "GET") return this.document(file[1], file[2] as "pdf" | "zpl" | "epl2" | "png");
     if (url.pathname.startsWith("/files/scan_form/") && method === "GET") return this.scanFormDocument(url.pathname.split("/").pop()!.replace(".pdf", ""));
     if (url.pathname.startsWith("/files/form/") && method === "GET") return this.formDocument(url.pathname.split("/").pop()!.replace(".pdf", ""));
 
@@ -319,7 +319,7 @@ export class EasyPostStandIn {
     return this.found(id, (s) => {
       if (!s.postage_label) return error(422, "SHIPMENT.POSTAGE.NOT_PURCHASED", "This shipment has no postage to convert.");
       const f = format?.toUpperCase();
-      if (f !== "ZPL" && f !== "PDF") return error(422, "PARAMETER.INVALID", "Unsupported file_format.", [{ field: "file_format", message: "is invalid" }]);
+      if (f !== "ZPL" && f !== "PDF" && f !== "EPL2") return error(422, "PARAMETER.INVALID", "Unsupported file_format.", [{ field: "file_format", message: "is invalid" }]);
       const ext = f.toLowerCase();
       s.postage_label = { ...s.postage_label, updated_at: stamp(), [`label_${ext}_url`]: `${origin}/files/postage_label/${id}.${ext}` };
       return json(200, s);
@@ -378,12 +378,16 @@ export class EasyPostStandIn {
     if (s?.postage_label) s.postage_label.label_date = new Date(Date.now() - days * 86_400_000).toISOString().replace(/\.\d+Z$/, "Z");
   }
 
-  private async document(id: string, ext: "pdf" | "zpl" | "png") {
+  private async document(id: string, ext: "pdf" | "zpl" | "epl2" | "png") {
     const s = this.shipments.get(id);
     if (!s?.postage_label || !String(s.postage_label[ext === "png" ? "label_url" : `label_${ext}_url`] ?? "").endsWith(`.${ext}`)) return new Response("Not Found", { status: 404 });
     if (ext === "png") return new Response(PNG, { headers: { "content-type": "image/png" } });
     const to = s.to_address;
     const lines = [`${s.selected_rate!.carrier} ${s.selected_rate!.service}`, `TRACKING ${s.tracking_code}`, `TO ${to.name ?? ""}`, `${to.street1 ?? ""} ${to.city ?? ""} ${to.zip ?? ""}`, "EASYPOST STAND-IN LABEL"];
+    if (ext === "epl2") {
+      const epl = `\nN\nq812\nQ1218,24\n${lines.map((l, i) => `A40,${60 + i * 50},0,4,1,1,N,"${l.replace(/"/g, "'")}"`).join("\n")}\nB40,400,0,1,3,3,160,N,"${s.tracking_code}"\nP1\n`;
+      return new Response(epl, { headers: { "content-type": "application/octet-stream" } });
+    }
     if (ext === "zpl") {
       const zpl = `^XA^CI28\n${lines.map((l, i) => `^FO40,${60 + i * 60}^A0N,36,36^FD${l}^FS`).join("\n")}\n^FO40,400^BY3^BCN,160,Y,N,N^FD${s.tracking_code}^FS\n^XZ\n`;
       return new Response(zpl, { headers: { "content-type": "text/plain" } });
