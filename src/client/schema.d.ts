@@ -141,6 +141,20 @@ export interface paths {
      */
     get: operations["getScanForm"];
   };
+  "/v1/batches/{id}/pickups": {
+    /**
+     * Schedule carrier pickups for the bought shipments
+     * @description One pickup per carrier and origin address over the bought, not voided shipments (of `carriers`, when given). The window is checked first: both ends ISO 8601 with an offset, the start in the future and before the end, the end within the days each carrier books ahead (USPS 14, UPS 10, FedEx 5), neither end on a Sunday or a US federal holiday; a bad window is 400 `validation_failed` naming the field, and nothing is asked or charged. The batch answers at once with each new pickup `scheduling`; each becomes `scheduled` with the carrier's `confirmation` (or `failed` with its reason) within seconds, announced by a `batch.updated` event. What a pickup costs (USPS: nothing; UPS and FedEx: what the carrier asks) is debited when it is booked; a pickup the balance cannot cover fails with `Insufficient prepay balance` and is not booked. Live batches book through EasyPost's pickups (created with the shipments, the carrier's cheapest pickup rate bought).
+     */
+    post: operations["schedulePickups"];
+  };
+  "/v1/batches/{id}/pickups/{pickup_id}/cancel": {
+    /**
+     * Cancel a scheduled pickup
+     * @description Cancels the pickup with its carrier, then credits what it cost, once. Only a `scheduled` pickup can be cancelled: another answers 409 (a second cancel too). If the request dies part way, asking again finishes it without a second credit.
+     */
+    post: operations["cancelPickup"];
+  };
   "/v1/webhooks": {
     /** List subscriptions (without secrets) */
     get: operations["listWebhooks"];
@@ -202,7 +216,7 @@ export interface components {
       max_delivery_days: number | null;
       carriers: (("usps" | "ups" | "fedex")[]) | null;
       /** @enum {string} */
-      label_format: "pdf" | "zpl";
+      label_format: "pdf" | "zpl" | "epl2";
       /** @enum {string} */
       label_layout: "4x6" | "letter";
       metadata: {
@@ -230,6 +244,8 @@ export interface components {
       scan_forms: components["schemas"]["ScanForm"][];
       /** @description What the batch's international shipments take where their `customs` are silent */
       customs_defaults: components["schemas"]["CustomsDefaults"] | null;
+      /** @description Pickups asked for the batch (`POST …/pickups`), oldest first */
+      pickups: components["schemas"]["Pickup"][];
       /** @description The customs documents (a CN23 or commercial invoice per international shipment) merged 100 shipments a file, in position order, as its purchase's label files are written; signed links like `labels` */
       customs_forms: components["schemas"]["CustomsFormFile"][];
       /**
@@ -281,7 +297,7 @@ export interface components {
       /** @description The set (`label_sets`) this file belongs to */
       label_set_id: string | null;
       /** @enum {string} */
-      format: "pdf" | "zpl";
+      format: "pdf" | "zpl" | "epl2";
       /** @enum {string} */
       layout: "4x6" | "letter";
       count: number;
@@ -293,7 +309,7 @@ export interface components {
       /** @example ls_01J… */
       id: string;
       /** @enum {string} */
-      format: "pdf" | "zpl";
+      format: "pdf" | "zpl" | "epl2";
       /** @enum {string} */
       layout: "4x6" | "letter";
       /**
@@ -372,6 +388,36 @@ export interface components {
       non_delivery_option?: "return" | "abandon" | null;
       /** @description Who certifies the declaration; printed on the customs form's signature line */
       signer?: string | null;
+    };
+    /** @description A carrier pickup of one carrier's bought, not voided shipments from one origin address */
+    Pickup: {
+      /** @example pku_01J… */
+      id: string;
+      /** @enum {string} */
+      carrier: "usps" | "ups" | "fedex";
+      /** @description The window's start, as asked (ISO 8601 with its offset) */
+      min_datetime: string;
+      /** @description The window's end, as asked */
+      max_datetime: string;
+      /**
+       * @description `scheduling` while the carrier is asked (in the background); `scheduled` with its `confirmation`; `failed` with the carrier's reason (nothing charged); `cancelled` (credited)
+       * @enum {string}
+       */
+      status: "scheduling" | "scheduled" | "failed" | "cancelled";
+      /**
+       * @description The carrier's confirmation number, once scheduled
+       * @example WTC64743910
+       */
+      confirmation: string | null;
+      /**
+       * @description What the pickup costs (USPS pickups are free), debited when it is scheduled and credited once if it is cancelled; null until the carrier quoted it
+       * @example 16.27
+       */
+      amount: string | null;
+      /** @description The bought shipments it collects */
+      shipment_count: number;
+      /** @description Why it failed, in the carrier's words */
+      message: string | null;
     };
     CustomsFormFile: {
       /** Format: uri */
@@ -618,7 +664,7 @@ export interface components {
        * @default pdf
        * @enum {string}
        */
-      label_format?: "pdf" | "zpl";
+      label_format?: "pdf" | "zpl" | "epl2";
       /**
        * @default 4x6
        * @enum {string}
@@ -898,12 +944,31 @@ export interface components {
        * @default pdf
        * @enum {string}
        */
-      format?: "pdf" | "zpl";
+      format?: "pdf" | "zpl" | "epl2";
       /**
        * @default 4x6
        * @enum {string}
        */
       layout?: "4x6" | "letter";
+    };
+    SchedulePickups: {
+      /**
+       * @description The window's start, ISO 8601 with an offset, in the future, not on a Sunday or US federal holiday
+       * @example 2026-12-07T09:00:00-08:00
+       */
+      min_datetime: string;
+      /**
+       * @description The window's end, after the start, within the days the carrier books ahead (USPS 14, UPS 10, FedEx 5)
+       * @example 2026-12-07T17:00:00-08:00
+       */
+      max_datetime: string;
+      /**
+       * @description For the driver
+       * @example Dock door 3
+       */
+      instructions?: string | null;
+      /** @description Only these carriers' shipments (default: every carrier with bought shipments) */
+      carriers?: (("usps" | "ups" | "fedex")[]) | null;
     };
     WebhookCreated: components["schemas"]["Webhook"] & {
       /** @description Standard Webhooks signing secret (`whsec_…`); shown only here */
@@ -2915,6 +2980,212 @@ export interface operations {
       };
       /** @description No such object in this account (another account's objects answer this too) (code `not_found`) */
       404: {
+        headers: {
+          /** @description This request's id (also in every 500's message) */
+          "X-Request-Id"?: string;
+        };
+        content: {
+          "application/json": components["schemas"]["Error"];
+        };
+      };
+      /** @description Over the account's request budget (code `rate_limited`) */
+      429: {
+        headers: {
+          /** @description This request's id (also in every 500's message) */
+          "X-Request-Id"?: string;
+          /** @description Seconds to wait before trying again */
+          "Retry-After"?: number;
+        };
+        content: {
+          "application/json": components["schemas"]["Error"];
+        };
+      };
+      /** @description Something failed on our side (code `internal_error`) */
+      500: {
+        headers: {
+          /** @description This request's id (also in every 500's message) */
+          "X-Request-Id"?: string;
+        };
+        content: {
+          "application/json": components["schemas"]["Error"];
+        };
+      };
+    };
+  };
+  /**
+   * Schedule carrier pickups for the bought shipments
+   * @description One pickup per carrier and origin address over the bought, not voided shipments (of `carriers`, when given). The window is checked first: both ends ISO 8601 with an offset, the start in the future and before the end, the end within the days each carrier books ahead (USPS 14, UPS 10, FedEx 5), neither end on a Sunday or a US federal holiday; a bad window is 400 `validation_failed` naming the field, and nothing is asked or charged. The batch answers at once with each new pickup `scheduling`; each becomes `scheduled` with the carrier's `confirmation` (or `failed` with its reason) within seconds, announced by a `batch.updated` event. What a pickup costs (USPS: nothing; UPS and FedEx: what the carrier asks) is debited when it is booked; a pickup the balance cannot cover fails with `Insufficient prepay balance` and is not booked. Live batches book through EasyPost's pickups (created with the shipments, the carrier's cheapest pickup rate bought).
+   */
+  schedulePickups: {
+    parameters: {
+      header?: {
+        /** @description A repeat with the same key and body within 24 h returns the first response and does nothing twice; the same key with another body is 409 `idempotency_key_reused`. While the first request runs, a repeat is 409 `request_in_progress`. A request whose server died holds its key for 20 s at most: a repeat after that takes the key over and finishes the work once (a create answers the batch the first request made, a purchase the purchase it started). */
+        "Idempotency-Key"?: string;
+      };
+      path: {
+        /** @description A batch id (`batch_…`), or a reference: the newest batch with it */
+        id: string;
+      };
+    };
+    requestBody?: {
+      content: {
+        "application/json": components["schemas"]["SchedulePickups"];
+      };
+    };
+    responses: {
+      /** @description Accepted: the batch with its new `pickups`, `scheduling` */
+      202: {
+        headers: {
+          /** @description This request's id (also in every 500's message) */
+          "X-Request-Id"?: string;
+        };
+        content: {
+          "application/json": components["schemas"]["BatchSummary"];
+        };
+      };
+      /** @description The body or a parameter cannot be read or fails the schema (code `invalid_json`, `validation_failed`, `invalid_csv`) */
+      400: {
+        headers: {
+          /** @description This request's id (also in every 500's message) */
+          "X-Request-Id"?: string;
+        };
+        content: {
+          "application/json": components["schemas"]["Error"];
+        };
+      };
+      /** @description No key, an unknown key or a revoked key (code `unauthorized`) */
+      401: {
+        headers: {
+          /** @description This request's id (also in every 500's message) */
+          "X-Request-Id"?: string;
+        };
+        content: {
+          "application/json": components["schemas"]["Error"];
+        };
+      };
+      /** @description No such object in this account (another account's objects answer this too) (code `not_found`) */
+      404: {
+        headers: {
+          /** @description This request's id (also in every 500's message) */
+          "X-Request-Id"?: string;
+        };
+        content: {
+          "application/json": components["schemas"]["Error"];
+        };
+      };
+      /** @description The batch's state forbids the action, or the Idempotency-Key was used with another request (code `invalid_state`, `idempotency_key_reused`, `request_in_progress`, `amount_changed`) */
+      409: {
+        headers: {
+          /** @description This request's id (also in every 500's message) */
+          "X-Request-Id"?: string;
+        };
+        content: {
+          "application/json": components["schemas"]["Error"];
+        };
+      };
+      /** @description Body over 20 MB, or more than 10,000 shipments in a batch (code `payload_too_large`) */
+      413: {
+        headers: {
+          /** @description This request's id (also in every 500's message) */
+          "X-Request-Id"?: string;
+        };
+        content: {
+          "application/json": components["schemas"]["Error"];
+        };
+      };
+      /** @description Neither JSON nor multipart with a CSV file (code `unsupported_media_type`) */
+      415: {
+        headers: {
+          /** @description This request's id (also in every 500's message) */
+          "X-Request-Id"?: string;
+        };
+        content: {
+          "application/json": components["schemas"]["Error"];
+        };
+      };
+      /** @description Over the account's request budget (code `rate_limited`) */
+      429: {
+        headers: {
+          /** @description This request's id (also in every 500's message) */
+          "X-Request-Id"?: string;
+          /** @description Seconds to wait before trying again */
+          "Retry-After"?: number;
+        };
+        content: {
+          "application/json": components["schemas"]["Error"];
+        };
+      };
+      /** @description Something failed on our side (code `internal_error`) */
+      500: {
+        headers: {
+          /** @description This request's id (also in every 500's message) */
+          "X-Request-Id"?: string;
+        };
+        content: {
+          "application/json": components["schemas"]["Error"];
+        };
+      };
+    };
+  };
+  /**
+   * Cancel a scheduled pickup
+   * @description Cancels the pickup with its carrier, then credits what it cost, once. Only a `scheduled` pickup can be cancelled: another answers 409 (a second cancel too). If the request dies part way, asking again finishes it without a second credit.
+   */
+  cancelPickup: {
+    parameters: {
+      header?: {
+        /** @description A repeat with the same key and body within 24 h returns the first response and does nothing twice; the same key with another body is 409 `idempotency_key_reused`. While the first request runs, a repeat is 409 `request_in_progress`. A request whose server died holds its key for 20 s at most: a repeat after that takes the key over and finishes the work once (a create answers the batch the first request made, a purchase the purchase it started). */
+        "Idempotency-Key"?: string;
+      };
+      path: {
+        /** @description A batch id (`batch_…`), or a reference: the newest batch with it */
+        id: string;
+        pickup_id: string;
+      };
+    };
+    responses: {
+      /** @description The batch with the pickup `cancelled` */
+      200: {
+        headers: {
+          /** @description This request's id (also in every 500's message) */
+          "X-Request-Id"?: string;
+        };
+        content: {
+          "application/json": components["schemas"]["BatchSummary"];
+        };
+      };
+      /** @description The body or a parameter cannot be read or fails the schema (code `invalid_json`, `validation_failed`, `invalid_csv`) */
+      400: {
+        headers: {
+          /** @description This request's id (also in every 500's message) */
+          "X-Request-Id"?: string;
+        };
+        content: {
+          "application/json": components["schemas"]["Error"];
+        };
+      };
+      /** @description No key, an unknown key or a revoked key (code `unauthorized`) */
+      401: {
+        headers: {
+          /** @description This request's id (also in every 500's message) */
+          "X-Request-Id"?: string;
+        };
+        content: {
+          "application/json": components["schemas"]["Error"];
+        };
+      };
+      /** @description No such object in this account (another account's objects answer this too) (code `not_found`) */
+      404: {
+        headers: {
+          /** @description This request's id (also in every 500's message) */
+          "X-Request-Id"?: string;
+        };
+        content: {
+          "application/json": components["schemas"]["Error"];
+        };
+      };
+      /** @description The batch's state forbids the action, or the Idempotency-Key was used with another request (code `invalid_state`, `idempotency_key_reused`, `request_in_progress`, `amount_changed`) */
+      409: {
         headers: {
           /** @description This request's id (also in every 500's message) */
           "X-Request-Id"?: string;

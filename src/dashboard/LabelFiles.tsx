@@ -20,7 +20,7 @@ export function LabelFiles({ batch, changed }: { batch: Batch; changed: () => vo
   const orphans = batch.labels.filter((f) => !sets.some((s) => s.id === f.label_set_id));
   const canMake = AFTER_PURCHASE.includes(batch.status) && batch.counts.purchased > 0;
 
-  const makeSet = (format: "pdf" | "zpl", layout: "4x6" | "letter") => act(() => call(client.POST("/v1/batches/{id}/labels", {
+  const makeSet = (format: "pdf" | "zpl" | "epl2", layout: "4x6" | "letter") => act(() => call(client.POST("/v1/batches/{id}/labels", {
     params: { path: { id: batch.id }, header: { "Idempotency-Key": idempotencyKey() } }, body: { format, layout },
   })));
   const makeScanForm = () => act(() => call(client.POST("/v1/batches/{id}/scan_form", {
@@ -34,7 +34,7 @@ export function LabelFiles({ batch, changed }: { batch: Batch; changed: () => vo
         const n = fileNumber(f.url);
         return (
           <li key={f.url}>
-            <a href={onThisOrigin(f.url)} download={`${batch.reference ?? batch.id}-labels-${n}.${f.format === "zpl" ? "zpl" : "pdf"}`}>
+            <a href={onThisOrigin(f.url)} download={`${batch.reference ?? batch.id}-labels-${n}.${f.format}`}>
               Download labels {f.first_position}–{f.last_position} ({describe(f)})
             </a>{" "}
             <span class="hint">{f.count} label{f.count === 1 ? "" : "s"}</span>
@@ -68,9 +68,25 @@ export function LabelFiles({ batch, changed }: { batch: Batch; changed: () => vo
       {canMake && (
         <div class="buttons">
           <button type="button" disabled={busy} onClick={() => makeSet("zpl", "4x6")}>Make a ZPL set</button>
+          <button type="button" disabled={busy} onClick={() => makeSet("epl2", "4x6")}>Make an EPL2 set</button>
           <button type="button" disabled={busy} onClick={() => makeSet("pdf", "letter")}>Make a letter set</button>
           <button type="button" disabled={busy} onClick={makeScanForm}>Make scan form</button>
         </div>
+      )}
+      {batch.pickups.length > 0 && (
+        <>
+          <h3>Pickups</h3>
+          <ul class="files">
+            {batch.pickups.map((p) => (
+              <li key={p.id}>
+                {names.carrier(p.carrier)} pickup, {formatTime(p.min_datetime)} to {formatTime(p.max_datetime)}, {p.shipment_count} shipment{p.shipment_count === 1 ? "" : "s"}:{" "}
+                {p.status === "scheduled" ? <span>scheduled, confirmation {p.confirmation}{p.amount && p.amount !== "0.00" ? `, $${p.amount}` : ""}</span>
+                  : p.status === "failed" ? <span class="failure">failed: {p.message}</span>
+                  : p.status === "cancelled" ? <span>cancelled</span> : <span>being scheduled…</span>}
+              </li>
+            ))}
+          </ul>
+        </>
       )}
       {batch.customs_forms.length > 0 && (
         <>

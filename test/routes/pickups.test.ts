@@ -146,6 +146,26 @@ describe("pickups for a batch (sandbox)", () => {
   });
 });
 
+describe("a pickup is owed work", () => {
+  it("a pickup whose message was lost is scheduled by the batch's alarm, charged once", async () => {
+    const { vi } = await import("vitest");
+    const { passTime } = await import("../helpers");
+    const { key, id: accountId } = await newAccount();
+    const done = await boughtBatch(key, [{ service: "ups_ground" }]);
+    const before = await balanceCents(accountId);
+    const lost = vi.spyOn(env.LABEL_QUEUE, "send").mockResolvedValue(undefined as never);
+    await api(key, `/v1/batches/${done.id}/pickups`, { body: pickupDay() });
+    expect(lost).toHaveBeenCalled();
+    lost.mockRestore();
+    await new Promise((r) => setTimeout(r, 1000));
+    expect((await api(key, `/v1/batches/${done.id}`)).json.pickups[0].status).toBe("scheduling");
+    await passTime(done.id, 60_000);
+    const after = await waitFor(key, done.id, (b) => b.pickups[0].status === "scheduled");
+    expect(after.pickups[0].amount).toBe("8.20");
+    expect(await balanceCents(accountId)).toBe(before - 820);
+  });
+});
+
 describe("pickups, live (EasyPost's pickups)", () => {
   it("creates EasyPost's pickup with a bought shipment, buys its carrier's rate, debits what EasyPost asks, and cancels it", async () => {
     const { key, id: accountId } = await newAccount("100000.00", "live");
