@@ -42,11 +42,12 @@ describe("service endpoints", () => {
       "/v1/account", "/v1/carriers", "/v1/events", "/v1/events/{id}", "/v1/batches/{id}/purchase",
       "/v1/batches/{id}/shipments/{shipment_id}/void", "/v1/batches/{id}/labels", "/v1/batches/{id}/labels/{n}",
       "/v1/batches/{id}/shipments/{shipment_id}/label", "/v1/batches/{id}/scan_form", "/v1/batches/{id}/label_sets/{label_set_id}/archive", "/v1/batches/{id}/stream", "/v1/batches/{id}/stream_token",
-      "/v1/webhooks", "/v1/webhooks/{id}"]) expect(paths).toContain(p);
+      "/v1/webhooks", "/v1/webhooks/{id}", "/v1/batches/{id}/pickups", "/v1/batches/{id}/pickups/{pickup_id}/cancel",
+      "/v1/batches/{id}/customs_forms/{n}"]) expect(paths).toContain(p);
     expect(Object.keys(res.json.paths["/v1/webhooks"])).toEqual(expect.arrayContaining(["get", "post"]));
     expect(res.json.paths["/v1/batches/{id}/purchase"].post.responses["202"]).toBeDefined();
     const create = res.json.components.schemas.BatchCreate;
-    expect(create.properties.label_format.enum).toEqual(["pdf", "zpl"]);
+    expect(create.properties.label_format.enum).toEqual(["pdf", "zpl", "epl2"]);
     expect(create.properties.shipments.maxItems).toBe(10000);
     expect(res.json.components.schemas.BatchStatus.enum).toContain("generating_labels");
   });
