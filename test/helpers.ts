@@ -138,6 +138,12 @@ export async function passTime(batchId: string, ms: number) {
     if (intents) await s.put("void_intents", Object.fromEntries(Object.entries(intents).map(([k, at]) => [k, at - ms])));
     const start = await s.get<{ at: number }>("purchase_start");
     if (start) await s.put("purchase_start", { ...start, at: start.at - ms });
+    // Bought parcels' stories (their purchase time and next scan) are as old as the time that passed.
+    const hasTracking = s.sql.exec("SELECT COUNT(*) AS n FROM sqlite_master WHERE name = 'shipments_tracking_due'").one().n as number;
+    if (hasTracking) {
+      s.sql.exec(`UPDATE shipments SET purchased_at = strftime('%Y-%m-%dT%H:%M:%fZ', purchased_at, '-' || ? || ' seconds'),
+        tracking_next_at = tracking_next_at - ? WHERE purchased_at IS NOT NULL`, ms / 1000, ms);
+    }
     const timers = (await s.get<Record<string, number>>("timers")) ?? {};
     for (const k of Object.keys(timers)) timers[k] -= ms;
     await s.put("timers", timers);

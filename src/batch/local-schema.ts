@@ -39,6 +39,15 @@ export const LOCAL_SCHEMA: readonly string[] = [
   ALTER TABLE batches ADD COLUMN customs_defaults TEXT`,
   // Issue 28: the batch's pickups (batch/pickups.ts).
   `ALTER TABLE batches ADD COLUMN pickups TEXT`,
+  // Issue 29: each bought shipment's tracking (its JSON, its status for filters and the summary, when
+  // it is next due: a sandbox scan, or a live tracker's sweep) and the batch's summary of them.
+  `ALTER TABLE shipments ADD COLUMN tracking TEXT;
+  ALTER TABLE shipments ADD COLUMN tracking_status TEXT;
+  ALTER TABLE shipments ADD COLUMN tracking_next_at INTEGER;
+  CREATE INDEX shipments_tracking_due ON shipments (tracking_next_at) WHERE tracking_next_at IS NOT NULL;
+  CREATE INDEX shipments_tracking_status ON shipments (batch_id, status, tracking_status);
+  CREATE INDEX shipments_provider ON shipments (provider_shipment_id) WHERE provider_shipment_id IS NOT NULL;
+  ALTER TABLE batches ADD COLUMN tracking_summary TEXT`,
 ];
 
 /** Whether this object has its tables yet (a batch made before issue 26 may not, until first touched). */

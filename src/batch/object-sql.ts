@@ -79,7 +79,7 @@ export const dropCredits = (db: D1Database, ids: readonly string[]) =>
 const SUMMARY_COLUMNS = [
   "id", "account_id", "mode", "status", "reference", "name", "via", "default_carrier", "default_service", "max_delivery_days", "carriers",
   "label_format", "label_layout", "metadata", "counts", "total_cents", "currency", "labels", "label_sets", "scan_form", "rate_summary",
-  "created_at", "updated_at", "validated_at", "purchased_at", "completed_at", "expires_at", "customs_defaults", "pickups",
+  "created_at", "updated_at", "validated_at", "purchased_at", "completed_at", "expires_at", "customs_defaults", "pickups", "tracking_summary",
 ] as const;
 const MUTABLE = SUMMARY_COLUMNS.filter((c) => !["id", "account_id", "mode", "created_at", "via"].includes(c));
 
@@ -140,3 +140,38 @@ export async function deleteLegacyPage(d1: D1Database, batchId: string): Promise
   ]);
   return deleted.meta.changes;
 }
+
+// ---- Tracking (batch/tracking.ts): the shipments due, written a page at a time, and the summary ----
+
+export const TRACKING_PAGE = 500;
+/** Bought shipments whose tracking is due by `now` (epoch ms), the earliest first: by the due index. */
+export const dueTracking = (db: D1Database, now: number, limit = TRACKING_PAGE) =>
+  db.prepare(`SELECT id, position, reference, tracking_number, service, purchased_at, from_address, to_address, provider_shipment_id, tracking
+     FROM shipments WHERE tracking_next_at <= ? AND status = 'purchased' ORDER BY tracking_next_at LIMIT ?`).bind(now, limit);
+
+/** A page of tracking, one statement: each row's JSON, status and next due time; only bought shipments take it. */
+export const saveTracking = (db: D1Database, rows: readonly { id: string; tracking: string; tracking_status: string; tracking_next_at: number | null }[]) =>
+  jsonChunks(rows).map((chunk) => db.prepare(
+    `UPDATE shipments SET tracking = u.tracking, tracking_status = u.tracking_status, tracking_next_at = u.tracking_next_at
+     FROM (SELECT ${extract(["id", "tracking", "tracking_status", "tracking_next_at"])} FROM json_each(?)) AS u
+     WHERE shipments.id = u.id AND shipments.status = 'purchased'`,
+  ).bind(chunk));
+
+/** When the next tracking is due, if any. */
+export const nextTrackingAt = (db: D1Database) =>
+  db.prepare("SELECT MIN(tracking_next_at) AS at FROM shipments WHERE tracking_next_at IS NOT NULL AND status = 'purchased'");
+
+/** How many tracked (bought, not voided) shipments are in each tracking status: from the status index alone. */
+export const trackingCounts = (db: D1Database, batchId: string) =>
+  db.prepare("SELECT tracking_status, COUNT(*) AS n FROM shipments WHERE batch_id = ? AND status = 'purchased' AND tracking_status IS NOT NULL GROUP BY tracking_status").bind(batchId);
+
+/** The first exceptions, in position order, with their last message. */
+export const trackingExceptions = (db: D1Database, batchId: string, limit = 20) =>
+  db.prepare(`SELECT id AS shipment_id, position, reference, tracking_status AS status, json_extract(tracking, '$.events[0].message') AS message
+     FROM shipments WHERE batch_id = ? AND status = 'purchased' AND tracking_status IN ('failure', 'return_to_sender', 'available_for_pickup')
+     ORDER BY position LIMIT ?`).bind(batchId, limit);
+
+/** Bought shipments by the provider's shipment ids: where a provider's tracker belongs. */
+export const byProviderShipment = (db: D1Database, providerIds: readonly string[]) =>
+  db.prepare(`SELECT id, position, reference, tracking_number, service, purchased_at, from_address, to_address, provider_shipment_id, tracking, status
+     FROM shipments WHERE provider_shipment_id IN (SELECT value FROM json_each(?))`).bind(JSON.stringify(providerIds));

@@ -16,8 +16,9 @@ import type { RatingMessage } from "../rating/messages";
 import type { Counts } from "../schemas/batch";
 import type { CsvRow } from "../schemas/csv";
 import type { ShipmentIn, ShipmentStatus } from "../schemas/shipment";
-import type { LabelFile, LabelJob, PickupJob, ScanFormJob } from "../labels/messages";
+import type { LabelFile, LabelJob, PickupJob, ScanFormJob, TrackingSweepJob } from "../labels/messages";
 import { applyPickupChange, planPickups, storedPickups, windowErrors, type PickupChange, type StoredPickup } from "./pickups";
+import { advanceSandbox, allArrived, applyProviderTracker, bumpPreTransit, firstScanMs, sourceOf, summarize, trackingSwitches, TRACKING_SWEEP_MS, type Advance, type ProviderTracker, type StoredTracking, type TrackedRow, type TrackingSummary } from "./tracking";
 import type { CarrierId } from "../carriers/services";
 import { planScanForms, storedScanForms, type ScanFormWrite } from "../labels/scan-forms";
 import type { LabelFormat, LabelLayout } from "../labels/merge";
@@ -627,7 +628,7 @@ export class BatchObject extends DurableObject<Env> {
       let tally: Tally | undefined;
       const take = (): Tally => {
         const before = new Map(this.sqlite.rows<shipments.QueuedCost>(shipments.queuedCosts(this.local, batchId, results.map((r) => r.shipment_id))).map((c) => [c.id, c]));
-        accepted = shipments.savePurchaseResults(this.local, batchId, results, now).flatMap((st) => this.sqlite.rows<shipments.Recorded>(st));
+        accepted = shipments.savePurchaseResults(this.local, batchId, results, now, Date.now()).flatMap((st) => this.sqlite.rows<shipments.Recorded>(st));
         jobs = this.finishFiles(batchId, accepted.map((a) => ({ position: a.position, bought: a.status === "purchased" })));
         tally = movedBy(row, accepted, before);
         return tally;
@@ -638,7 +639,14 @@ export class BatchObject extends DurableObject<Env> {
         if (row.status !== "purchasing" || tally!.counts.queued > 0) return row;
         return this.step(row, tally!.counts.purchased > 0 ? "purchases_done" : "purchases_failed", "finish purchasing");
       };
-      let saved = await this.persist(row, decide, () => tally!);
+      // Bought labels start `pre_transit` (their label created); the summary counts them as they come.
+      const decideTracked = (): BatchRow => {
+        const next = decide();
+        const bought = accepted.filter((a) => a.status === "purchased").length;
+        return bought ? { ...next, tracking_summary: JSON.stringify(bumpPreTransit(next.tracking_summary, bought)) } : next;
+      };
+      let saved = await this.persist(row, decideTracked, () => tally!);
+      if (accepted.some((a) => a.status === "purchased")) await this.timers.atLatest("tracking", Date.now() + firstScanMs(trackingSwitches(this.env)));
       if (accepted.length) await this.store.put({ progress_at: Date.now(), purchase_resends: 0 });
       await this.sendLabelJobs(jobs);
       const acceptedIds = new Set(accepted.map((a) => a.id));
@@ -874,7 +882,8 @@ export class BatchObject extends DurableObject<Env> {
       // holds the voided label; sets made from now on leave it out.
       const saved = await this.persist(row, () => {
         const plan = { next_n: 0, sets: 0, files: own.toFiles(this.sqlite.rows(own.allFiles(this.local))) };
-        return { ...row, label_sets: JSON.stringify(markStale(JSON.parse(row.label_sets), plan, s.position)) };
+        // A voided label stops being tracked: the summary no longer counts it.
+        return { ...row, label_sets: JSON.stringify(markStale(JSON.parse(row.label_sets), plan, s.position)), tracking_summary: JSON.stringify(this.trackingSummary(batchId)) };
       }, undefined, [
         shipments.markVoided(this.local, batchId, shipmentId, refundStatus, now),
         ...(refundStatus === "submitted" ? [] : [own.oweCredits(this.local, [shipmentId], "void", now)]),
@@ -882,6 +891,65 @@ export class BatchObject extends DurableObject<Env> {
       await this.forgetVoid(shipmentId);
       return { ok: true, row: saved, shipment: { ...s, status: "voided" as const, refund_status: refundStatus, refund_submitted_at: refundStatus ? now : null, updated_at: now } };
     });
+  }
+
+  /** Live: EasyPost's trackers for this batch's shipments (by EasyPost's shipment id); an older one than held changes nothing. */
+  async applyProviderTrackers(batchId: string, trackers: readonly { provider_shipment_id: string; tracker: ProviderTracker }[]): Promise<Outcome<{ applied: number }>> {
+    return this.exclusive<{ applied: number }>(async () => {
+      const row = await this.load(batchId);
+      const held = new Map(this.sqlite.rows<TrackedRow & { status: string }>(own.byProviderShipment(this.local, trackers.map((t) => t.provider_shipment_id)))
+        .filter((s) => s.status === "purchased").map((s) => [s.provider_shipment_id!, s]));
+      const updates: { s: TrackedRow; advance: Advance }[] = [];
+      for (const t of trackers) {
+        const s = held.get(t.provider_shipment_id);
+        const advance = s && applyProviderTracker(s.tracking ? JSON.parse(s.tracking) : null, t.tracker);
+        if (s && advance) updates.push({ s, advance });
+      }
+      if (!updates.length) return { ok: true, row, applied: 0 };
+      return { ok: true, row: await this.applyTracking(row, updates), applied: updates.length };
+    });
+  }
+
+  /**
+   * A page of tracking in one local transaction: the rows, one `shipment.tracking_updated` event per
+   * status change (in order), the batch's summary, and `batch.delivered` once every tracked shipment
+   * has arrived.
+   */
+  private async applyTracking(row: BatchRow, updates: readonly { s: TrackedRow; advance: Advance }[]): Promise<BatchRow> {
+    const now = nowIso();
+    const announced = (await this.store.get("delivered_announced")) === true;
+    let arrived = false;
+    const saved = await this.persist(row, () => {
+      for (const st of own.saveTracking(this.local, updates.map(({ s, advance }) => ({
+        id: s.id, tracking: JSON.stringify(advance.tracking), tracking_status: advance.tracking.status, tracking_next_at: advance.next_at,
+      })))) this.sqlite.rows(st);
+      for (const { s, advance } of updates) {
+        let previous = s.tracking ? (JSON.parse(s.tracking) as StoredTracking).status : "pre_transit";
+        for (const status of advance.changes) {
+          if (status === previous) continue;
+          this.sqlite.rows(this.event(row, "shipment.tracking_updated", {
+            batch_id: row.id, shipment_id: s.id, position: s.position, reference: s.reference, tracking_number: s.tracking_number,
+            status, previous_status: previous, status_detail: advance.tracking.status_detail, est_delivery_date: advance.tracking.est_delivery_date,
+            updated_at: advance.tracking.updated_at,
+          }, now));
+          previous = status;
+        }
+      }
+      const summary = this.trackingSummary(row.id);
+      const updated = { ...row, tracking_summary: JSON.stringify(summary) };
+      if (!announced && allArrived(summary)) {
+        arrived = true;
+        this.sqlite.rows(this.event(updated, "batch.delivered", { ...toBatchSummary(updated, linkerFor(this.env)) }, now));
+      }
+      return updated;
+    }, this.unchanged(row));
+    if (arrived) await this.store.put({ delivered_announced: true });
+    return saved;
+  }
+
+  /** The batch's tracking at a glance, read from the status index and the first exceptions. */
+  private trackingSummary(batchId: string): TrackingSummary {
+    return summarize(this.sqlite.rows(own.trackingCounts(this.local, batchId)), this.sqlite.rows(own.trackingExceptions(this.local, batchId)));
   }
 
   /**
@@ -996,6 +1064,27 @@ export class BatchObject extends DurableObject<Env> {
       if (forms.length) await this.env.LABEL_QUEUE.send({ kind: "scan_forms", batch_id: row.id, form_ids: forms.map((f) => f.id) } satisfies ScanFormJob);
       if (pickups.length) await this.env.LABEL_QUEUE.send({ kind: "pickups", batch_id: row.id, pickup_ids: pickups.map((p) => p.id) } satisfies PickupJob);
       return row;
+    },
+
+    // Tracking due: the sandbox's next scans (a page at a time), or a live tracker's sweep (asked by the label queue's consumer).
+    tracking: async (row) => {
+      const now = Date.now();
+      const due = this.sqlite.rows<TrackedRow>(own.dueTracking(this.local, now));
+      if (!due.length) return row;
+      let saved = row;
+      if (row.mode === "live") {
+        // Quiet for a day: the consumer asks EasyPost; meanwhile the next sweep is a day away.
+        this.sqlite.transaction(() => {
+          for (const st of own.saveTracking(this.local, due.map((s) => ({ id: s.id, tracking: s.tracking ?? "null", tracking_status: (s.tracking ? (JSON.parse(s.tracking) as StoredTracking).status : "pre_transit"), tracking_next_at: now + TRACKING_SWEEP_MS })))) this.sqlite.rows(st);
+        });
+        await this.env.LABEL_QUEUE.send({ kind: "tracking_sweep", batch_id: row.id, shipment_ids: due.map((s) => s.id) } satisfies TrackingSweepJob);
+      } else {
+        const { speed, exceptionRate } = trackingSwitches(this.env);
+        saved = await this.applyTracking(row, due.map((s) => ({ s, advance: advanceSandbox(sourceOf(s), now, speed, exceptionRate) })));
+      }
+      const next = this.sqlite.rows<{ at: number | null }>(own.nextTrackingAt(this.local))[0]?.at;
+      if (next !== null && next !== undefined) await this.timers.set("tracking", Math.max(next, now + 1));
+      return saved;
     },
 
     // A purchase start that never reached its commit: what it queued goes back to valid, counts with it.

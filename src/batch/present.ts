@@ -66,6 +66,7 @@ export function toBatchSummary(row: BatchRow, linker: Linker): BatchSummary {
       shipment_count: f.shipment_count, created_at: f.created_at, message: f.message ?? null,
     })),
     customs_defaults: row.customs_defaults ? JSON.parse(row.customs_defaults) : null,
+    tracking_summary: row.tracking_summary ? JSON.parse(row.tracking_summary) : null,
     pickups: storedPickups(row.pickups).map((p) => ({
       id: p.id, carrier: p.carrier, min_datetime: p.min_datetime, max_datetime: p.max_datetime, status: p.status, confirmation: p.confirmation,
       amount: p.cents === null ? null : formatCents(p.cents), shipment_count: p.shipment_ids.length, message: p.message,
@@ -76,6 +77,19 @@ export function toBatchSummary(row: BatchRow, linker: Linker): BatchSummary {
     })),
     created_at: row.created_at, updated_at: row.updated_at, validated_at: row.validated_at,
     purchased_at: row.purchased_at, completed_at: row.completed_at, expires_at: row.expires_at,
+  };
+}
+
+/** A bought shipment's tracking: as kept, or, before its first scan, its label created at purchase. */
+function trackingOf(s: ShipmentRecord) {
+  if (s.status !== "purchased" || !s.purchased_at) return null;
+  if (s.tracking) {
+    const t = s.tracking;
+    return { status: t.status, status_detail: t.status_detail, est_delivery_date: t.est_delivery_date, updated_at: t.updated_at, events: t.events };
+  }
+  return {
+    status: "pre_transit" as const, status_detail: "label_created", est_delivery_date: null, updated_at: s.purchased_at,
+    events: [{ at: s.purchased_at, status: "pre_transit" as const, message: "Shipping label created, awaiting item", city: s.from_address.city, state: s.from_address.state, country: s.from_address.country }],
   };
 }
 
@@ -112,6 +126,6 @@ export function toShipment(s: ShipmentRecord, linker: Linker, includeRates = fal
     charge_differs: chargedCents(s) !== null && s.rate_cents !== null && chargedCents(s) !== s.rate_cents + (s.insurance_fee_cents ?? 0),
     warnings: s.warnings && Object.keys(s.warnings).length ? s.warnings : null,
     verified_to_address: s.verified_to_address ?? null,
-    refund_status: s.refund_status ?? null, customs: s.customs ? { ...s.customs, eel_pfc: s.customs.eel_pfc ?? (s.to_address.country !== "US" ? exportFiling(s.customs, s.to_address.country) : null) } : null, metadata: s.metadata,
+    refund_status: s.refund_status ?? null, tracking: trackingOf(s), customs: s.customs ? { ...s.customs, eel_pfc: s.customs.eel_pfc ?? (s.to_address.country !== "US" ? exportFiling(s.customs, s.to_address.country) : null) } : null, metadata: s.metadata,
   };
 }

@@ -24,6 +24,8 @@ export type StoredState = {
   undo_resends: number;
   /** Event ids written to D1 but not yet handed to the webhook queue (see outbox.ts). */
   unannounced_events: string[];
+  /** `batch.delivered` was written: every tracked shipment had arrived. */
+  delivered_announced: boolean;
   timers: Timers;
   /** Set while a purchase start queues its pages; still set after a crash, it is rolled back. */
   purchase_start: { at: number };

@@ -11,6 +11,7 @@ export const TIMER_KINDS = [
   "refunds",   // live voids whose refund EasyPost has not decided: ask again, on a schedule, for 35 days
   "voids",     // voids asked for whose record never came (the request died): finish them at the carrier
   "sync",      // what the object owes D1 (its summary row, events, credits, a moved batch's old rows): write it
+  "tracking",  // bought shipments' tracking is due: the sandbox's next scans, a live tracker gone quiet
 ] as const;
 export type TimerKind = (typeof TIMER_KINDS)[number];
 export type Timers = Partial<Record<TimerKind, number>>;

@@ -18,12 +18,14 @@ export type BatchRow = {
   customs_defaults?: string | null;
   /** The batch's pickups (batch/pickups.ts), as JSON, or null before the first. */
   pickups?: string | null;
+  /** Its bought shipments' tracking at a glance (batch/tracking.ts), as JSON, or null before any. */
+  tracking_summary?: string | null;
 };
 
 const COLUMNS = [
   "id", "account_id", "mode", "status", "reference", "name", "via", "default_carrier", "default_service", "max_delivery_days", "carriers",
   "label_format", "label_layout", "metadata", "counts", "total_cents", "currency", "labels", "label_sets", "scan_form", "rate_summary",
-  "created_at", "updated_at", "validated_at", "purchased_at", "completed_at", "expires_at", "customs_defaults", "pickups",
+  "created_at", "updated_at", "validated_at", "purchased_at", "completed_at", "expires_at", "customs_defaults", "pickups", "tracking_summary",
 ] as const;
 
 export const insertBatch = (db: D1Database, row: BatchRow) =>
@@ -34,9 +36,9 @@ export const insertBatch = (db: D1Database, row: BatchRow) =>
 export const saveBatchState = (db: D1Database, row: BatchRow) =>
   db.prepare(
     `UPDATE batches SET status = ?, counts = ?, total_cents = ?, labels = ?, label_sets = ?, scan_form = ?, rate_summary = ?, updated_at = ?,
-       validated_at = ?, purchased_at = ?, completed_at = ?, pickups = ? WHERE id = ?`,
+       validated_at = ?, purchased_at = ?, completed_at = ?, pickups = ?, tracking_summary = ? WHERE id = ?`,
   ).bind(row.status, row.counts, row.total_cents, row.labels, row.label_sets, row.scan_form, row.rate_summary, row.updated_at,
-    row.validated_at, row.purchased_at, row.completed_at, row.pickups ?? null, row.id);
+    row.validated_at, row.purchased_at, row.completed_at, row.pickups ?? null, row.tracking_summary ?? null, row.id);
 
 /** A batch id as SQL to splice into a query, with its parameters. */
 export type BatchRef = { sql: string; params: unknown[] };

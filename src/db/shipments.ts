@@ -8,6 +8,7 @@ import type { Strategy, StoredAlternative } from "../carriers/shopping";
 import { extract, jsonChunks } from "./sql";
 import type { RefundStatus } from "../carriers/easypost/mapping";
 import type { StoredCustoms } from "../schemas/customs";
+import type { StoredTracking } from "../batch/tracking";
 
 /** A shipment as the service works with it; JSON columns already parsed. */
 export type ShipmentRecord = {
@@ -28,9 +29,11 @@ export type ShipmentRecord = {
   warnings: ShipmentErrors | null; verified_to_address: StoredAddress | null; refund_submitted_at: string | null;
   /** An international shipment's customs declaration (the batch's defaults merged in); null when domestic and none was given. */
   customs: StoredCustoms | null;
+  /** Once bought: its tracking (batch/tracking.ts), and that status alone for filters. */
+  tracking?: StoredTracking | null; tracking_status?: string | null;
 };
 
-const JSON_COLUMNS = ["errors", "from_address", "to_address", "parcel", "input_errors", "metadata", "service_strategy", "rates", "fees", "warnings", "verified_to_address", "customs"] as const;
+const JSON_COLUMNS = ["errors", "from_address", "to_address", "parcel", "input_errors", "metadata", "service_strategy", "rates", "fees", "warnings", "verified_to_address", "customs", "tracking"] as const;
 // What differs from one new shipment to the next. The rest is the batch's (owner, time), `validating`,
 // or empty until the shipment is validated and bought: bound once a statement instead of extracted
 // from each row's JSON, which makes a 10,000-row insert markedly cheaper for SQLite.
@@ -80,19 +83,20 @@ export const STATUS_COUNTS_SQL = `SELECT status, COUNT(*) AS n, SUM(CASE WHEN st
    FROM shipments WHERE batch_id = ? GROUP BY status`;
 export const statusCounts = (db: D1Database, batchId: string) => db.prepare(STATUS_COUNTS_SQL).bind(batchId);
 
-export type PageFilter = { page: number; limit: number; status?: string };
+export type PageFilter = { page: number; limit: number; status?: string; tracking_status?: string };
 
 /**
  * One page of a batch's shipments and its total, as two statements to run in a db.batch (alone, or
  * together with the batch row so a read is one round trip).
  */
 export function shipmentPage(db: D1Database, batch: BatchRef, f: PageFilter): [D1PreparedStatement, D1PreparedStatement] {
-  const filter = f.status ? " AND status = ?" : "";
-  const params = f.status ? [...batch.params, f.status] : batch.params;
+  // A tracking status is a bought shipment's: the filter is on both (the shipments_tracking_status index).
+  const filter = (f.status ? " AND status = ?" : "") + (f.tracking_status ? " AND status = 'purchased' AND tracking_status = ?" : "");
+  const params = [...batch.params, ...(f.status ? [f.status] : []), ...(f.tracking_status ? [f.tracking_status] : [])];
   return [
     db.prepare(`SELECT * FROM shipments WHERE batch_id = ${batch.sql}${filter} ORDER BY position LIMIT ? OFFSET ?`)
       .bind(...params, f.limit, (f.page - 1) * f.limit),
-    f.status
+    f.status || f.tracking_status
       ? db.prepare(`SELECT COUNT(*) AS n FROM shipments WHERE batch_id = ${batch.sql}${filter}`).bind(...params)
       // Unfiltered, the batch's counts are exact (written in the same transaction as every shipment
       // change) and spare scanning 10,000 index entries on each poll.
@@ -205,7 +209,9 @@ const RESULT_COLUMNS = ["shipment_id", "status", "tracking_number", "label_key",
  */
 export const SAVE_RESULTS_SQL = `UPDATE shipments SET status = u.status, tracking_number = u.tracking_number, label_key = u.label_key,
      rate_cents = COALESCE(u.rate_cents, shipments.rate_cents), rate_expires_at = COALESCE(u.rate_expires_at, shipments.rate_expires_at),
-     purchased_at = u.purchased_at, message = u.message, fees = u.fees, charged_cents = u.charged_cents, updated_at = ?2
+     purchased_at = u.purchased_at, message = u.message, fees = u.fees, charged_cents = u.charged_cents, updated_at = ?2,
+     tracking_next_at = CASE WHEN u.status = 'purchased' THEN ?4 ELSE NULL END,
+     tracking_status = CASE WHEN u.status = 'purchased' THEN 'pre_transit' ELSE NULL END
    FROM (SELECT ${extract(RESULT_COLUMNS)} FROM json_each(?1)) AS u
    WHERE shipments.id = u.shipment_id AND +shipments.batch_id = ?3 AND shipments.status = 'queued'
    RETURNING shipments.id, shipments.position, shipments.status, shipments.charged_cents, shipments.rate_cents`;
@@ -218,8 +224,9 @@ export type QueuedCost = { id: string; carrier: string; service: string; rate_ce
 export const queuedCosts = (db: D1Database, batchId: string, ids: readonly string[]) =>
   db.prepare("SELECT id, carrier, service, rate_cents, insurance_fee_cents FROM shipments WHERE id IN (SELECT value FROM json_each(?2)) AND +batch_id = ?1 AND status = 'queued'")
     .bind(batchId, JSON.stringify(ids));
-export const savePurchaseResults = (db: D1Database, batchId: string, results: readonly PurchaseOutcomeRow[], now: string) =>
-  jsonChunks(results).map((chunk) => db.prepare(SAVE_RESULTS_SQL).bind(chunk, now, batchId));
+/** `trackingAt`: when a bought shipment's tracking is first due (epoch ms). */
+export const savePurchaseResults = (db: D1Database, batchId: string, results: readonly PurchaseOutcomeRow[], now: string, trackingAt: number) =>
+  jsonChunks(results).map((chunk) => db.prepare(SAVE_RESULTS_SQL).bind(chunk, now, batchId, trackingAt));
 
 /** The batch's failed shipments: after a time-out, those still debited and not credited are undone again. */
 export async function failedShipments(db: D1Database, batchId: string): Promise<string[]> {
@@ -243,7 +250,7 @@ export const failShipments = (db: D1Database, batchId: string, failed: readonly 
 export const markVoided = (db: D1Database, batchId: string, id: string, refundStatus: string | null, now: string) =>
   db.prepare(
     `UPDATE shipments SET status = 'voided', voided_at = ?1, refund_status = ?2, refund_submitted_at = CASE WHEN ?2 IS NULL THEN NULL ELSE ?1 END,
-       updated_at = ?1 WHERE batch_id = ?3 AND id = ?4 AND status = 'purchased'`,
+       tracking_next_at = NULL, updated_at = ?1 WHERE batch_id = ?3 AND id = ?4 AND status = 'purchased'`,
   ).bind(now, refundStatus, batchId, id);
 
 /** A live void whose refund EasyPost decided: `refunded` stays voided; `rejected` and `not_applicable` are bought again (the label stands, and is paid). */

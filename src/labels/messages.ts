@@ -10,7 +10,9 @@ export type LabelJob = {
 export type ScanFormJob = { kind: "scan_forms"; batch_id: string; form_ids: string[]; /** How often a form being made was asked about already. */ follows?: number };
 /** The batch's pickups still `scheduling`, to ask their carriers for (pickups/work.ts). */
 export type PickupJob = { kind: "pickups"; batch_id: string; pickup_ids: string[] };
-export type LabelQueueMessage = LabelJob | ScanFormJob | PickupJob;
+/** Live shipments whose trackers have been quiet a day: EasyPost is asked about each (pickups/tracking-sweep.ts). */
+export type TrackingSweepJob = { kind: "tracking_sweep"; batch_id: string; shipment_ids: string[] };
+export type LabelQueueMessage = LabelJob | ScanFormJob | PickupJob | TrackingSweepJob;
 
 /** A written file, as the batch's `labels` keeps it (the link is signed when presented). */
 export type LabelFile = {

@@ -25,7 +25,7 @@ const EXPIRY_MS = 30 * DAY_MS;
 /** The batch with one page of its shipments, as GET /v1/batches/{id} and POST /v1/batches answer. */
 async function batchResponse(c: Context<AppEnv>, idOrReference: string) {
   const q = validate(BatchQuery, c.req.query());
-  const { row, rows, total } = await batchWithShipments(c, idOrReference, { page: q.shipments_page, limit: q.shipments_limit, status: q.shipments_status });
+  const { row, rows, total } = await batchWithShipments(c, idOrReference, { page: q.shipments_page, limit: q.shipments_limit, status: q.shipments_status, tracking_status: q.shipments_tracking_status });
   return { ...presentBatch(c, row), shipments: page(rows.map((s) => presentShipment(c, s, q.include === "rates")), q.shipments_page, q.shipments_limit, total) };
 }
 

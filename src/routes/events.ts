@@ -16,7 +16,7 @@ const Delivery = z.object({
 }).openapi("DeliveryAttempt");
 const Event = z.object({
   id: z.string(), object: z.literal("event"), type: z.enum(WEBHOOK_EVENTS), created_at: Timestamp,
-  data: z.record(z.string(), z.unknown()).openapi({ description: "The batch summary; `batch.updated` adds `previous_status`; `batch.recovering` adds `recovery: { action: purchases_resent | label_files_requeued, count, attempt, quiet_seconds }`" }),
+  data: z.record(z.string(), z.unknown()).openapi({ description: "The batch summary (`batch.delivered`: once every tracked shipment is delivered or returned); `batch.updated` adds `previous_status`; `batch.recovering` adds `recovery: { action: purchases_resent | label_files_requeued, count, attempt, quiet_seconds }`. `shipment.tracking_updated` is one shipment's change of tracking status: `{ batch_id, shipment_id, position, reference, tracking_number, status, previous_status, status_detail, est_delivery_date, updated_at }`" }),
   deliveries: z.array(Delivery).openapi({ description: "Every attempt to deliver this event to your webhooks" }),
 }).openapi("Event");
 

@@ -4,7 +4,7 @@ import { STRATEGIES } from "../carriers/shopping";
 import { BATCH_STATUSES } from "../batch/machine";
 import { pageQuery, PaginationSchema } from "../http/pagination";
 import { Metadata, Mode, Money, Timestamp, Url } from "./common";
-import { Shipment, ShipmentInput, ShipmentStatus } from "./shipment";
+import { Shipment, ShipmentInput, ShipmentStatus, TrackingStatus } from "./shipment";
 import { CustomsDefaults } from "./customs";
 
 export const MAX_SHIPMENTS = 10_000;
@@ -137,6 +137,12 @@ export const BatchSummary = z
     label_sets: z.array(LabelSet),
     scan_forms: z.array(ScanForm),
     customs_defaults: z.union([CustomsDefaults, z.null()]).openapi({ description: "What the batch's international shipments take where their `customs` are silent" }),
+    tracking_summary: z.object({
+      counts: z.record(z.string(), z.number().int()).openapi({ description: "Tracked (bought, not voided) shipments per tracking status" }),
+      tracked: z.number().int(), delivered_percentage: z.number().int().min(0).max(100),
+      exceptions: z.array(z.object({ shipment_id: z.string(), position: z.number().int(), reference: z.string().nullable(), status: TrackingStatus, message: z.string().nullable() }))
+        .openapi({ description: "The first 20 shipments in an exception (`failure`, `return_to_sender`, `available_for_pickup`), in position order, with their last message" }),
+    }).nullable().openapi({ description: "The batch's deliveries at a glance; null before anything was bought" }),
     pickups: z.array(Pickup).openapi({ description: "Pickups asked for the batch (`POST …/pickups`), oldest first" }),
     customs_forms: z.array(CustomsFormFile).openapi({ description: "The customs documents (a CN23 or commercial invoice per international shipment) merged 100 shipments a file, in position order, as its purchase's label files are written; signed links like `labels`" }),
     created_at: Timestamp,
@@ -163,10 +169,11 @@ export const ListBatchesQuery = pageQuery(25, 100).extend({
 });
 
 const IncludeRates = z.enum(["rates"]).optional().openapi({ description: "`rates`: each shipment's alternatives too" });
-export const ShipmentsQuery = pageQuery(100, 1000).extend({ status: ShipmentStatus.optional(), include: IncludeRates });
+export const ShipmentsQuery = pageQuery(100, 1000).extend({ status: ShipmentStatus.optional(), tracking_status: TrackingStatus.optional().openapi({ description: "Only bought shipments in this tracking status" }), include: IncludeRates });
 
 export const BatchQuery = z.object({
   shipments_status: ShipmentStatus.optional(),
+  shipments_tracking_status: TrackingStatus.optional().openapi({ description: "Only bought shipments in this tracking status" }),
   shipments_page: z.coerce.number().int().min(1).default(1),
   shipments_limit: z.coerce.number().int().min(1).max(1000).default(100),
   include: IncludeRates,

@@ -4,6 +4,18 @@ import { CARRIER_IDS, SERVICE_IDS } from "../carriers/services";
 import { STRATEGIES } from "../carriers/shopping";
 import { Metadata, Money, Timestamp, Url } from "./common";
 import { Customs, CustomsInput } from "./customs";
+import { TRACKING_STATUSES } from "../carriers/sandbox/tracking-story";
+
+export const TrackingStatus = z.enum(TRACKING_STATUSES).openapi("TrackingStatus");
+export const Tracking = z
+  .object({
+    status: TrackingStatus, status_detail: z.string().nullable(), est_delivery_date: z.string().nullable().openapi({ description: "YYYY-MM-DD, until delivered" }),
+    updated_at: Timestamp,
+    events: z.array(z.object({
+      at: Timestamp, status: TrackingStatus, message: z.string(), city: z.string().nullable(), state: z.string().nullable(), country: z.string().nullable(),
+    })).openapi({ description: "The carrier's scans, newest first" }),
+  })
+  .openapi("Tracking");
 
 export const SHIPMENT_STATUSES = ["validating", "valid", "invalid", "queued", "purchased", "purchase_failed", "voided"] as const;
 export const ShipmentStatus = z.enum(SHIPMENT_STATUSES).openapi("ShipmentStatus");
@@ -91,6 +103,7 @@ export const Shipment = z
     refund_status: z.enum(["submitted", "refunded", "rejected", "not_applicable"]).nullable().openapi({
       description: "After a void of a live label: `submitted` once EasyPost accepted the refund request; the amount is credited only when it becomes `refunded`. `rejected` and `not_applicable` credit nothing and the shipment is `purchased` again (the label stands); a rejected refund may be asked again with another void.",
     }),
+    tracking: z.union([Tracking, z.null()]).openapi({ description: "Once bought: where the parcel is (`pre_transit` from the purchase). A voided label is no longer tracked" }),
     customs: z.union([Customs, z.null()]).openapi({ description: "The customs declaration as kept (the batch's defaults merged in, `eel_pfc` derived when it was empty and the shipment is valid); null for a domestic shipment that gave none" }),
     metadata: z.record(z.string(), z.unknown()),
   })

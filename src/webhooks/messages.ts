@@ -1,5 +1,5 @@
 // `batch.recovering`: a batch that stopped making progress sent its lost work again (`data.recovery`).
-export const WEBHOOK_EVENTS = ["batch.created", "batch.updated", "batch.recovering"] as const;
+export const WEBHOOK_EVENTS = ["batch.created", "batch.updated", "batch.recovering", "batch.delivered", "shipment.tracking_updated"] as const;
 export type WebhookEventType = (typeof WEBHOOK_EVENTS)[number];
 
 /** An event to fan out to its account's subscriptions, or one delivery of it to one endpoint. */

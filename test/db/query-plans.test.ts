@@ -25,7 +25,7 @@ describe("query plans in a batch's object", () => {
   });
 
   it("purchase results, and what their shipments cost before, find each shipment by its primary key", async () => {
-    const shipments = (await plan(SAVE_RESULTS_SQL, "[]", "now", "batch_x")).filter((d) => /\bshipments\b/.test(d));
+    const shipments = (await plan(SAVE_RESULTS_SQL, "[]", "now", "batch_x", 0)).filter((d) => /\bshipments\b/.test(d));
     expect(shipments).toEqual([expect.stringMatching(/^SEARCH shipments USING INDEX sqlite_autoindex_shipments_1 \(id=\?\)$/)]);
     const costs = (await plan((db) => queuedCosts(db, "batch_x", ["a"]))).filter((d) => /\bshipments\b/.test(d));
     expect(costs).toEqual([expect.stringMatching(/^SEARCH shipments USING INDEX sqlite_autoindex_shipments_1 \(id=\?\)$/)]);

@@ -1,0 +1,96 @@
+// Tracking: the sandbox's deterministic stories, each status change one event in order, the batch's
+// summary exact, a voided label no longer tracked, the tracking_status filter.
+import { describe, expect, it } from "vitest";
+import { sandboxStory, FINAL_TRACKING } from "../../src/carriers/sandbox/tracking-story";
+import { advanceSandbox } from "../../src/batch/tracking";
+import { address, api, createBatch, from, isFinal, newAccount, passTime, settle, shipment, waitFor } from "../helpers";
+
+const DAY = 86_400_000;
+
+describe("the sandbox's story of a parcel", () => {
+  it("is the same for the same shipment id and differs across ids; scans move forward in time", () => {
+    const a = sandboxStory("shp_A", from() as any, address() as any, 3, 0.03);
+    expect(sandboxStory("shp_A", from() as any, address() as any, 3, 0.03)).toEqual(a);
+    expect(sandboxStory("shp_B", from() as any, address() as any, 3, 0.03)).not.toEqual(a);
+    for (const id of ["shp_1", "shp_2", "shp_3", "shp_4"]) {
+      const story = sandboxStory(id, from() as any, address() as any, 5, 0.03);
+      expect(story[0]).toMatchObject({ hours: 0, status: "pre_transit", city: "Reno", state: "NV" });
+      expect(story.map((s) => s.hours)).toEqual([...story.map((s) => s.hours)].sort((x, y) => x - y));
+      expect(FINAL_TRACKING).toContain(story.at(-1)!.status);
+    }
+  });
+
+  it("ends delivered at an exception rate of 0, in an exception at 1", () => {
+    for (let i = 0; i < 20; i++) {
+      expect(sandboxStory(`shp_${i}`, from() as any, address() as any, 3, 0).at(-1)!.status).toBe("delivered");
+      const exceptional = sandboxStory(`shp_${i}`, from() as any, address() as any, 3, 1);
+      expect(exceptional.some((s) => ["failure", "available_for_pickup", "return_to_sender"].includes(s.status))).toBe(true);
+    }
+  });
+
+  it("advances by simulated time: at speed 100,000 a few days' story is told in seconds", () => {
+    const src = { id: "shp_speed", purchased_at: new Date(0).toISOString(), from_address: from() as any, to_address: address() as any, delivery_days: 3, tracking: null };
+    const story = sandboxStory(src.id, src.from_address, src.to_address, 3, 0);
+    const end = (story.at(-1)!.hours * 3_600_000) / 100_000;
+    expect(advanceSandbox(src, end - 1, 100_000, 0).tracking.status).not.toBe("delivered");
+    const done = advanceSandbox(src, end, 100_000, 0);
+    expect(done).toMatchObject({ next_at: null, tracking: { status: "delivered", est_delivery_date: null } });
+    expect(done.tracking.events.map((e) => e.status)).toEqual(story.map((s) => s.status).reverse());
+    expect(done.changes).toEqual(["pre_transit", "in_transit", "out_for_delivery", "delivered"]);
+  });
+});
+
+describe("a bought batch, tracked (sandbox)", () => {
+  it("every status change is one event in order; the summary stays exact; batch.delivered once all arrived; the filter finds each status", async () => {
+    const { key } = await newAccount();
+    const b = await settle(key, (await createBatch(key, { shipments: Array.from({ length: 6 }, () => shipment()) })).id);
+    await api(key, `/v1/batches/${b.id}/purchase`, { body: {} });
+    let done = await waitFor(key, b.id, isFinal);
+    expect(done.tracking_summary).toMatchObject({ counts: { pre_transit: 6 }, tracked: 6, delivered_percentage: 0, exceptions: [] });
+    expect(done.shipments.data.every((s: any) => s.tracking.status === "pre_transit" && s.tracking.events[0].message.startsWith("Shipping label created"))).toBe(true);
+
+    // A voided label is tracked no more.
+    const [voided] = done.shipments.data;
+    await api(key, `/v1/batches/${b.id}/shipments/${voided.id}/void`, { method: "POST" });
+    expect((await api(key, `/v1/batches/${b.id}`)).json.tracking_summary).toMatchObject({ counts: { pre_transit: 5 }, tracked: 5 });
+
+    // A day and a half later, then ten days later.
+    for (const ms of [1.5 * DAY, 10 * DAY]) {
+      await passTime(b.id, ms);
+      done = (await api(key, `/v1/batches/${b.id}?shipments_limit=100`)).json;
+      const tracked = done.shipments.data.filter((s: any) => s.status === "purchased");
+      const counts: Record<string, number> = {};
+      for (const s of tracked) counts[s.tracking.status] = (counts[s.tracking.status] ?? 0) + 1;
+      expect(done.tracking_summary.counts).toEqual(counts);
+      expect(done.tracking_summary.tracked).toBe(5);
+      expect(done.tracking_summary.tracked).toBe(5);
+      for (const [status, n] of Object.entries(counts)) {
+        expect((await api(key, `/v1/batches/${b.id}/shipments?tracking_status=${status}`)).json.data).toHaveLength(n);
+      }
+    }
+    expect(done.shipments.data.find((s: any) => s.id === voided.id).tracking).toBeNull();
+    const stories = done.shipments.data.filter((s: any) => s.status === "purchased");
+    // Every story has ended: each shipment shows its last scan, and its events are its scans, newest first.
+    for (const s of stories) {
+      expect(FINAL_TRACKING).toContain(s.tracking.status);
+      expect(s.tracking.events.at(-1).status).toBe("pre_transit");
+      expect(s.tracking.events.length).toBeGreaterThanOrEqual(4);
+    }
+    // One event per change, in order, per shipment; none for the voided label.
+    const events = (await api(key, `/v1/events?type=shipment.tracking_updated&batch_id=${b.id}&limit=100`)).json.data;
+    expect(events.some((e: any) => e.data.shipment_id === voided.id)).toBe(false);
+    for (const s of stories) {
+      const mine = events.filter((e: any) => e.data.shipment_id === s.id).reverse();
+      const path = mine.map((e: any) => e.data.status);
+      expect(mine[0].data.previous_status).toBe("pre_transit");
+      for (let i = 1; i < mine.length; i++) expect(mine[i].data.previous_status).toBe(mine[i - 1].data.status);
+      // A change each: never an event that repeats the status before it (a story may pass a status twice: returned parcels).
+      for (const e of mine) expect(e.data.status).not.toBe(e.data.previous_status);
+      expect(path.at(-1)).toBe(s.tracking.status);
+    }
+    const arrived = stories.every((s: any) => ["delivered", "return_to_sender"].includes(s.tracking.status));
+    const delivered = (await api(key, `/v1/events?type=batch.delivered&batch_id=${b.id}`)).json.data;
+    expect(delivered).toHaveLength(arrived ? 1 : 0);
+    expect(done.tracking_summary.exceptions.map((x: any) => x.shipment_id)).toEqual(stories.filter((s: any) => ["failure", "return_to_sender", "available_for_pickup"].includes(s.tracking.status)).map((s: any) => s.id));
+  });
+});
