@@ -14,6 +14,7 @@ import { registerCarrierRoutes } from "./routes/carriers";
 import { registerEventRoutes } from "./routes/events";
 import { registerLabelRoutes } from "./routes/labels";
 import { registerPickupRoutes } from "./routes/pickups";
+import { registerProviderRoutes } from "./routes/providers";
 import { registerWebhookRoutes } from "./routes/webhooks";
 import { registerShipmentRoutes } from "./routes/shipments";
 import { registerWebhooks, TAGS } from "./routes/webhook-events";
@@ -69,6 +70,7 @@ export function buildApp() {
   registerEventRoutes(app);
   registerLabelRoutes(app);
   registerPickupRoutes(app);
+  registerProviderRoutes(app);
   registerWebhookRoutes(app);
 
   app.openAPIRegistry.registerComponent("securitySchemes", "bearer", {

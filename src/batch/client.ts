@@ -13,7 +13,7 @@ export const batchObject = (env: Env, batchId: string) => env.BATCH.get(env.BATC
 
 /** The batch's object typed as its class declares its methods (what crosses RPC has the same shapes). */
 export const batchCalls = (env: Env, batchId: string) => batchObject(env, batchId) as unknown as Pick<BatchObject,
-  "read" | "shipment" | "shipmentsOf" | "purchasedInRange" | "manifest" | "books" | "markBuyStarted" | "noteVoided" | "recordRatings" | "recordPickup" | "requestPickups">;
+  "read" | "shipment" | "shipmentsOf" | "purchasedInRange" | "manifest" | "books" | "markBuyStarted" | "noteVoided" | "recordRatings" | "recordPickup" | "requestPickups" | "applyProviderTrackers">;
 
 const BATCH_ID = /^batch_[0-9A-HJKMNP-TV-Z]{26}$/;
 

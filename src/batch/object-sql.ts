@@ -150,7 +150,7 @@ export const dueTracking = (db: D1Database, now: number, limit = TRACKING_PAGE) 
      FROM shipments WHERE tracking_next_at <= ? AND status = 'purchased' ORDER BY tracking_next_at LIMIT ?`).bind(now, limit);
 
 /** A page of tracking, one statement: each row's JSON, status and next due time; only bought shipments take it. */
-export const saveTracking = (db: D1Database, rows: readonly { id: string; tracking: string; tracking_status: string; tracking_next_at: number | null }[]) =>
+export const saveTracking = (db: D1Database, rows: readonly { id: string; tracking: string | null; tracking_status: string; tracking_next_at: number | null }[]) =>
   jsonChunks(rows).map((chunk) => db.prepare(
     `UPDATE shipments SET tracking = u.tracking, tracking_status = u.tracking_status, tracking_next_at = u.tracking_next_at
      FROM (SELECT ${extract(["id", "tracking", "tracking_status", "tracking_next_at"])} FROM json_each(?)) AS u

@@ -18,7 +18,7 @@ import type { CsvRow } from "../schemas/csv";
 import type { ShipmentIn, ShipmentStatus } from "../schemas/shipment";
 import type { LabelFile, LabelJob, PickupJob, ScanFormJob, TrackingSweepJob } from "../labels/messages";
 import { applyPickupChange, planPickups, storedPickups, windowErrors, type PickupChange, type StoredPickup } from "./pickups";
-import { advanceSandbox, allArrived, applyProviderTracker, bumpPreTransit, firstScanMs, sourceOf, summarize, trackingSwitches, TRACKING_SWEEP_MS, type Advance, type ProviderTracker, type StoredTracking, type TrackedRow, type TrackingSummary } from "./tracking";
+import { advanceSandbox, allArrived, applyProviderTracker, bumpPreTransit, firstScanMs, parseTracking, sourceOf, summarize, trackingSwitches, TRACKING_SWEEP_MS, type Advance, type ProviderTracker, type TrackedRow, type TrackingSummary } from "./tracking";
 import type { CarrierId } from "../carriers/services";
 import { planScanForms, storedScanForms, type ScanFormWrite } from "../labels/scan-forms";
 import type { LabelFormat, LabelLayout } from "../labels/merge";
@@ -902,7 +902,7 @@ export class BatchObject extends DurableObject<Env> {
       const updates: { s: TrackedRow; advance: Advance }[] = [];
       for (const t of trackers) {
         const s = held.get(t.provider_shipment_id);
-        const advance = s && applyProviderTracker(s.tracking ? JSON.parse(s.tracking) : null, t.tracker);
+        const advance = s && applyProviderTracker(parseTracking(s.tracking), t.tracker);
         if (s && advance) updates.push({ s, advance });
       }
       if (!updates.length) return { ok: true, row, applied: 0 };
@@ -924,7 +924,7 @@ export class BatchObject extends DurableObject<Env> {
         id: s.id, tracking: JSON.stringify(advance.tracking), tracking_status: advance.tracking.status, tracking_next_at: advance.next_at,
       })))) this.sqlite.rows(st);
       for (const { s, advance } of updates) {
-        let previous = s.tracking ? (JSON.parse(s.tracking) as StoredTracking).status : "pre_transit";
+        let previous = parseTracking(s.tracking)?.status ?? "pre_transit";
         for (const status of advance.changes) {
           if (status === previous) continue;
           this.sqlite.rows(this.event(row, "shipment.tracking_updated", {
@@ -1075,7 +1075,7 @@ export class BatchObject extends DurableObject<Env> {
       if (row.mode === "live") {
         // Quiet for a day: the consumer asks EasyPost; meanwhile the next sweep is a day away.
         this.sqlite.transaction(() => {
-          for (const st of own.saveTracking(this.local, due.map((s) => ({ id: s.id, tracking: s.tracking ?? "null", tracking_status: (s.tracking ? (JSON.parse(s.tracking) as StoredTracking).status : "pre_transit"), tracking_next_at: now + TRACKING_SWEEP_MS })))) this.sqlite.rows(st);
+          for (const st of own.saveTracking(this.local, due.map((s) => ({ id: s.id, tracking: s.tracking, tracking_status: parseTracking(s.tracking)?.status ?? "pre_transit", tracking_next_at: now + TRACKING_SWEEP_MS })))) this.sqlite.rows(st);
         });
         await this.env.LABEL_QUEUE.send({ kind: "tracking_sweep", batch_id: row.id, shipment_ids: due.map((s) => s.id) } satisfies TrackingSweepJob);
       } else {

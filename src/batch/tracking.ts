@@ -3,6 +3,8 @@
 // changes a client is told of (one event each, in order), and the summary's shape.
 import { FINAL_TRACKING, sandboxStory, type Scan, type TrackingStatus } from "../carriers/sandbox/tracking-story";
 import type { StoredAddress } from "../schemas/address";
+import type { ProviderTracker } from "../carriers/types";
+export type { ProviderTracker } from "../carriers/types";
 import { findService } from "../carriers/services";
 import { deliveryDays } from "../carriers/shopping";
 import { labelZone } from "../carriers/sandbox/rates";
@@ -56,11 +58,6 @@ export function advanceSandbox(s: TrackingSource, now: number, speed: number, ex
   return { tracking, next_at: next ? realAt(next) : null, changes: transitions(s.tracking?.status ?? null, shown.map((x) => x.status)) };
 }
 
-/** EasyPost's Tracker, as its `tracker.updated` events and `GET /trackers/{id}` carry it. */
-export type ProviderTracker = {
-  id: string; status: string; status_detail?: string | null; est_delivery_date?: string | null; updated_at: string;
-  tracking_details?: { datetime: string; status: string; message?: string | null; tracking_location?: { city?: string | null; state?: string | null; country?: string | null } }[];
-};
 
 const KNOWN: readonly string[] = ["pre_transit", "in_transit", "out_for_delivery", "delivered", "available_for_pickup", "return_to_sender", "failure", "unknown"];
 const statusOf = (s: string): TrackingStatus => (KNOWN.includes(s) ? (s as TrackingStatus) : "unknown");
@@ -102,13 +99,16 @@ export type TrackedRow = {
   from_address: string; to_address: string; provider_shipment_id: string | null; tracking: string | null;
 };
 
+/** A row's tracking column (JSON, or empty before its first update). */
+export const parseTracking = (text: string | null): StoredTracking | null => (text ? (JSON.parse(text) as StoredTracking | null) : null);
+
 /** The story's inputs from a row: addresses, and the days its service takes (by zone at home). */
 export function sourceOf(s: TrackedRow): TrackingSource {
   const from = JSON.parse(s.from_address) as StoredAddress;
   const to = JSON.parse(s.to_address) as StoredAddress;
   const spec = findService(s.service);
   const days = spec ? (spec.scope === "international" ? spec.delivery_days : deliveryDays(spec, labelZone(from, to))) : 3;
-  return { id: s.id, purchased_at: s.purchased_at, from_address: from, to_address: to, delivery_days: days, tracking: s.tracking ? JSON.parse(s.tracking) : null };
+  return { id: s.id, purchased_at: s.purchased_at, from_address: from, to_address: to, delivery_days: days, tracking: parseTracking(s.tracking) };
 }
 
 /** How fast the sandbox's simulated time runs (SANDBOX_TRACKING_SPEED, default 1) and the share of stories ending in an exception. */

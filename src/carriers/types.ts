@@ -82,7 +82,15 @@ export interface CarrierAdapter {
   quotePickup(req: PickupRequest): Promise<{ ok: true; provider_id: string; cents: number } | { ok: false; transient: boolean; message: string }>;
   buyPickup(req: PickupRequest, providerId: string): Promise<{ ok: true; confirmation: string } | { ok: false; transient: boolean; message: string }>;
   cancelPickup(req: PickupRequest, providerId: string): Promise<{ ok: true } | { ok: false; message: string }>;
+  /** Live only: the provider's trackers of these shipments (its tracker by id when known, else by its shipment); one it cannot read is left out. */
+  trackers?(items: readonly { provider_shipment_id: string; tracker_id: string | null }[]): Promise<{ provider_shipment_id: string; tracker: ProviderTracker }[]>;
 }
+
+/** EasyPost's Tracker, as its `tracker.updated` events and `GET /trackers/{id}` carry it. */
+export type ProviderTracker = {
+  id: string; status: string; status_detail?: string | null; est_delivery_date?: string | null; updated_at: string;
+  tracking_details?: { datetime: string; status: string; message?: string | null; tracking_location?: { city?: string | null; state?: string | null; country?: string | null } }[];
+};
 
 /** One pickup: a carrier's bought shipments (our keys) at one address, in a window. */
 export type PickupRequest = {

@@ -146,7 +146,7 @@ const WORK_COLUMNS = [
   "id", "batch_id", "account_id", "position", "reference", "status", "carrier", "service", "from_address", "to_address", "parcel",
   "rate_cents", "rate_currency", "rate_expires_at", "tracking_number", "label_key", "message", "purchased_at", "voided_at", "metadata",
   "created_at", "updated_at", "provider_shipment_id", "provider_rate_id", "provider_buy_at", "refund_status", "rating_at",
-  "service_strategy", "insurance_cents", "insurance_fee_cents", "charged_cents", "refund_submitted_at", "customs",
+  "service_strategy", "insurance_cents", "insurance_fee_cents", "charged_cents", "refund_submitted_at", "customs", "tracking",
 ] as const;
 export type WorkShipment = Pick<ShipmentRecord, (typeof WORK_COLUMNS)[number]>;
 

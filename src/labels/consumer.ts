@@ -12,6 +12,7 @@ import { renderScanForm } from "./scan-form";
 import { mergeCustomsForms, type CustomsDocument } from "./customs-form";
 import { customsDocumentKey } from "../purchase/messages";
 import { schedulePickups } from "../pickups/work";
+import type { TrackingSweepJob } from "./messages";
 import { storedScanForms, type ScanFormWrite, type StoredScanForm } from "./scan-forms";
 
 /**
@@ -24,6 +25,16 @@ export async function consumeLabelJobs(batch: MessageBatch<LabelQueueMessage>, e
   for (const raw of batch.messages) {
     if (raw.body.kind === "scan_forms") {
       await scanForms(env, raw as Message<ScanFormJob>);
+      continue;
+    }
+    if (raw.body.kind === "tracking_sweep") {
+      try {
+        await sweepTrackers(env, raw.body);
+        raw.ack();
+      } catch (err) {
+        console.warn(`tracking sweep of ${raw.body.batch_id} failed: ${(err as Error).message}`);
+        raw.retry({ delaySeconds: Math.min(300, 2 ** raw.attempts) });
+      }
       continue;
     }
     if (raw.body.kind === "pickups") {
@@ -86,6 +97,18 @@ export async function consumeLabelJobs(batch: MessageBatch<LabelQueueMessage>, e
       msg.retry({ delaySeconds: Math.min(60, 2 ** msg.attempts) });
     }
   }
+}
+
+/** Live trackers quiet for a day: EasyPost is asked about each, and what is newer is applied (never backwards). */
+async function sweepTrackers(env: Env, job: TrackingSweepJob) {
+  const answer = found(await batchCalls(env, job.batch_id).shipmentsOf(job.batch_id, job.shipment_ids));
+  if (!answer || answer.row.mode !== "live") return;
+  const carrier = carrierFor(env, "live", batchBooks(env, job.batch_id));
+  const items = answer.shipments.filter((s) => s.status === "purchased" && s.provider_shipment_id)
+    .map((s) => ({ provider_shipment_id: s.provider_shipment_id!, tracker_id: s.tracking?.tracker_id ?? null }));
+  if (!items.length || !carrier.trackers) return;
+  const trackers = await carrier.trackers(items);
+  if (trackers.length) found(await batchCalls(env, job.batch_id).applyProviderTrackers(job.batch_id, trackers));
 }
 
 /** The provider's customs documents kept at purchase, by position (shipments without one are absent). */

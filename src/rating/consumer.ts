@@ -134,6 +134,12 @@ export async function consumeRatings(batch: MessageBatch<ProviderMessage>, env: 
           service: choice.service, carrier: findService(choice.service)!.carrier, rates: offered.map(toStored), verified_to_address: r.verified_to,
         });
       });
+      // Whose the provider's shipments are: its tracker events name them (routes/providers.ts).
+      const owned = results.filter((r) => r.provider_shipment_id);
+      if (owned.length) {
+        await env.DB.prepare(`INSERT INTO provider_shipments (provider_shipment_id, batch_id) SELECT value, ?2 FROM json_each(?1) WHERE true
+          ON CONFLICT DO NOTHING`).bind(JSON.stringify(owned.map((r) => r.provider_shipment_id)), msg.body.batch_id).run();
+      }
       await save(env, msg.body.batch_id, results);
       // What the provider could not answer now is asked again; what it did answer is kept.
       if (transient) msg.retry({ delaySeconds: ratingBackoffSeconds(msg.attempts) });

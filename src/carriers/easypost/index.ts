@@ -11,7 +11,7 @@ import type { ShipmentErrors } from "../../schemas/shipment";
 import { sandboxRate } from "../sandbox/rates";
 import { byPrice, estimatedDelivery, type Alternative } from "../shopping";
 import { findService } from "../services";
-import type { CarrierAdapter, Fee, ProviderRating, PurchaseOutcome, PurchaseRequest, RatingRequest, ScanFormOutcome, VoidOutcome } from "../types";
+import type { CarrierAdapter, Fee, ProviderRating, ProviderTracker, PurchaseOutcome, PurchaseRequest, RatingRequest, ScanFormOutcome, VoidOutcome } from "../types";
 import { EasyPostClient, type ProviderError } from "./client";
 import { carrierFamily, CUSTOMS_FORM_TYPES, pickupStatusOf, refundStatusOf, scanFormStatusOf, serviceFor } from "./mapping";
 import type { StoredCustoms } from "../../schemas/customs";
@@ -261,6 +261,20 @@ export function easypostCarrier(env: Env, db: D1Database): CarrierAdapter {
       if (!res.ok) return { ok: false, transient: res.transient, message: `EasyPost: ${res.error.message}` };
       if (!res.body.confirmation) return { ok: false, transient: true, message: "EasyPost has not confirmed the pickup yet" };
       return { ok: true, confirmation: res.body.confirmation };
+    },
+
+    async trackers(items) {
+      const out: { provider_shipment_id: string; tracker: ProviderTracker }[] = [];
+      for (const item of items) {
+        if (item.tracker_id) {
+          const res = await client.call<ProviderTracker>("GET", `/trackers/${item.tracker_id}`);
+          if (res.ok) out.push({ provider_shipment_id: item.provider_shipment_id, tracker: res.body });
+          continue;
+        }
+        const res = await client.call<EpShipment & { tracker?: ProviderTracker | null }>("GET", `/shipments/${item.provider_shipment_id}`);
+        if (res.ok && res.body.tracker?.updated_at) out.push({ provider_shipment_id: item.provider_shipment_id, tracker: res.body.tracker });
+      }
+      return out;
     },
 
     async cancelPickup(_req, providerId) {

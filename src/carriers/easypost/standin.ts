@@ -190,6 +190,10 @@ export class EasyPostStandIn {
     if (method === "POST" && (m = /^\/shipments\/(shp_\w+)\/refund$/.exec(path))) return this.refund(m[1]);
     if (method === "POST" && path === "/scan_forms") return this.createScanForm(body, url.origin, mode);
     if (method === "POST" && path === "/pickups") return this.createPickup(body, mode);
+    if (method === "GET" && (m = /^\/trackers\/(trk_\w+)$/.exec(path))) {
+      const tracker = [...this.shipments.values()].map((s) => s.tracker).find((t) => t?.id === m![1]);
+      return tracker ? json(200, tracker) : error(404, "NOT_FOUND", "The requested resource could not be found.");
+    }
     if (method === "GET" && (m = /^\/pickups\/(pickup_\w+)$/.exec(path))) return this.pickupFound(m[1], (p) => json(200, p));
     if (method === "POST" && (m = /^\/pickups\/(pickup_\w+)\/buy$/.exec(path))) return this.buyPickup(m[1], body);
     if (method === "POST" && (m = /^\/pickups\/(pickup_\w+)\/cancel$/.exec(path))) return this.cancelPickup(m[1]);
@@ -309,7 +313,11 @@ export class EasyPostStandIn {
         ...(insured ? [fee("InsuranceFee", Math.max(0.5, Math.ceil(Number(insured)) / 100))] : []),
         ...(extra?.fees ?? []).map((f) => fee(f.type, f.amount)),
       ];
-      s.tracker = { id: `trk_${hex()}`, object: "Tracker", mode: s.mode, tracking_code: s.tracking_code, status: "pre_transit", carrier: familyOf(rate.carrier), fees: [] };
+      s.tracker = {
+        id: `trk_${hex()}`, object: "Tracker", mode: s.mode, tracking_code: s.tracking_code, status: "pre_transit", status_detail: "label_created",
+        carrier: familyOf(rate.carrier), shipment_id: id, created_at: now, updated_at: now, est_delivery_date: null, fees: [],
+        tracking_details: [{ object: "TrackingDetail", datetime: now, status: "pre_transit", status_detail: "label_created", message: "Pre-Shipment Info Sent to USPS", source: familyOf(rate.carrier), tracking_location: { object: "TrackingLocation", city: null, state: null, country: null, zip: null } }],
+      };
       s.updated_at = now;
       return json(200, s);
     });
@@ -393,6 +401,19 @@ export class EasyPostStandIn {
       return new Response(zpl, { headers: { "content-type": "text/plain" } });
     }
     return new Response(await labelPdf(lines), { headers: { "content-type": "application/pdf" } });
+  }
+
+  /**
+   * Moves a bought shipment's tracker on, as a carrier scan would, and answers the `tracker.updated`
+   * Event EasyPost would push (its recorded shape: `description`, `result` the Tracker). For tests.
+   */
+  moveTracker(shipmentId: string, status: string, message: string, at = new Date().toISOString().replace(/\.\d+Z$/, "Z"), city = "Memphis") {
+    const s = this.shipments.get(shipmentId);
+    if (!s?.tracker) throw new Error(`no tracker for ${shipmentId}`);
+    const t = s.tracker;
+    t.tracking_details = [...t.tracking_details, { object: "TrackingDetail", datetime: at, status, status_detail: status, message, source: t.carrier, tracking_location: { object: "TrackingLocation", city, state: "TN", country: "US", zip: null } }];
+    Object.assign(t, { status, status_detail: status, updated_at: at });
+    return { object: "Event", id: `evt_${hex()}`, mode: s.mode, description: "tracker.updated", previous_attributes: {}, pending_urls: [], completed_urls: [], created_at: at, updated_at: at, result: JSON.parse(JSON.stringify(t)) };
   }
 
   private pickupFound(id: string, then: (p: Record<string, any>) => Response) {
