@@ -155,6 +155,13 @@ export interface paths {
      */
     post: operations["cancelPickup"];
   };
+  "/v1/providers/easypost/events": {
+    /**
+     * EasyPost's webhook: tracker updates
+     * @description For EasyPost, not for API clients: register this URL as a webhook in EasyPost's dashboard with a webhook secret, and set the same secret as `EASYPOST_WEBHOOK_SECRET`. Each request must carry `X-Hmac-Signature: hmac-sha256-hex=<HMAC-SHA256 of the raw body with the secret>`; without a valid one the answer is 401 and nothing changes. A `tracker.updated` event moves the tracking of the bought shipment whose EasyPost shipment it names (never backwards: an event older than what is held is ignored); a repeated event id, another event type, or a shipment not ours is answered 200 and ignored.
+     */
+    post: operations["receiveEasyPostEvent"];
+  };
   "/v1/webhooks": {
     /** List subscriptions (without secrets) */
     get: operations["listWebhooks"];
@@ -182,6 +189,14 @@ export interface webhooks {
   "batch.recovering": {
     /** A batch that stopped making progress sent its lost work again */
     post: operations["on_batch_recovering"];
+  };
+  "batch.delivered": {
+    /** Every tracked shipment of the batch was delivered or returned to its sender (once) */
+    post: operations["on_batch_delivered"];
+  };
+  "shipment.tracking_updated": {
+    /** A bought shipment's tracking status changed (one event per change, not per scan, in order) */
+    post: operations["on_shipment_tracking_updated"];
   };
 }
 
@@ -244,6 +259,23 @@ export interface components {
       scan_forms: components["schemas"]["ScanForm"][];
       /** @description What the batch's international shipments take where their `customs` are silent */
       customs_defaults: components["schemas"]["CustomsDefaults"] | null;
+      /** @description The batch's deliveries at a glance; null before anything was bought */
+      tracking_summary: ({
+        /** @description Tracked (bought, not voided) shipments per tracking status */
+        counts: {
+          [key: string]: number;
+        };
+        tracked: number;
+        delivered_percentage: number;
+        /** @description The first 20 shipments in an exception (`failure`, `return_to_sender`, `available_for_pickup`), in position order, with their last message */
+        exceptions: ({
+            shipment_id: string;
+            position: number;
+            reference: string | null;
+            status: components["schemas"]["TrackingStatus"];
+            message: string | null;
+          })[];
+      }) | null;
       /** @description Pickups asked for the batch (`POST …/pickups`), oldest first */
       pickups: components["schemas"]["Pickup"][];
       /** @description The customs documents (a CN23 or commercial invoice per international shipment) merged 100 shipments a file, in position order, as its purchase's label files are written; signed links like `labels` */
@@ -389,6 +421,8 @@ export interface components {
       /** @description Who certifies the declaration; printed on the customs form's signature line */
       signer?: string | null;
     };
+    /** @enum {string} */
+    TrackingStatus: "pre_transit" | "in_transit" | "out_for_delivery" | "delivered" | "available_for_pickup" | "return_to_sender" | "failure" | "unknown";
     /** @description A carrier pickup of one carrier's bought, not voided shipments from one origin address */
     Pickup: {
       /** @example pku_01J… */
@@ -462,6 +496,44 @@ export interface components {
         };
       });
     };
+    BatchDeliveredEvent: {
+      /** @example evt_01JQ… */
+      id: string;
+      /** @enum {string} */
+      type: "batch.delivered";
+      /**
+       * Format: date-time
+       * @example 2026-04-01T10:00:00.000Z
+       */
+      created_at: string;
+      data: components["schemas"]["BatchSummary"];
+    };
+    ShipmentTrackingUpdatedEvent: {
+      /** @example evt_01JQ… */
+      id: string;
+      /** @enum {string} */
+      type: "shipment.tracking_updated";
+      /**
+       * Format: date-time
+       * @example 2026-04-01T10:00:00.000Z
+       */
+      created_at: string;
+      data: components["schemas"]["TrackingUpdate"];
+    };
+    TrackingUpdate: {
+      batch_id: string;
+      shipment_id: string;
+      position: number;
+      reference: string | null;
+      tracking_number: string | null;
+      /** @enum {string} */
+      status: "pre_transit" | "in_transit" | "out_for_delivery" | "delivered" | "available_for_pickup" | "return_to_sender" | "failure" | "unknown";
+      /** @enum {string} */
+      previous_status: "pre_transit" | "in_transit" | "out_for_delivery" | "delivered" | "available_for_pickup" | "return_to_sender" | "failure" | "unknown";
+      status_detail: string | null;
+      est_delivery_date: string | null;
+      updated_at: string;
+    };
     Batch: components["schemas"]["BatchSummary"] & {
       shipments: {
         data: components["schemas"]["BatchShipment"][];
@@ -518,6 +590,8 @@ export interface components {
        * @enum {string|null}
        */
       refund_status: "submitted" | "refunded" | "rejected" | "not_applicable" | null;
+      /** @description Once bought: where the parcel is (`pre_transit` from the purchase). A voided label is no longer tracked */
+      tracking: components["schemas"]["Tracking"] | null;
       /** @description The customs declaration as kept (the batch's defaults merged in, `eel_pfc` derived when it was empty and the shipment is valid); null for a domestic shipment that gave none */
       customs: components["schemas"]["Customs"] | null;
       metadata: {
@@ -603,6 +677,30 @@ export interface components {
       type: string;
       /** @example 16.27 */
       amount: string;
+    };
+    Tracking: {
+      status: components["schemas"]["TrackingStatus"];
+      status_detail: string | null;
+      /** @description YYYY-MM-DD, until delivered */
+      est_delivery_date: string | null;
+      /**
+       * Format: date-time
+       * @example 2026-04-01T10:00:00.000Z
+       */
+      updated_at: string;
+      /** @description The carrier's scans, newest first */
+      events: ({
+          /**
+           * Format: date-time
+           * @example 2026-04-01T10:00:00.000Z
+           */
+          at: string;
+          status: components["schemas"]["TrackingStatus"];
+          message: string;
+          city: string | null;
+          state: string | null;
+          country: string | null;
+        })[];
     };
     Customs: {
       /** @enum {string|null} */
@@ -913,13 +1011,13 @@ export interface components {
       /** @enum {string} */
       object: "event";
       /** @enum {string} */
-      type: "batch.created" | "batch.updated" | "batch.recovering";
+      type: "batch.created" | "batch.updated" | "batch.recovering" | "batch.delivered" | "shipment.tracking_updated";
       /**
        * Format: date-time
        * @example 2026-04-01T10:00:00.000Z
        */
       created_at: string;
-      /** @description The batch summary; `batch.updated` adds `previous_status`; `batch.recovering` adds `recovery: { action: purchases_resent | label_files_requeued, count, attempt, quiet_seconds }` */
+      /** @description The batch summary (`batch.delivered`: once every tracked shipment is delivered or returned); `batch.updated` adds `previous_status`; `batch.recovering` adds `recovery: { action: purchases_resent | label_files_requeued, count, attempt, quiet_seconds }`. `shipment.tracking_updated` is one shipment's change of tracking status: `{ batch_id, shipment_id, position, reference, tracking_number, status, previous_status, status_detail, est_delivery_date, updated_at }` */
       data: {
         [key: string]: unknown;
       };
@@ -970,6 +1068,10 @@ export interface components {
       /** @description Only these carriers' shipments (default: every carrier with bought shipments) */
       carriers?: (("usps" | "ups" | "fedex")[]) | null;
     };
+    ProviderEventAck: {
+      received: boolean;
+      applied: boolean;
+    };
     WebhookCreated: components["schemas"]["Webhook"] & {
       /** @description Standard Webhooks signing secret (`whsec_…`); shown only here */
       secret: string;
@@ -993,7 +1095,7 @@ export interface components {
        */
       url: string;
       /** @description Defaults to every event type */
-      events?: ("batch.created" | "batch.updated" | "batch.recovering")[];
+      events?: ("batch.created" | "batch.updated" | "batch.recovering" | "batch.delivered" | "shipment.tracking_updated")[];
     };
     WebhookList: {
       data: components["schemas"]["Webhook"][];
@@ -1201,6 +1303,8 @@ export interface operations {
     parameters: {
       query?: {
         shipments_status?: components["schemas"]["ShipmentStatus"];
+        /** @description Only bought shipments in this tracking status */
+        shipments_tracking_status?: components["schemas"]["TrackingStatus"];
         shipments_page?: number;
         shipments_limit?: number;
         /** @description `rates`: each shipment's alternatives too */
@@ -1645,6 +1749,8 @@ export interface operations {
         /** @description Items per page (max 1000) */
         limit?: number;
         status?: components["schemas"]["ShipmentStatus"];
+        /** @description Only bought shipments in this tracking status */
+        tracking_status?: components["schemas"]["TrackingStatus"];
         /** @description `rates`: each shipment's alternatives too */
         include?: "rates";
       };
@@ -2263,7 +2369,7 @@ export interface operations {
         page?: number;
         /** @description Items per page (max 100) */
         limit?: number;
-        type?: "batch.created" | "batch.updated" | "batch.recovering";
+        type?: "batch.created" | "batch.updated" | "batch.recovering" | "batch.delivered" | "shipment.tracking_updated";
         batch_id?: string;
       };
     };
@@ -3218,6 +3324,98 @@ export interface operations {
       };
     };
   };
+  /**
+   * EasyPost's webhook: tracker updates
+   * @description For EasyPost, not for API clients: register this URL as a webhook in EasyPost's dashboard with a webhook secret, and set the same secret as `EASYPOST_WEBHOOK_SECRET`. Each request must carry `X-Hmac-Signature: hmac-sha256-hex=<HMAC-SHA256 of the raw body with the secret>`; without a valid one the answer is 401 and nothing changes. A `tracker.updated` event moves the tracking of the bought shipment whose EasyPost shipment it names (never backwards: an event older than what is held is ignored); a repeated event id, another event type, or a shipment not ours is answered 200 and ignored.
+   */
+  receiveEasyPostEvent: {
+    requestBody?: {
+      content: {
+        "application/json": {
+          id: string;
+          description: string;
+          result: {
+            [key: string]: unknown;
+          };
+          [key: string]: unknown;
+        };
+      };
+    };
+    responses: {
+      /** @description Received (applied or ignored) */
+      200: {
+        headers: {
+          /** @description This request's id (also in every 500's message) */
+          "X-Request-Id"?: string;
+        };
+        content: {
+          "application/json": components["schemas"]["ProviderEventAck"];
+        };
+      };
+      /** @description The body or a parameter cannot be read or fails the schema (code `invalid_json`, `validation_failed`, `invalid_csv`) */
+      400: {
+        headers: {
+          /** @description This request's id (also in every 500's message) */
+          "X-Request-Id"?: string;
+        };
+        content: {
+          "application/json": components["schemas"]["Error"];
+        };
+      };
+      /** @description No key, an unknown key or a revoked key (code `unauthorized`) */
+      401: {
+        headers: {
+          /** @description This request's id (also in every 500's message) */
+          "X-Request-Id"?: string;
+        };
+        content: {
+          "application/json": components["schemas"]["Error"];
+        };
+      };
+      /** @description Body over 20 MB, or more than 10,000 shipments in a batch (code `payload_too_large`) */
+      413: {
+        headers: {
+          /** @description This request's id (also in every 500's message) */
+          "X-Request-Id"?: string;
+        };
+        content: {
+          "application/json": components["schemas"]["Error"];
+        };
+      };
+      /** @description Neither JSON nor multipart with a CSV file (code `unsupported_media_type`) */
+      415: {
+        headers: {
+          /** @description This request's id (also in every 500's message) */
+          "X-Request-Id"?: string;
+        };
+        content: {
+          "application/json": components["schemas"]["Error"];
+        };
+      };
+      /** @description Over the account's request budget (code `rate_limited`) */
+      429: {
+        headers: {
+          /** @description This request's id (also in every 500's message) */
+          "X-Request-Id"?: string;
+          /** @description Seconds to wait before trying again */
+          "Retry-After"?: number;
+        };
+        content: {
+          "application/json": components["schemas"]["Error"];
+        };
+      };
+      /** @description Something failed on our side (code `internal_error`) */
+      500: {
+        headers: {
+          /** @description This request's id (also in every 500's message) */
+          "X-Request-Id"?: string;
+        };
+        content: {
+          "application/json": components["schemas"]["Error"];
+        };
+      };
+    };
+  };
   /** List subscriptions (without secrets) */
   listWebhooks: {
     parameters: {
@@ -3525,6 +3723,54 @@ export interface operations {
     requestBody?: {
       content: {
         "application/json": components["schemas"]["BatchRecoveringEvent"];
+      };
+    };
+    responses: {
+      /** @description Any 2xx acknowledges the delivery; anything else (or no answer in 10 s) is retried with backoff, 9 attempts at most */
+      200: {
+        content: never;
+      };
+    };
+  };
+  /** Every tracked shipment of the batch was delivered or returned to its sender (once) */
+  on_batch_delivered: {
+    parameters: {
+      header: {
+        /** @description The event id, the same on every retry: deduplicate on it */
+        "webhook-id": string;
+        /** @description Unix seconds */
+        "webhook-timestamp": string;
+        /** @description `v1,<base64 HMAC-SHA256>` over `id.timestamp.body` with the subscription's secret */
+        "webhook-signature": string;
+      };
+    };
+    requestBody?: {
+      content: {
+        "application/json": components["schemas"]["BatchDeliveredEvent"];
+      };
+    };
+    responses: {
+      /** @description Any 2xx acknowledges the delivery; anything else (or no answer in 10 s) is retried with backoff, 9 attempts at most */
+      200: {
+        content: never;
+      };
+    };
+  };
+  /** A bought shipment's tracking status changed (one event per change, not per scan, in order) */
+  on_shipment_tracking_updated: {
+    parameters: {
+      header: {
+        /** @description The event id, the same on every retry: deduplicate on it */
+        "webhook-id": string;
+        /** @description Unix seconds */
+        "webhook-timestamp": string;
+        /** @description `v1,<base64 HMAC-SHA256>` over `id.timestamp.body` with the subscription's secret */
+        "webhook-signature": string;
+      };
+    };
+    requestBody?: {
+      content: {
+        "application/json": components["schemas"]["ShipmentTrackingUpdatedEvent"];
       };
     };
     responses: {

@@ -75,12 +75,23 @@ export function BatchPage({ id }: { id: string }) {
 
   // New label sets and SCAN forms are written after the batch is final, when no stream is open: poll
   // the batch until the last of them is ready.
-  const writing = !!batch && final && (batch.label_sets.some((s) => s.status === "generating") || batch.scan_forms.some((f) => f.status === "generating"));
+  const writing = !!batch && final && (batch.label_sets.some((s) => s.status === "generating") || batch.scan_forms.some((f) => f.status === "generating")
+    || batch.pickups.some((p) => p.status === "scheduling"));
   useEffect(() => {
     if (!writing) return;
     const t = setInterval(() => void load(), 1000);
     return () => clearInterval(t);
   }, [writing, load]);
+
+  // Parcels travel for days after the batch is final (no stream then): the deliveries are read again
+  // every few seconds while any is still on its way.
+  const ts = batch?.tracking_summary;
+  const travelling = !!ts && final && ts.tracked > (ts.counts.delivered ?? 0) + (ts.counts.return_to_sender ?? 0) + (ts.counts.failure ?? 0);
+  useEffect(() => {
+    if (!travelling) return;
+    const t = setInterval(() => void load(), 3000);
+    return () => clearInterval(t);
+  }, [travelling, load]);
 
   if (!batch) {
     return problem ? (<><PageHeading>Batch</PageHeading><ProblemText problem={problem} /><p><a href="#/">Back to batches</a></p></>) : <p role="status">Loading…</p>;
@@ -104,6 +115,7 @@ export function BatchPage({ id }: { id: string }) {
         <dl class="counts">
           {COUNTS.map((w) => <div key={w}><dt>{COUNT_WORDS[w]}</dt><dd>{batch.counts[w].toLocaleString("en-US")}</dd></div>)}
         </dl>
+        {batch.tracking_summary && batch.tracking_summary.tracked > 0 && <Deliveries summary={batch.tracking_summary} />}
       </section>
       {(batch.status === "ready" || batch.status === "invalid") && <BuyPanel batch={batch} changed={() => { void load(); refreshAccount(); }} />}
       {batch.status === "validating" && <p role="status">Validating and rating {batch.counts.validating.toLocaleString("en-US")} shipments…</p>}
@@ -181,6 +193,38 @@ function CancelBatch({ batch, changed }: { batch: Batch; changed: () => void }) 
         </div>
       )}
       <ProblemText problem={problem} />
+    </div>
+  );
+}
+
+const TRACKING_WORDS: Record<string, string> = {
+  pre_transit: "Label created", in_transit: "In transit", out_for_delivery: "Out for delivery", delivered: "Delivered",
+  available_for_pickup: "Held for pickup", return_to_sender: "Returned", failure: "Delivery failed", unknown: "Unknown",
+};
+
+/** The batch's deliveries: a bar next to the purchase bar, the counts by tracking status, and the exceptions with their last message. */
+function Deliveries({ summary }: { summary: NonNullable<Batch["tracking_summary"]> }) {
+  const pct = summary.delivered_percentage;
+  return (
+    <div class="deliveries">
+      <div class="progress" role="progressbar" aria-label="Deliveries" aria-valuemin={0} aria-valuemax={100} aria-valuenow={pct}
+        aria-valuetext={`${pct}% of tracked parcels delivered`}>
+        <div class="progress-fill delivered" style={{ width: `${pct}%` }} />
+      </div>
+      <p>{pct}% of {summary.tracked.toLocaleString("en-US")} tracked parcel{summary.tracked === 1 ? "" : "s"} delivered</p>
+      <dl class="counts">
+        {Object.entries(summary.counts).map(([status, n]) => <div key={status}><dt>{TRACKING_WORDS[status] ?? status}</dt><dd>{(n ?? 0).toLocaleString("en-US")}</dd></div>)}
+      </dl>
+      {summary.exceptions.length > 0 && (
+        <>
+          <h3>Exceptions</h3>
+          <ul class="exceptions" aria-label="Delivery exceptions">
+            {summary.exceptions.map((e) => (
+              <li key={e.shipment_id}><strong>#{e.position}{e.reference ? ` (${e.reference})` : ""}</strong>: {TRACKING_WORDS[e.status] ?? e.status}{e.message ? `: ${e.message}` : ""}</li>
+            ))}
+          </ul>
+        </>
+      )}
     </div>
   );
 }

@@ -147,7 +147,7 @@ describe.skipIf(!haveBrowser)("the dashboard in Chromium", () => {
     const usd = (c: number) => new Intl.NumberFormat("en-US", { style: "currency", currency: "USD" }).format(c / 100);
     const buy = page.locator("section.buy");
     await expect.poll(() => buy.textContent()).toContain(`total to be charged ${usd(totalCents)} against a balance of $1,000.00`);
-    expect(await page.getByRole("progressbar").getAttribute("aria-valuenow")).toBe("0");
+    expect(await page.getByRole("progressbar", { name: "Purchase progress" }).getAttribute("aria-valuenow")).toBe("0");
     // With two services, the total is broken down by service, as the API's rate_summary has it.
     const byService = page.getByRole("list", { name: "By service" });
     for (const r of ready.rate_summary) {
@@ -179,6 +179,11 @@ describe.skipIf(!haveBrowser)("the dashboard in Chromium", () => {
     // Signed links are used on the page's own origin (the signature covers the path only).
     expect(await link.getAttribute("href")).toMatch(/^\/v1\/batches\/batch_\w+\/labels\/1\?expires=\d+&signature=[0-9a-f]{64}$/);
     expect(await page.getByRole("link", { name: "Label of order-1002" }).getAttribute("href")).toMatch(/^\/v1\/batches\/.+\/label\?expires=/);
+    // Then the parcels travel (at 100,000 times, a few seconds): the delivery bar fills from the stream.
+    const deliveries = page.getByRole("progressbar", { name: "Deliveries" });
+    await expect.poll(() => deliveries.getAttribute("aria-valuenow"), { timeout: 30_000 }).toBe("100");
+    expect(await page.locator(".deliveries").textContent()).toContain("100% of 3 tracked parcels delivered");
+    expect(await axeProblems(page)).toEqual([]);
     await page.screenshot({ path: join(SCREENSHOTS, "batch-completed.png"), fullPage: true });
     const [download] = await Promise.all([page.waitForEvent("download"), link.click()]);
     const file = join(mkdtempSync(join(tmpdir(), "dashboard-dl-")), download.suggestedFilename());
@@ -355,7 +360,7 @@ describe.skipIf(!haveBrowser)("the dashboard in Chromium", () => {
     await expect.poll(() => page.locator("tr", { hasText: "Insufficient prepay balance" }).count()).toBe(1);
     const bought = page.locator("tr", { has: page.locator(".status-purchased") });
     expect(await bought.count()).toBe(1);
-    expect(await page.getByRole("progressbar").getAttribute("aria-valuenow")).toBe("100");
+    expect(await page.getByRole("progressbar", { name: "Purchase progress" }).getAttribute("aria-valuenow")).toBe("100");
 
     // More sets and a scan form, written after the batch is final: they appear without a reload.
     await page.getByRole("button", { name: "Make a ZPL set" }).click();
