@@ -3,7 +3,8 @@
 import { describe, expect, it } from "vitest";
 import { sandboxStory, FINAL_TRACKING } from "../../src/carriers/sandbox/tracking-story";
 import { advanceSandbox } from "../../src/batch/tracking";
-import { address, api, createBatch, from, isFinal, newAccount, passTime, settle, shipment, waitFor } from "../helpers";
+import { env } from "cloudflare:workers";
+import { address, api, countInBatch, createBatch, from, isFinal, newAccount, passTime, settle, shipment, waitFor } from "../helpers";
 
 const DAY = 86_400_000;
 
@@ -92,5 +93,46 @@ describe("a bought batch, tracked (sandbox)", () => {
     const delivered = (await api(key, `/v1/events?type=batch.delivered&batch_id=${b.id}`)).json.data;
     expect(delivered).toHaveLength(arrived ? 1 : 0);
     expect(done.tracking_summary.exceptions.map((x: any) => x.shipment_id)).toEqual(stories.filter((s: any) => ["failure", "return_to_sender", "available_for_pickup"].includes(s.tracking.status)).map((s: any) => s.id));
+  });
+});
+
+describe("tracking events across a restart", () => {
+  /** The batch's object with a D1 that refuses every transaction, until restored (as recovery.test.ts). */
+  async function d1Down(batchId: string) {
+    const { runInDurableObject } = await import("cloudflare:test");
+    const stub = env.BATCH.get(env.BATCH.idFromName(batchId));
+    let real: Env | undefined;
+    await runInDurableObject(stub, (instance) => {
+      const obj = instance as unknown as { env: Env };
+      real = obj.env;
+      const db = new Proxy(real.DB, { get: (t, k) => (k === "batch" ? () => Promise.reject(new Error("D1 unavailable")) : (t as any)[k]?.bind?.(t) ?? (t as any)[k]) });
+      obj.env = new Proxy(real, { get: (t, k) => (k === "DB" ? db : (t as any)[k]) });
+    });
+    return () => runInDurableObject(stub, (instance) => { (instance as unknown as { env: Env }).env = real!; });
+  }
+
+  it("status changes made while D1 is unreachable are kept with them and reach /v1/events later, each once, in order", async () => {
+    const { key } = await newAccount();
+    const b = await settle(key, (await createBatch(key, { shipments: [shipment(), shipment()] })).id);
+    await api(key, `/v1/batches/${b.id}/purchase`, { body: {} });
+    await waitFor(key, b.id, isFinal);
+    const restore = await d1Down(b.id);
+    await passTime(b.id, 10 * DAY);
+    expect((await api(key, `/v1/events?type=shipment.tracking_updated&batch_id=${b.id}`)).json.data).toEqual([]);
+    const owed = await countInBatch(b.id, "pending_events");
+    expect(owed).toBeGreaterThanOrEqual(6);
+    await restore();
+    await passTime(b.id, 10_000);
+    await passTime(b.id, 10_000);
+    const events = (await api(key, `/v1/events?type=shipment.tracking_updated&batch_id=${b.id}&limit=100`)).json.data;
+    const done = (await api(key, `/v1/batches/${b.id}`)).json;
+    for (const s of done.shipments.data) {
+      const mine = events.filter((e: any) => e.data.shipment_id === s.id).reverse();
+      expect(mine[0].data.previous_status).toBe("pre_transit");
+      for (let i = 1; i < mine.length; i++) expect(mine[i].data.previous_status).toBe(mine[i - 1].data.status);
+      expect(mine.at(-1).data.status).toBe(s.tracking.status);
+    }
+    expect(new Set(events.map((e: any) => e.id)).size).toBe(events.length);
+    expect(await countInBatch(b.id, "pending_events")).toBe(0);
   });
 });
