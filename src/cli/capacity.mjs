@@ -14,28 +14,39 @@ import { spawnWranglerDev } from "./wrangler-dev.mjs";
 
 const sizes = process.argv.slice(2).map(Number).filter(Boolean);
 if (!sizes.length) sizes.push(1000, 10000);
-const port = Number(process.env.CAPACITY_PORT ?? 8791);
-const base = `http://127.0.0.1:${port}`;
 const roomGiB = (path) => { try { const s = statfsSync(path); return (s.bavail * s.bsize) / 2 ** 30; } catch { return 0; } };
-const dir = mkdtempSync(join(roomGiB("/dev/shm") >= 2 ? "/dev/shm" : os.tmpdir(), "batch-labels-capacity-"));
-process.env.BATCH_LABELS_PERSIST = dir;
-const { createAccount, migrateLocal } = await import("./local-d1.mjs");
-migrateLocal();
-const { key } = createAccount("100000000.00");
-const auth = { authorization: `Bearer ${key}`, "content-type": "application/json" };
-const server = spawnWranglerDev(["--ip", "127.0.0.1", "--port", String(port), "--inspector-port", String(port + 1000), "--persist-to", dir,
-  "--var", `PUBLIC_BASE_URL:${base}`, "--var", "LABEL_SIGNING_SECRET:capacity-only-secret", "--var", "CAPACITY_COUNTERS:1", "--log-level", "error"],
-{ stdio: ["ignore", "ignore", "inherit"], detached: true });
-process.on("exit", () => { try { process.kill(-server.pid, "SIGTERM"); } catch {} rmSync(dir, { recursive: true, force: true }); });
-process.on("SIGINT", () => process.exit(130));
-
 const sleep = (ms) => new Promise((r) => setTimeout(r, ms));
-const call = async (path, init) => (await fetch(`${base}${path}`, { headers: auth, ...init })).json();
-for (let i = 0; ; i++) {
-  try { if ((await fetch(`${base}/health`)).ok) break; } catch {}
-  if (i > 240) throw new Error("wrangler dev did not start");
-  await sleep(250);
+const { createAccount, migrateLocal } = await import("./local-d1.mjs");
+
+// One server at a time, each on its own throw-away state: the second pass (tracking) runs parcels'
+// stories at TRACKING_SPEED times real time, so a delivered batch can be counted in seconds.
+let base, dir, auth, server;
+const servers = [];
+process.on("exit", () => { for (const s of servers) { try { process.kill(-s.server.pid, "SIGTERM"); } catch {} rmSync(s.dir, { recursive: true, force: true }); } });
+process.on("SIGINT", () => process.exit(130));
+async function startServer(port, extraVars = []) {
+  dir = mkdtempSync(join(roomGiB("/dev/shm") >= 2 ? "/dev/shm" : os.tmpdir(), "batch-labels-capacity-"));
+  process.env.BATCH_LABELS_PERSIST = dir;
+  migrateLocal();
+  const { key } = createAccount("100000000.00");
+  auth = { authorization: `Bearer ${key}`, "content-type": "application/json" };
+  base = `http://127.0.0.1:${port}`;
+  server = spawnWranglerDev(["--ip", "127.0.0.1", "--port", String(port), "--inspector-port", String(port + 1000), "--persist-to", dir,
+    "--var", `PUBLIC_BASE_URL:${base}`, "--var", "LABEL_SIGNING_SECRET:capacity-only-secret", "--var", "CAPACITY_COUNTERS:1", ...extraVars, "--log-level", "error"],
+  { stdio: ["ignore", "ignore", "inherit"], detached: true });
+  servers.push({ server, dir });
+  for (let i = 0; ; i++) {
+    try { if ((await fetch(`${base}/health`)).ok) break; } catch {}
+    if (i > 240) throw new Error("wrangler dev did not start");
+    await sleep(250);
+  }
 }
+function stopServer() {
+  try { process.kill(-server.pid, "SIGTERM"); } catch {}
+}
+const port = Number(process.env.CAPACITY_PORT ?? 8791);
+await startServer(port);
+const call = async (path, init) => (await fetch(`${base}${path}`, { headers: auth, ...init })).json();
 
 /** Every file below `path` (recursively) whose name passes `keep`, and their bytes. */
 function files(path, keep = () => true) {
@@ -89,7 +100,8 @@ async function until(path, done, timeoutMs = 600_000) {
 }
 
 const results = [];
-for (const n of sizes) {
+/** One batch of `n`, counted: created, bought, files written, a ZPL set; with `delivered`, also every parcel's story to its end. */
+async function measure(n, delivered = false) {
   const before = { d1: d1Tables(), objects: sum(files(join(dir, "v3", "do"))), r2: sum(files(join(dir, "v3", "r2"))) };
   await call("/__capacity?reset");
   const created = await call("/v1/batches", { method: "POST", body: JSON.stringify({ reference: `capacity-${n}`, default_service: "usps_priority", shipments: Array.from({ length: n }, (_, i) => shipment(i)) }) });
@@ -99,6 +111,14 @@ for (const n of sizes) {
   await until(path, (b) => b.status === "completed");
   await call(`/v1/batches/${created.id}/labels`, { method: "POST", body: JSON.stringify({ format: "zpl", layout: "4x6" }) });
   await until(path, (b) => b.label_sets.length === 2 && b.label_sets.every((s) => s.status === "ready"));
+  let deliveredSeconds = null;
+  if (delivered) {
+    const t0 = performance.now();
+    const arrived = (b) => b.tracking_summary && b.tracking_summary.tracked === n
+      && ["delivered", "return_to_sender", "failure"].reduce((a, k) => a + (b.tracking_summary.counts[k] ?? 0), 0) === n;
+    await until(path, arrived);
+    deliveredSeconds = (performance.now() - t0) / 1000;
+  }
   await sleep(1000); // the last reports and events settle
   const counted = await call("/__capacity");
   const after = { d1: d1Tables(), objects: sum(files(join(dir, "v3", "do"))), r2: sum(files(join(dir, "v3", "r2"))) };
@@ -115,10 +135,23 @@ for (const n of sizes) {
     object_rows_written: per(counted.object_rows_written), object_rows_read: per(counted.object_rows_read), object_statements: per(counted.object_statements),
     queue_messages: per(messages), queues: Object.fromEntries(Object.entries(counted.queue_messages).map(([q, v]) => [q, per(v)])),
     tables: Object.fromEntries(Object.entries(tables).map(([t, v]) => [t, { rows: per(v.rows), bytes: per(v.bytes) }])),
+    ...(delivered ? { delivered_seconds: deliveredSeconds } : {}),
   };
-  results.push(r);
-  console.error(`done ${n}`);
+  console.error(`done ${n}${delivered ? " (tracked to delivery)" : ""}`);
+  return r;
 }
+for (const n of sizes) results.push(await measure(n));
+
+// The second pass: the largest batch again, on a fresh server whose parcels' stories run at
+// TRACKING_SPEED times real time, followed to every parcel's end. Its difference from the first pass is
+// what tracking costs.
+const TRACKING_SPEED = Number(process.env.CAPACITY_TRACKING_SPEED ?? 200000);
+stopServer();
+await startServer(port + 10, ["--var", `SANDBOX_TRACKING_SPEED:${TRACKING_SPEED}`]);
+const largest = Math.max(...sizes);
+const tracked = await measure(largest, true);
+const plain = results.find((r) => r.n === largest);
+const diff = (k) => Math.round((tracked[k] - plain[k]) * 100) / 100;
 
 console.log("\nPer shipment (create, validate, buy, merged PDF files, one ZPL set), sandbox:\n");
 console.log("| shipments | D1 rows stored | D1 bytes stored | D1 rows written | D1 rows read | D1 statements | object statements | object rows written | object rows read | object storage bytes | R2 bytes | queue messages |");
@@ -127,5 +160,9 @@ for (const r of results) {
   console.log(`| ${r.n} | ${r.d1_rows_stored} | ${r.d1_bytes_stored} | ${r.d1_rows_written} | ${r.d1_rows_read} | ${r.d1_statements} | ${r.object_statements} | ${r.object_rows_written} | ${r.object_rows_read} | ${r.object_bytes} | ${r.r2_bytes} | ${r.queue_messages} |`);
 }
 for (const r of results) console.log(`\n${r.n}: D1 by table ${JSON.stringify(r.tables)}; queues ${JSON.stringify(r.queues)}`);
-console.log(`\n${JSON.stringify(results)}`);
+console.log(`\nTracking a delivered ${largest} batch (stories at ${TRACKING_SPEED}× real time), per shipment, beyond the pass above:\n`);
+console.log("| D1 rows written | D1 rows stored | D1 statements | object statements | object rows written | queue messages | seconds from the last file to the last parcel's end |");
+console.log("|---|---|---|---|---|---|---|");
+console.log(`| ${diff("d1_rows_written")} | ${diff("d1_rows_stored")} | ${diff("d1_statements")} | ${diff("object_statements")} | ${diff("object_rows_written")} | ${diff("queue_messages")} | ${tracked.delivered_seconds.toFixed(1)} |`);
+console.log(`\n${JSON.stringify({ results, tracked })}`);
 process.exit(0);

@@ -1,10 +1,8 @@
 // Pickups: the window's rules (each bad window refused, nothing asked or charged), one pickup per
 // carrier and origin, the money (USPS free, others debited once, cancelled and credited once), the
 // event, and a live pickup through EasyPost's stand-in in its recorded shapes.
-
 import { env } from "cloudflare:workers";
 import { afterEach, describe, expect, it } from "vitest";
-
 import { applyPickupChange, planPickups, windowErrors, type StoredPickup } from "../../src/batch/pickups";
 import { pickupConfirmation, SANDBOX_PICKUP_PRICE } from "../../src/carriers/sandbox";
 import { schedulePickups } from "../../src/pickups/work";
@@ -201,5 +199,3 @@ describe("pickups, live (EasyPost's pickups)", () => {
     expect(await countRows("ledger", "shipment_id = ?", failed.pickups[0].id)).toBe(2);
   });
 });
-
-
