@@ -34,7 +34,8 @@ describe("the OpenAPI document", () => {
         if (op.requestBody) for (const s of ["400", "413", "415"]) expect(op.responses[s], `${method} ${path} ${s}`).toBeDefined();
       }
     }
-    expect(Object.keys(doc.webhooks).sort()).toEqual(["batch.created", "batch.recovering", "batch.updated"]);
+    expect(Object.keys(doc.webhooks).sort()).toEqual(["batch.created", "batch.delivered", "batch.recovering", "batch.updated", "shipment.tracking_updated"]);
+    expect(doc.paths["/v1/providers/easypost/events"].post.security).toEqual([]);
     expect(Object.keys(doc.components.securitySchemes).sort()).toEqual(["basic", "bearer"]);
     expect(doc.paths["/v1/batches/{id}/labels/{n}"].get.security).toContainEqual({});
     expect(doc.paths["/v1/batches/{id}/stream"].get.security).toContainEqual({});
