@@ -55,7 +55,9 @@ export function advanceSandbox(s: TrackingSource, now: number, speed: number, ex
     updated_at: iso(realAt(last)),
     events: shown.map((scan) => ({ at: iso(realAt(scan)), status: scan.status, message: scan.message, city: scan.city, state: scan.state, country: scan.country })).reverse(),
   };
-  return { tracking, next_at: next ? realAt(next) : null, changes: transitions(s.tracking?.status ?? null, shown.map((x) => x.status)) };
+  // Only the scans new since what is held can change the status: the story before them was told already.
+  const held = s.tracking?.events.length ?? 1;
+  return { tracking, next_at: next ? realAt(next) : null, changes: transitions(s.tracking?.status ?? "pre_transit", shown.slice(held).map((x) => x.status)) };
 }
 
 

@@ -37,7 +37,8 @@ describe("the sandbox's story of a parcel", () => {
     const done = advanceSandbox(src, end, 100_000, 0);
     expect(done).toMatchObject({ next_at: null, tracking: { status: "delivered", est_delivery_date: null } });
     expect(done.tracking.events.map((e) => e.status)).toEqual(story.map((s) => s.status).reverse());
-    expect(done.changes).toEqual(["pre_transit", "in_transit", "out_for_delivery", "delivered"]);
+    // pre_transit is where every bought label starts (its purchase): not a change.
+    expect(done.changes).toEqual(["in_transit", "out_for_delivery", "delivered"]);
   });
 });
 
@@ -88,6 +89,12 @@ describe("a bought batch, tracked (sandbox)", () => {
       // A change each: never an event that repeats the status before it (a story may pass a status twice: returned parcels).
       for (const e of mine) expect(e.data.status).not.toBe(e.data.previous_status);
       expect(path.at(-1)).toBe(s.tracking.status);
+      // Exactly the story's changes of status, once each: read from its scans, oldest first.
+      const scans = [...s.tracking.events].reverse().map((e: any) => e.status);
+      const expected: string[] = [];
+      let at = "pre_transit";
+      for (const st of scans) if (st !== at) expected.push((at = st));
+      expect(path).toEqual(expected);
     }
     const arrived = stories.every((s: any) => ["delivered", "return_to_sender"].includes(s.tracking.status));
     const delivered = (await api(key, `/v1/events?type=batch.delivered&batch_id=${b.id}`)).json.data;
@@ -131,6 +138,11 @@ describe("tracking events across a restart", () => {
       expect(mine[0].data.previous_status).toBe("pre_transit");
       for (let i = 1; i < mine.length; i++) expect(mine[i].data.previous_status).toBe(mine[i - 1].data.status);
       expect(mine.at(-1).data.status).toBe(s.tracking.status);
+      const scans = [...s.tracking.events].reverse().map((e: any) => e.status);
+      const expected: string[] = [];
+      let at = "pre_transit";
+      for (const st of scans) if (st !== at) expected.push((at = st));
+      expect(mine.map((e: any) => e.data.status)).toEqual(expected);
     }
     expect(new Set(events.map((e: any) => e.id)).size).toBe(events.length);
     expect(await countInBatch(b.id, "pending_events")).toBe(0);
