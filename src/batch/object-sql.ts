@@ -58,6 +58,11 @@ export const pendingEvent = (db: D1Database, e: PendingEvent) =>
   db.prepare("INSERT INTO pending_events (id, account_id, type, batch_id, data, created_at) VALUES (?, ?, ?, ?, ?, ?)")
     .bind(e.id, e.account_id, e.type, e.batch_id, e.data, e.created_at);
 
+const EVENT_COLUMNS = ["id", "account_id", "type", "batch_id", "data", "created_at"] as const;
+/** Many owed events in a few statements (a page of tracking changes owes hundreds). */
+export const pendingEventsPage = (db: D1Database, events: readonly PendingEvent[]) =>
+  jsonChunks(events).map((chunk) => db.prepare(`INSERT INTO pending_events (${EVENT_COLUMNS.join(", ")}) SELECT ${extract(EVENT_COLUMNS)} FROM json_each(?)`).bind(chunk));
+
 export const pendingEvents = async (db: D1Database) =>
   (await db.prepare("SELECT * FROM pending_events ORDER BY id").all<PendingEvent>()).results;
 
@@ -93,10 +98,11 @@ export const upsertSummary = (d1: D1Database, row: BatchRow) =>
      ON CONFLICT (id) DO UPDATE SET ${MUTABLE.map((c) => `${c} = excluded.${c}`).join(", ")} WHERE excluded.updated_at >= batches.updated_at`,
   ).bind(...SUMMARY_COLUMNS.map((c) => row[c] ?? null));
 
-/** An owed event into D1's events; a repeat (a flush that died after D1's commit) changes nothing. */
-export const flushEvent = (d1: D1Database, e: PendingEvent) =>
-  d1.prepare("INSERT INTO events (id, account_id, type, batch_id, data, created_at) VALUES (?, ?, ?, ?, ?, ?) ON CONFLICT DO NOTHING")
-    .bind(e.id, e.account_id, e.type, e.batch_id, e.data, e.created_at);
+/** Owed events into D1's events, a few statements for any number; a repeat (a flush that died after D1's commit) changes nothing. */
+export const flushEvents = (d1: D1Database, events: readonly PendingEvent[]) =>
+  jsonChunks(events).map((chunk) => d1.prepare(
+    `INSERT INTO events (${EVENT_COLUMNS.join(", ")}) SELECT ${extract(EVENT_COLUMNS)} FROM json_each(?) WHERE true ON CONFLICT DO NOTHING`,
+  ).bind(chunk));
 
 // ---- A batch made before issue 26: its rows copied out of D1 ----
 

@@ -315,7 +315,7 @@ export class BatchObject extends DurableObject<Env> {
       const now = nowIso();
       await this.db.batch([
         ...(synced !== row.updated_at ? [own.upsertSummary(this.db, row)] : []),
-        ...events.map((e) => own.flushEvent(this.db, e)),
+        ...own.flushEvents(this.db, events),
         ...creditStatements(this.db, credits.filter((c) => c.reason === "void").map((c) => c.shipment_id), "void", now),
         ...creditStatements(this.db, credits.filter((c) => c.reason === "refund").map((c) => c.shipment_id), "refund", now),
       ]);
@@ -923,18 +923,21 @@ export class BatchObject extends DurableObject<Env> {
       for (const st of own.saveTracking(this.local, updates.map(({ s, advance }) => ({
         id: s.id, tracking: JSON.stringify(advance.tracking), tracking_status: advance.tracking.status, tracking_next_at: advance.next_at,
       })))) this.sqlite.rows(st);
+      // The page's events, in order, in a few statements.
+      const owed: own.PendingEvent[] = [];
       for (const { s, advance } of updates) {
         let previous = parseTracking(s.tracking)?.status ?? "pre_transit";
         for (const status of advance.changes) {
           if (status === previous) continue;
-          this.sqlite.rows(this.event(row, "shipment.tracking_updated", {
+          owed.push({ id: newId("evt"), account_id: row.account_id, type: "shipment.tracking_updated", batch_id: row.id, created_at: now, data: JSON.stringify({
             batch_id: row.id, shipment_id: s.id, position: s.position, reference: s.reference, tracking_number: s.tracking_number,
             status, previous_status: previous, status_detail: advance.tracking.status_detail, est_delivery_date: advance.tracking.est_delivery_date,
             updated_at: advance.tracking.updated_at,
-          }, now));
+          }) });
           previous = status;
         }
       }
+      for (const st of own.pendingEventsPage(this.local, owed)) this.sqlite.rows(st);
       const summary = this.trackingSummary(row.id);
       const updated = { ...row, tracking_summary: JSON.stringify(summary) };
       if (!announced && allArrived(summary)) {

@@ -62,8 +62,16 @@ describe("what the object owes D1", () => {
     await env.DB.batch([own.upsertSummary(env.DB, row(id, { status: "purchasing", updated_at: "2026-12-05T12:00:01.000Z" }))]);
     expect(await env.DB.prepare("SELECT status FROM batches WHERE id = ?").bind(id).first("status")).toBe("completed");
     const e = { id: `evt_own_${Date.now()}`, account_id: "acct_own", type: "batch.updated", batch_id: id, data: "{}", created_at: now };
-    await env.DB.batch([own.flushEvent(env.DB, e), own.flushEvent(env.DB, e)]);
+    await env.DB.batch([...own.flushEvents(env.DB, [e]), ...own.flushEvents(env.DB, [e])]);
     expect(await env.DB.prepare("SELECT COUNT(*) AS n FROM events WHERE id = ?").bind(e.id).first("n")).toBe(1);
+    // Many at once: a few statements, every event a row, in the order given, data intact.
+    const many = Array.from({ length: 250 }, (_, i) => ({ ...e, id: `${e.id}_${String(i).padStart(3, "0")}`, data: JSON.stringify({ i, text: "é\"q" }) }));
+    const statements = own.flushEvents(env.DB, many);
+    expect(statements.length).toBeLessThan(10);
+    await env.DB.batch(statements);
+    const rows = (await env.DB.prepare("SELECT id, data FROM events WHERE id LIKE ? ORDER BY id").bind(`${e.id}_%`).all<{ id: string; data: string }>()).results;
+    expect(rows.map((r) => JSON.parse(r.data).i)).toEqual(many.map((_, i) => i));
+    expect(JSON.parse(rows[7].data).text).toBe("é\"q");
   });
 });
 
