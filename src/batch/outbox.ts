@@ -9,6 +9,7 @@ import type { BatchStorage } from "./storage";
 import type { TimerTable } from "./timers";
 
 const SEND_BATCH = 100; // Queues accept at most 100 messages a sendBatch.
+const EVENTS_A_MESSAGE = 100;
 /** How soon the alarm tries again after a send that did not happen. */
 export const ANNOUNCE_RETRY_MS = 30_000;
 
@@ -28,8 +29,13 @@ export async function announce(storage: BatchStorage, timers: TimerTable, queue:
     return 0;
   }
   try {
-    for (let i = 0; i < ids.length; i += SEND_BATCH) {
-      await queue.sendBatch(ids.slice(i, i + SEND_BATCH).map((id) => ({ body: { kind: "event", event_id: id } satisfies WebhookMessage })));
+    // One event a message, as before, when there are few; many (a page of tracking changes) go 100 a message.
+    if (ids.length <= SEND_BATCH) {
+      await queue.sendBatch(ids.map((id) => ({ body: { kind: "event", event_id: id } satisfies WebhookMessage })));
+    } else {
+      const messages = [];
+      for (let i = 0; i < ids.length; i += EVENTS_A_MESSAGE) messages.push({ body: { kind: "events", event_ids: ids.slice(i, i + EVENTS_A_MESSAGE) } satisfies WebhookMessage });
+      for (let i = 0; i < messages.length; i += SEND_BATCH) await queue.sendBatch(messages.slice(i, i + SEND_BATCH));
     }
   } catch (err) {
     console.error(`events ${ids.join(", ")} could not be queued for webhooks yet: ${(err as Error).message}`);

@@ -70,6 +70,20 @@ export const fanOut = (db: D1Database, eventId: string, now: string) => [
   db.prepare("SELECT webhook_id FROM webhook_deliveries WHERE event_id = ? AND status = 'owed'").bind(eventId),
 ];
 
+/** The fan-out of many events at once: the same three statements, over a list of event ids. */
+export const fanOutMany = (db: D1Database, eventIds: readonly string[], now: string) => {
+  const ids = JSON.stringify(eventIds);
+  return [
+    db.prepare(
+      `INSERT OR IGNORE INTO webhook_deliveries (event_id, webhook_id, status, attempts, next_at, updated_at)
+       SELECT e.id, w.id, 'owed', 0, ?2, ?2 FROM events e JOIN webhooks w ON w.account_id = e.account_id AND w.deleted_at IS NULL
+       WHERE e.id IN (SELECT value FROM json_each(?1)) AND EXISTS (SELECT 1 FROM json_each(w.events) WHERE value = e.type)`,
+    ).bind(ids, now),
+    db.prepare("UPDATE events SET fanned_out_at = COALESCE(fanned_out_at, ?2) WHERE id IN (SELECT value FROM json_each(?1))").bind(ids, now),
+    db.prepare("SELECT event_id, webhook_id FROM webhook_deliveries WHERE event_id IN (SELECT value FROM json_each(?)) AND status = 'owed'").bind(ids),
+  ];
+};
+
 export const getDelivery = (db: D1Database, eventId: string, webhookId: string) =>
   db.prepare("SELECT * FROM webhook_deliveries WHERE event_id = ? AND webhook_id = ?").bind(eventId, webhookId).first<DeliveryRow>();
 

@@ -3,7 +3,7 @@
 // the nudge to try it now. A fan-out or a delivery whose message was lost (a crash, a killed server)
 // is found by the sweep (the Worker's cron trigger, every minute) and sent again.
 import { getEvent } from "../db/events";
-import { fanOut, getDelivery, overdueDeliveries, recordFailure, settleDelivery, unfannedEvents } from "../db/webhooks";
+import { fanOut, fanOutMany, getDelivery, overdueDeliveries, recordFailure, settleDelivery, unfannedEvents } from "../db/webhooks";
 import { deliver } from "./deliver";
 import { MAX_DELIVERY_ATTEMPTS, webhookBackoffSeconds, type WebhookMessage } from "./messages";
 
@@ -50,6 +50,11 @@ export async function consumeWebhooks(batch: MessageBatch<WebhookMessage>, env: 
   await Promise.all(batch.messages.map(async (msg) => {
     const body = msg.body;
     try {
+      if (body.kind === "events") {
+        const owed = (await env.DB.batch(fanOutMany(env.DB, body.event_ids, new Date().toISOString()))).at(-1)!.results as { event_id: string; webhook_id: string }[];
+        await sendAll(env.WEBHOOK_QUEUE, owed.flatMap((o) => deliveries(o.event_id, [o.webhook_id])));
+        return msg.ack();
+      }
       if (body.kind === "event") {
         const event = await getEvent(env.DB, body.event_id);
         if (event) {

@@ -3,7 +3,11 @@ export const WEBHOOK_EVENTS = ["batch.created", "batch.updated", "batch.recoveri
 export type WebhookEventType = (typeof WEBHOOK_EVENTS)[number];
 
 /** An event to fan out to its account's subscriptions, or one delivery of it to one endpoint. */
-export type WebhookMessage = { kind: "event"; event_id: string } | { kind: "delivery"; event_id: string; webhook_id: string };
+export type WebhookMessage =
+  | { kind: "event"; event_id: string }
+  /** Up to 100 events fanned out together (a page of tracking changes owes hundreds): one message, one D1 round trip. */
+  | { kind: "events"; event_ids: string[] }
+  | { kind: "delivery"; event_id: string; webhook_id: string };
 
 /** Attempts of one delivery before it is `failed`: about 42 minutes of retries at the backoff below. */
 export const MAX_DELIVERY_ATTEMPTS = 9;

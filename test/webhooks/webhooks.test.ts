@@ -367,3 +367,32 @@ describe("every webhook event ends delivered or failed", () => {
     expect((await api(key, `/v1/events/${event.id}`)).json.deliveries.at(-1)).toMatchObject({ outcome: "failed" });
   });
 });
+
+describe("many events at once", () => {
+  it("a page of tracking changes is fanned out 100 events a message, and each reaches its endpoint once", async () => {
+    const { passTime } = await import("../helpers");
+    const { key } = await newAccount();
+    await subscribe(key, "tracking", ["shipment.tracking_updated"]);
+    const b = await readyBatch(key, 40);
+    const sent = vi.spyOn(env.WEBHOOK_QUEUE, "sendBatch");
+    await api(key, `/v1/batches/${b.id}/purchase`, { body: {} });
+    await waitFor(key, b.id, isFinal);
+    await passTime(b.id, 10 * 86_400_000);
+    const events: any[] = [];
+    for (let page = 1; ; page++) {
+      const res = (await api(key, `/v1/events?type=shipment.tracking_updated&batch_id=${b.id}&limit=100&page=${page}`)).json;
+      events.push(...res.data);
+      if (!res.pagination.has_more) break;
+    }
+    expect(events.length).toBeGreaterThan(100);
+    const grouped = sent.mock.calls.flatMap((c) => c[0] as { body: any }[]).filter((m) => m.body.kind === "events");
+    expect(grouped.length).toBeGreaterThan(0);
+    expect(grouped.every((m) => m.body.event_ids.length <= 100)).toBe(true);
+    const received = await until(() => {
+      const ids = calls.filter((c) => c.url.endsWith("/tracking")).map((c) => c.headers["webhook-id"]);
+      return new Set(ids).size >= events.length ? ids : undefined;
+    }, 20_000);
+    expect(new Set(received)).toEqual(new Set(events.map((e: any) => e.id)));
+    expect(received.length).toBe(events.length);
+  });
+});
