@@ -149,7 +149,7 @@ export async function deleteLegacyPage(d1: D1Database, batchId: string): Promise
 
 // ---- Tracking (batch/tracking.ts): the shipments due, written a page at a time, and the summary ----
 
-export const TRACKING_PAGE = 500;
+export const TRACKING_PAGE = 100;
 /** Bought shipments whose tracking is due by `now` (epoch ms), the earliest first: by the due index. */
 export const dueTracking = (db: D1Database, now: number, limit = TRACKING_PAGE) =>
   db.prepare(`SELECT id, position, reference, tracking_number, service, purchased_at, from_address, to_address, provider_shipment_id, tracking

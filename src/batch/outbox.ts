@@ -10,6 +10,8 @@ import type { TimerTable } from "./timers";
 
 const SEND_BATCH = 100; // Queues accept at most 100 messages a sendBatch.
 const EVENTS_A_MESSAGE = 100;
+// Up to this many owed at once go one a message (a batch's own events); more (a page of tracking changes) are grouped.
+const FEW_EVENTS = 10;
 /** How soon the alarm tries again after a send that did not happen. */
 export const ANNOUNCE_RETRY_MS = 30_000;
 
@@ -29,8 +31,8 @@ export async function announce(storage: BatchStorage, timers: TimerTable, queue:
     return 0;
   }
   try {
-    // One event a message, as before, when there are few; many (a page of tracking changes) go 100 a message.
-    if (ids.length <= SEND_BATCH) {
+    // One event a message when there are few; many go 100 a message, fanned out in one D1 round trip.
+    if (ids.length <= FEW_EVENTS) {
       await queue.sendBatch(ids.map((id) => ({ body: { kind: "event", event_id: id } satisfies WebhookMessage })));
     } else {
       const messages = [];
