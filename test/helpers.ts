@@ -180,3 +180,17 @@ export const ABROAD = {
   BR: { name: "João Silva", street1: "Av. Paulista 1578", city: "São Paulo", state: "SP", zip: "01310-200", country: "BR", phone: "+55 11 3149 5959" },
   HK: { name: "Chan Tai Man", street1: "1 Harbour Road", city: "Wan Chai", country: "HK", phone: "+852 2582 8888" },
 } as const;
+
+/** The batch's object with a D1 that refuses every transaction, until restored. */
+export async function d1Down(batchId: string) {
+  const { runInDurableObject } = await import("cloudflare:test");
+  const stub = env.BATCH.get(env.BATCH.idFromName(batchId));
+  let real: Env | undefined;
+  await runInDurableObject(stub, (instance) => {
+    const obj = instance as unknown as { env: Env };
+    real = obj.env;
+    const db = new Proxy(real.DB, { get: (t, k) => (k === "batch" ? () => Promise.reject(new Error("D1 unavailable")) : (t as any)[k]?.bind?.(t) ?? (t as any)[k]) });
+    obj.env = new Proxy(real, { get: (t, k) => (k === "DB" ? db : (t as any)[k]) });
+  });
+  return () => runInDurableObject(stub, (instance) => { (instance as unknown as { env: Env }).env = real!; });
+}

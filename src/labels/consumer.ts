@@ -27,24 +27,13 @@ export async function consumeLabelJobs(batch: MessageBatch<LabelQueueMessage>, e
       await scanForms(env, raw as Message<ScanFormJob>);
       continue;
     }
-    if (raw.body.kind === "tracking_sweep") {
-      try {
-        await sweepTrackers(env, raw.body);
-        raw.ack();
-      } catch (err) {
-        console.warn(`tracking sweep of ${raw.body.batch_id} failed: ${(err as Error).message}`);
-        raw.retry({ delaySeconds: Math.min(300, 2 ** raw.attempts) });
-      }
+    const body = raw.body;
+    if (body.kind === "tracking_sweep") {
+      await settle(raw, "tracking sweep", () => sweepTrackers(env, body), 300);
       continue;
     }
-    if (raw.body.kind === "pickups") {
-      try {
-        await schedulePickups(env, raw.body);
-        raw.ack();
-      } catch (err) {
-        console.warn(`pickups of ${raw.body.batch_id} failed: ${(err as Error).message}`);
-        raw.retry({ delaySeconds: Math.min(60, 2 ** raw.attempts) });
-      }
+    if (body.kind === "pickups") {
+      await settle(raw, "pickups", () => schedulePickups(env, body), 60);
       continue;
     }
     const msg = raw as Message<LabelJob>;
@@ -96,6 +85,17 @@ export async function consumeLabelJobs(batch: MessageBatch<LabelQueueMessage>, e
       console.warn(`reporting label file ${job.batch_id}/${job.n} failed: ${(err as Error).message}`);
       msg.retry({ delaySeconds: Math.min(60, 2 ** msg.attempts) });
     }
+  }
+}
+
+/** Runs one message's work: acked when done, retried with backoff (2, 4, 8 … s, `maxDelay` at most) when it throws. */
+async function settle(msg: Message<unknown>, what: string, work: () => Promise<void>, maxDelay: number) {
+  try {
+    await work();
+    msg.ack();
+  } catch (err) {
+    console.warn(`${what} of ${(msg.body as { batch_id: string }).batch_id} failed: ${(err as Error).message}`);
+    msg.retry({ delaySeconds: Math.min(maxDelay, 2 ** msg.attempts) });
   }
 }
 

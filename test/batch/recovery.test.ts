@@ -7,7 +7,7 @@ import worker from "../../src/index";
 import { QUEUE_PAGE } from "../../src/batch/object";
 import { nextLabelRequeue, nextPurchaseStep } from "../../src/batch/recovery";
 import { debit } from "../../src/money";
-import { api, balanceCents, buyWithoutReport, cents, countInBatch, countRows, countShipments, isFinal, newAccount, passTime, readyBatch, untilNotPurchasing, waitFor } from "../helpers";
+import { api, balanceCents, buyWithoutReport, cents, countInBatch, d1Down, countRows, countShipments, isFinal, newAccount, passTime, readyBatch, untilNotPurchasing, waitFor } from "../helpers";
 
 const purchase = (key: string, id: string, body: object = {}) => api(key, `/v1/batches/${id}/purchase`, { body });
 const status = async (key: string, id: string) => (await api(key, `/v1/batches/${id}`)).json;
@@ -252,20 +252,6 @@ describe("a void whose request died", () => {
 });
 
 describe("money across the object and D1", () => {
-  /** The batch's object with a D1 that refuses every transaction, until restored. */
-  async function d1Down(batchId: string) {
-    const { runInDurableObject } = await import("cloudflare:test");
-    const stub = env.BATCH.get(env.BATCH.idFromName(batchId));
-    let real: Env | undefined;
-    await runInDurableObject(stub, (instance) => {
-      const obj = instance as unknown as { env: Env };
-      real = obj.env;
-      const db = new Proxy(real.DB, { get: (t, k) => (k === "batch" ? () => Promise.reject(new Error("D1 unavailable")) : (t as any)[k]?.bind?.(t) ?? (t as any)[k]) });
-      obj.env = new Proxy(real, { get: (t, k) => (k === "DB" ? db : (t as any)[k]) });
-    });
-    return () => runInDurableObject(stub, (instance) => { (instance as unknown as { env: Env }).env = real!; });
-  }
-
   it("a kill between the object's commit of a void and the ledger's credit: the void stands, and the object's timer credits it once", async () => {
     const { key, id } = await newAccount();
     const b = await readyBatch(key, 2);

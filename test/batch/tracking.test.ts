@@ -3,8 +3,7 @@
 import { describe, expect, it } from "vitest";
 import { sandboxStory, FINAL_TRACKING } from "../../src/carriers/sandbox/tracking-story";
 import { advanceSandbox } from "../../src/batch/tracking";
-import { env } from "cloudflare:workers";
-import { address, api, countInBatch, createBatch, from, isFinal, newAccount, passTime, settle, shipment, waitFor } from "../helpers";
+import { address, api, countInBatch, createBatch, d1Down, from, isFinal, newAccount, passTime, settle, shipment, waitFor } from "../helpers";
 
 const DAY = 86_400_000;
 
@@ -104,20 +103,6 @@ describe("a bought batch, tracked (sandbox)", () => {
 });
 
 describe("tracking events across a restart", () => {
-  /** The batch's object with a D1 that refuses every transaction, until restored (as recovery.test.ts). */
-  async function d1Down(batchId: string) {
-    const { runInDurableObject } = await import("cloudflare:test");
-    const stub = env.BATCH.get(env.BATCH.idFromName(batchId));
-    let real: Env | undefined;
-    await runInDurableObject(stub, (instance) => {
-      const obj = instance as unknown as { env: Env };
-      real = obj.env;
-      const db = new Proxy(real.DB, { get: (t, k) => (k === "batch" ? () => Promise.reject(new Error("D1 unavailable")) : (t as any)[k]?.bind?.(t) ?? (t as any)[k]) });
-      obj.env = new Proxy(real, { get: (t, k) => (k === "DB" ? db : (t as any)[k]) });
-    });
-    return () => runInDurableObject(stub, (instance) => { (instance as unknown as { env: Env }).env = real!; });
-  }
-
   it("status changes made while D1 is unreachable are kept with them and reach /v1/events later, each once, in order", async () => {
     const { key } = await newAccount();
     const b = await settle(key, (await createBatch(key, { shipments: [shipment(), shipment()] })).id);

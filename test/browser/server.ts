@@ -1,4 +1,4 @@
-// A `wrangler dev` of this checkout for the browser tests, as `npm run dev` starts it, but with its own
+// A `wrangler dev` of this checkout for the browser tests and the Node end-to-end tests, as `npm run dev` starts it, but with its own
 // throw-away state, port and account, so it never touches the developer's local data.
 import { mkdtempSync, rmSync } from "node:fs";
 import { tmpdir } from "node:os";

@@ -2,16 +2,12 @@
 // zbar decodes every barcode of poppler's 203 dpi rendering, ts-tracking-number accepts every tracking
 // number (UPU S10, UPS 1Z, FedEx), pdftotext reads the label's country line and CN 22 block, and the
 // customs documents' items and totals.
-import { mkdtempSync, rmSync } from "node:fs";
-import { tmpdir } from "node:os";
-import { join } from "node:path";
 import { getTracking } from "ts-tracking-number";
 import { afterAll, beforeAll, describe, expect, it } from "vitest";
-import { spawnWranglerDev } from "../../src/cli/wrangler-dev.mjs";
+import { startDevServer, type DevServer } from "../browser/server";
 import { decode, pdfPages, pdfText } from "./tools";
 
 const PORT = Number(process.env.INTL_TEST_PORT ?? 8796);
-const base = `http://127.0.0.1:${PORT}`;
 const from = { name: "Acme Warehouse", street1: "500 Dock Rd", city: "Reno", state: "NV", zip: "89501", country: "US" };
 const item = (description: string, quantity: number, value: string, weight_oz: number, hs: string, origin: string) =>
   ({ description, quantity, value, weight_oz, hs_tariff_number: hs, origin_country: origin });
@@ -26,34 +22,16 @@ const TO = [
 ];
 
 describe("an international batch, bought end to end", () => {
-  let dir: string;
-  let server: ReturnType<typeof spawnWranglerDev>;
-  let key: string;
+  let server: DevServer;
   const call = async (path: string, init: RequestInit = {}) => {
-    const res = await fetch(`${base}${path}`, { ...init, headers: { authorization: `Bearer ${key}`, ...(init.body ? { "content-type": "application/json" } : {}) } });
+    const res = await fetch(`${server.base}${path}`, { ...init, headers: { authorization: `Bearer ${server.key}`, ...(init.body ? { "content-type": "application/json" } : {}) } });
     return { status: res.status, json: (await res.json()) as any };
   };
   const bytes = async (url: string) => new Uint8Array(await (await fetch(url)).arrayBuffer());
 
-  beforeAll(async () => {
-    dir = mkdtempSync(join(tmpdir(), "batch-labels-intl-"));
-    process.env.BATCH_LABELS_PERSIST = dir;
-    const { createAccount, migrateLocal } = await import("../../src/cli/local-d1.mjs");
-    migrateLocal();
-    key = createAccount("5000.00").key;
-    server = spawnWranglerDev(["--ip", "127.0.0.1", "--port", String(PORT), "--inspector-port", String(PORT + 1000), "--persist-to", dir,
-      "--var", `PUBLIC_BASE_URL:${base}`, "--var", "LABEL_SIGNING_SECRET:intl-test-secret", "--log-level", "error"],
-    { stdio: ["ignore", "ignore", "inherit"], detached: true });
-    for (let i = 0; ; i++) {
-      try { if ((await fetch(`${base}/health`)).ok) break; } catch {}
-      if (server.exitCode !== null || i > 240) throw new Error("wrangler dev did not start");
-      await new Promise((r) => setTimeout(r, 250));
-    }
-  });
-  afterAll(() => {
-    try { process.kill(-server.pid!, "SIGTERM"); } catch {}
-    rmSync(dir, { recursive: true, force: true });
-  });
+  // The browser tests' throw-away `wrangler dev` (its own state, port and account).
+  beforeAll(async () => { server = await startDevServer(PORT, "5000.00"); });
+  afterAll(() => server?.stop());
 
   it("buys seven destinations on seven services; labels scan, numbers validate, and the customs documents list every item and total", async () => {
     const created = await call("/v1/batches", {
