@@ -152,7 +152,7 @@ export async function deleteLegacyPage(d1: D1Database, batchId: string): Promise
 export const TRACKING_PAGE = 100;
 /** Bought shipments whose tracking is due by `now` (epoch ms), the earliest first: by the due index. */
 export const dueTracking = (db: D1Database, now: number, limit = TRACKING_PAGE) =>
-  db.prepare(`SELECT id, position, reference, tracking_number, service, purchased_at, from_address, to_address, provider_shipment_id, tracking
+  db.prepare(`SELECT id, position, reference, tracking_number, service, purchased_at, from_address, to_address, provider_shipment_id, tracking, tracking_status
      FROM shipments WHERE tracking_next_at <= ? AND status = 'purchased' ORDER BY tracking_next_at LIMIT ?`).bind(now, limit);
 
 /** A page of tracking, one statement: each row's JSON, status and next due time; only bought shipments take it. */
@@ -179,5 +179,5 @@ export const trackingExceptions = (db: D1Database, batchId: string, limit = 20) 
 
 /** Bought shipments by the provider's shipment ids: where a provider's tracker belongs. */
 export const byProviderShipment = (db: D1Database, providerIds: readonly string[]) =>
-  db.prepare(`SELECT id, position, reference, tracking_number, service, purchased_at, from_address, to_address, provider_shipment_id, tracking, status
+  db.prepare(`SELECT id, position, reference, tracking_number, service, purchased_at, from_address, to_address, provider_shipment_id, tracking, tracking_status, status
      FROM shipments WHERE provider_shipment_id IN (SELECT value FROM json_each(?))`).bind(JSON.stringify(providerIds));

@@ -18,7 +18,8 @@ import type { CsvRow } from "../schemas/csv";
 import type { ShipmentIn, ShipmentStatus } from "../schemas/shipment";
 import type { LabelFile, LabelJob, PickupJob, ScanFormJob, TrackingSweepJob } from "../labels/messages";
 import { applyPickupChange, planPickups, storedPickups, windowErrors, type PickupChange, type StoredPickup } from "./pickups";
-import { advanceSandbox, allArrived, applyProviderTracker, bumpPreTransit, firstScanMs, parseTracking, sourceOf, summarize, trackingSwitches, TRACKING_SWEEP_MS, type Advance, type ProviderTracker, type TrackedRow, type TrackingSummary } from "./tracking";
+import type { TrackingStatus } from "../carriers/sandbox/tracking-story";
+import { advanceSandbox, allArrived, applyProviderTracker, bumpPreTransit, firstScanMs, moveSummary, movesExceptions, parseTracking, sourceOf, summarize, trackingSwitches, TRACKING_SWEEP_MS, TRACKING_TICK_MS, type Advance, type ProviderTracker, type TrackedRow, type TrackingMove, type TrackingSummary } from "./tracking";
 import type { CarrierId } from "../carriers/services";
 import { planScanForms, storedScanForms, type ScanFormWrite } from "../labels/scan-forms";
 import type { LabelFormat, LabelLayout } from "../labels/merge";
@@ -883,7 +884,7 @@ export class BatchObject extends DurableObject<Env> {
       const saved = await this.persist(row, () => {
         const plan = { next_n: 0, sets: 0, files: own.toFiles(this.sqlite.rows(own.allFiles(this.local))) };
         // A voided label stops being tracked: the summary no longer counts it.
-        return { ...row, label_sets: JSON.stringify(markStale(JSON.parse(row.label_sets), plan, s.position)), tracking_summary: JSON.stringify(this.trackingSummary(batchId)) };
+        return { ...row, label_sets: JSON.stringify(markStale(JSON.parse(row.label_sets), plan, s.position)), tracking_summary: JSON.stringify(this.trackingAfter(row, [{ from: (s.tracking_status ?? null) as TrackingStatus | null, to: null }])) };
       }, undefined, [
         shipments.markVoided(this.local, batchId, shipmentId, refundStatus, now),
         ...(refundStatus === "submitted" ? [] : [own.oweCredits(this.local, [shipmentId], "void", now)]),
@@ -938,7 +939,7 @@ export class BatchObject extends DurableObject<Env> {
         }
       }
       for (const st of own.pendingEventsPage(this.local, owed)) this.sqlite.rows(st);
-      const summary = this.trackingSummary(row.id);
+      const summary = this.trackingAfter(row, updates.map(({ s, advance }) => ({ from: s.tracking_status ?? "pre_transit", to: advance.tracking.status })));
       const updated = { ...row, tracking_summary: JSON.stringify(summary) };
       if (!announced && allArrived(summary)) {
         arrived = true;
@@ -953,6 +954,17 @@ export class BatchObject extends DurableObject<Env> {
   /** The batch's tracking at a glance, read from the status index and the first exceptions. */
   private trackingSummary(batchId: string): TrackingSummary {
     return summarize(this.sqlite.rows(own.trackingCounts(this.local, batchId)), this.sqlite.rows(own.trackingExceptions(this.local, batchId)));
+  }
+
+  /**
+   * The summary after these moves, inside the transaction that wrote them: counts moved by them
+   * (reading the whole batch only for a batch bought before it had a summary), its exceptions read again
+   * only when a move entered or left one.
+   */
+  private trackingAfter(row: BatchRow, moves: readonly TrackingMove[]): TrackingSummary {
+    if (!row.tracking_summary) return this.trackingSummary(row.id);
+    const moved = moveSummary(JSON.parse(row.tracking_summary) as TrackingSummary, moves);
+    return movesExceptions(moves) ? { ...moved, exceptions: this.sqlite.rows(own.trackingExceptions(this.local, row.id)) } : moved;
   }
 
   /**
@@ -1086,7 +1098,8 @@ export class BatchObject extends DurableObject<Env> {
         saved = await this.applyTracking(row, due.map((s) => ({ s, advance: advanceSandbox(sourceOf(s), now, speed, exceptionRate) })));
       }
       const next = this.sqlite.rows<{ at: number | null }>(own.nextTrackingAt(this.local))[0]?.at;
-      if (next !== null && next !== undefined) await this.timers.set("tracking", Math.max(next, now + 1));
+      // A full page leaves more due now; otherwise what falls due within a tick waits for one page.
+      if (next !== null && next !== undefined) await this.timers.set("tracking", Math.max(next, now + (due.length === own.TRACKING_PAGE ? 1 : TRACKING_TICK_MS)));
       return saved;
     },
 

@@ -18,6 +18,12 @@ export type StoredTracking = {
   tracker_id?: string | null;
 };
 
+/**
+ * Scans that fall due within this long of each other are applied as one page: at 5,000× simulated
+ * time thousands of parcels' scans are milliseconds apart, and a turn of the object for each would
+ * hold it from the reads. A second is nothing in a parcel's story of days.
+ */
+export const TRACKING_TICK_MS = 1_000;
 /** How often a live tracker with no news is asked about (EasyPost pushes; this catches a lost push). */
 export const TRACKING_SWEEP_MS = 24 * 3_600_000;
 /** The statuses counted as exceptions: the merchant hears of them before the customer calls. */
@@ -92,6 +98,34 @@ export function summarize(counts: readonly { tracking_status: TrackingStatus; n:
   return { counts: byStatus, tracked, delivered_percentage: tracked ? Math.floor(((byStatus.delivered ?? 0) * 100) / tracked) : 0, exceptions };
 }
 
+/** A tracked shipment's move between statuses: `from` null, newly tracked; `to` null, tracked no more (voided). */
+export type TrackingMove = { from: TrackingStatus | null; to: TrackingStatus | null };
+
+/**
+ * The summary after these moves, its counts kept without reading the batch again (a page of 100 scans
+ * would otherwise count 10,000 rows). Its exceptions are the caller's to read again when
+ * `movesExceptions` says a move entered or left one.
+ */
+export function moveSummary(s: TrackingSummary, moves: readonly TrackingMove[]): TrackingSummary {
+  const counts: Partial<Record<TrackingStatus, number>> = { ...s.counts };
+  let tracked = s.tracked;
+  for (const { from, to } of moves) {
+    if (from === to) continue;
+    if (from) {
+      const left = (counts[from] ?? 0) - 1;
+      if (left > 0) counts[from] = left;
+      else delete counts[from];
+    } else tracked++;
+    if (to) counts[to] = (counts[to] ?? 0) + 1;
+    else tracked--;
+  }
+  return { ...s, counts, tracked, delivered_percentage: tracked ? Math.floor(((counts.delivered ?? 0) * 100) / tracked) : 0 };
+}
+
+/** Whether any move entered or left an exception: only then is the summary's list of them read again. */
+export const movesExceptions = (moves: readonly TrackingMove[]) =>
+  moves.some(({ from, to }) => from !== to && ((from && EXCEPTIONS.includes(from)) || (to && EXCEPTIONS.includes(to))));
+
 /** Every tracked shipment has arrived: delivered, or back with its sender. */
 export const allArrived = (s: TrackingSummary) => s.tracked > 0 && (s.counts.delivered ?? 0) + (s.counts.return_to_sender ?? 0) === s.tracked;
 
@@ -99,6 +133,8 @@ export const allArrived = (s: TrackingSummary) => s.tracked > 0 && (s.counts.del
 export type TrackedRow = {
   id: string; position: number; reference: string | null; tracking_number: string | null; service: string | null; purchased_at: string;
   from_address: string; to_address: string; provider_shipment_id: string | null; tracking: string | null;
+  /** The status the summary counts it in (`pre_transit` from its purchase). */
+  tracking_status: TrackingStatus | null;
 };
 
 /** A row's tracking column (JSON, or empty before its first update). */
