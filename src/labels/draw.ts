@@ -15,6 +15,8 @@ export type { LabelFonts } from "./fonts";
 export { embedLabelFonts } from "./fonts";
 
 const num = (n: number) => String(Math.round(n * 1000) / 1000);
+/** A printer dot in points, exact enough that a barcode's last bar lands within a millionth of a dot's share. */
+const DOT_PT = DOT.toFixed(7);
 
 /**
  * Draws one label (layout.ts) as a single content stream: rules and bars as one path each, all text
@@ -34,13 +36,17 @@ export function drawLabel(page: PDFPage, fonts: LabelFonts, label: LabelData, x0
     if (e.kind === "box") out.push(e.fill ? `${X(e.x)} ${Y(e.y + e.h)} ${num(e.w)} ${num(e.h)} re f` : `${num(e.thickness ?? 1)} w ${X(e.x)} ${Y(e.y + e.h)} ${num(e.w)} ${num(e.h)} re S`);
     if (e.kind === "rule") out.push(`1.2 w ${X(6)} ${Y(e.y)} m ${X(LABEL_WIDTH - 6)} ${Y(e.y)} l S`);
     if (e.kind === "barcode") {
-      const unit = e.moduleDots * DOT;
-      let x = e.x;
+      // In printer dots (a `cm` to the barcode's corner, scaled by a dot): each bar is whole numbers,
+      // half the text of points to three decimals, and bars are most of a label's content.
+      const height = ` ${num(e.height / DOT)} re`;
+      out.push(`q ${DOT_PT} 0 0 ${DOT_PT} ${X(e.x)} ${Y(e.y + e.height)} cm`);
+      let x = 0;
       for (let i = 0; i < e.modules.length; i++) {
-        if (i % 2 === 0) out.push(`${X(x)} ${Y(e.y + e.height)} ${num(e.modules[i] * unit)} ${num(e.height)} re`);
-        x += e.modules[i] * unit;
+        const w = e.modules[i] * e.moduleDots;
+        if (i % 2 === 0) out.push(`${x} 0 ${w}${height}`);
+        x += w;
       }
-      out.push("f");
+      out.push("f Q");
     }
   }
   out.push("BT");

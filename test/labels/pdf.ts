@@ -50,8 +50,7 @@ export const loadPdf = (bytes: Uint8Array | ArrayBuffer) => PDFDocument.load(byt
  * module widths (bars and the gaps between them), for decodeCode128.
  */
 export function barcodeModules(page: PDFPage, bandY: number, bandH = 90, offsetX = 0, width = 288): number[] {
-  const rects = [...pageContent(page).matchAll(/(-?[\d.]+) (-?[\d.]+) ([\d.]+) ([\d.]+) re/g)]
-    .map((m) => ({ x: Number(m[1]), y: Number(m[2]), w: Number(m[3]), h: Number(m[4]) }))
+  const rects = filledRects(pageContent(page))
     .filter((r) => Math.abs(r.y - bandY) < 0.01 && Math.abs(r.h - bandH) < 0.01 && r.x >= offsetX && r.x < offsetX + width)
     .sort((a, b) => a.x - b.x);
   const unit = Math.min(...rects.map((r) => r.w));
@@ -61,4 +60,28 @@ export function barcodeModules(page: PDFPage, bandY: number, bandH = 90, offsetX
     modules.push(Math.round(r.w / unit));
   });
   return modules;
+}
+
+/**
+ * The rectangles a page's content draws, in page points: `re` operands through the scale-and-move
+ * `cm` matrices in force (`q` saves one, `Q` restores it), as a viewer places them.
+ */
+export function filledRects(content: string): { x: number; y: number; w: number; h: number }[] {
+  const n = String.raw`(-?[\d.]+)`;
+  const ops = new RegExp(String.raw`(?:^|\s)(q|Q)(?=\s|$)|${n} ${n} ${n} ${n} ${n} ${n} cm|${n} ${n} ${n} ${n} re`, "g");
+  let m = { a: 1, d: 1, e: 0, f: 0 };
+  const saved: (typeof m)[] = [];
+  const out: { x: number; y: number; w: number; h: number }[] = [];
+  for (const op of content.matchAll(ops)) {
+    if (op[1] === "q") saved.push(m);
+    else if (op[1] === "Q") m = saved.pop() ?? { a: 1, d: 1, e: 0, f: 0 };
+    else if (op[2] !== undefined) {
+      const [a, , , d, e, f] = op.slice(2, 8).map(Number);
+      m = { a: m.a * a, d: m.d * d, e: m.e + m.a * e, f: m.f + m.d * f };
+    } else {
+      const [x, y, w, h] = op.slice(8, 12).map(Number);
+      out.push({ x: m.e + m.a * x, y: m.f + m.d * y, w: m.a * w, h: m.d * h });
+    }
+  }
+  return out;
 }
