@@ -2,7 +2,7 @@
 // function fills single-label PDFs, merged 4x6 files and letter sheets. What goes where is layout.ts,
 // shared with ZPL. Fonts are embedded once per document by the caller.
 import { deflateSync } from "node:zlib";
-import { PDFDocument, type PDFPage } from "pdf-lib";
+import { PDFDocument, PDFName, type PDFPage } from "pdf-lib";
 import { embedLabelFonts, encodeGlyphs, type LabelFonts } from "./fonts";
 import type { LabelData } from "./label";
 import { DOT, labelLayout } from "./layout";
@@ -18,16 +18,18 @@ const num = (n: number) => String(Math.round(n * 1000) / 1000);
 /** A printer dot in points, exact enough that a barcode's last bar lands within a millionth of a dot's share. */
 const DOT_PT = DOT.toFixed(7);
 
+/** The names a page's resources give the label fonts, as content refers to them (`/Name`). */
+type FontNames = { regular: string; bold: string };
+
 /**
- * Draws one label (layout.ts) as a single content stream: rules and bars as one path each, all text
- * in one BT…ET block, written as PDF operator text. pdf-lib still owns the document (pages, fonts,
- * resources, cross-references) and the fonts' subsets (`encodeText` records each glyph used);
- * skipping its per-operator objects is what makes a 100-label file cheap, and labels are the hot path.
+ * One label (layout.ts) as PDF operator text: rules and bars as one path each, all text in one
+ * BT…ET block. pdf-lib still owns the document (pages, fonts, resources, cross-references) and the
+ * fonts' subsets (`encodeText` records each glyph used); skipping its per-operator objects is what
+ * makes a 100-label file cheap, and labels are the hot path.
  */
-export function drawLabel(page: PDFPage, fonts: LabelFonts, label: LabelData, x0 = 0, y0 = 0) {
+function labelContent(fonts: LabelFonts, names: FontNames, label: LabelData, x0: number, y0: number): string {
   const els = labelLayout(label);
-  const regular = page.node.newFontDictionary(fonts.regular.name, fonts.regular.ref).toString();
-  const bold = page.node.newFontDictionary(fonts.bold.name, fonts.bold.ref).toString();
+  const { regular, bold } = names;
   // From the layout's top-left points to PDF's bottom-left ones.
   const X = (x: number) => num(x0 + x);
   const Y = (y: number) => num(y0 + LABEL_HEIGHT - y);
@@ -59,12 +61,44 @@ export function drawLabel(page: PDFPage, fonts: LabelFonts, label: LabelData, x0
     out.push(`${e.inverse ? "1" : "0"} g 1 0 0 1 ${X(e.x)} ${Y(e.y)} Tm ${glyphs} Tj`);
   }
   out.push("ET Q");
-  // The fragment becomes its own content stream on the page, compressed by the runtime's native zlib:
-  // pdf-lib's pure-JS deflate (pako) set up fresh state for every page and cost more than the drawing.
-  // Level 1: zlib's default level still took a fifth of label rendering, for files only ~5% smaller.
-  const context = page.doc.context;
-  const stream = context.stream(deflateSync(Buffer.from(out.join("\n"), "latin1"), { level: 1 }), { Filter: "FlateDecode" });
-  page.node.addContentStream(context.register(stream));
+  return out.join("\n");
+}
+
+// A page's content, compressed by the runtime's native zlib: pdf-lib's pure-JS deflate (pako) set up
+// fresh state for every page and cost more than the drawing. Level 1: zlib's default level still took
+// a fifth of label rendering, for files only ~5% smaller.
+const contentStream = (doc: PDFDocument, content: string) =>
+  doc.context.register(doc.context.stream(deflateSync(Buffer.from(content, "latin1"), { level: 1 }), { Filter: "FlateDecode" }));
+
+/** Draws one label onto a page pdf-lib made (a shipment's own PDF), its fonts named in the page's resources. */
+export function drawLabel(page: PDFPage, fonts: LabelFonts, label: LabelData, x0 = 0, y0 = 0) {
+  const names = {
+    regular: page.node.newFontDictionary(fonts.regular.name, fonts.regular.ref).toString(),
+    bold: page.node.newFontDictionary(fonts.bold.name, fonts.bold.ref).toString(),
+  };
+  page.node.addContentStream(contentStream(page.doc, labelContent(fonts, names, label, x0, y0)));
+}
+
+/**
+ * Pages of merged labels: every page shares one resource dictionary (the two label fonts) and takes
+ * one content stream, pushed straight onto the page tree. pdf-lib's `addPage` gave each page its own
+ * resources, font names and a walk of the tree, a sixth of a merged file's cost.
+ */
+export function labelPages(doc: PDFDocument, fonts: LabelFonts) {
+  const context = doc.context;
+  const resources = context.register(context.obj({ Font: { LR: fonts.regular.ref, LB: fonts.bold.ref } }));
+  const names: FontNames = { regular: "/LR", bold: "/LB" };
+  const tree = doc.catalog.Pages();
+  const parent = doc.catalog.get(PDFName.of("Pages"));
+  return {
+    /** A label's content at (x0, y0) on its page. */
+    content: (label: LabelData, x0 = 0, y0 = 0) => labelContent(fonts, names, label, x0, y0),
+    /** A page of `width` × `height` points showing these contents. */
+    add(width: number, height: number, contents: readonly string[]) {
+      const page = context.obj({ Type: "Page", Parent: parent, MediaBox: [0, 0, width, height], Resources: resources, Contents: contentStream(doc, contents.join("\n")) });
+      tree.pushLeafNode(context.register(page));
+    },
+  };
 }
 
 /** A PDF holding one label, as a shipment's own `label_url` serves it (`subset: false` embeds whole fonts, for comparison). */

@@ -1,7 +1,7 @@
 // A merged file from up to 100 labels. PDF: one document, fonts embedded once, each label drawn
-// straight onto its page (4x6: one a page; letter: two a page). ZPL: the labels one after another.
+// straight onto its page (4x6: one a page; letter: two a page), the pages sharing one resource dictionary. ZPL: the labels one after another.
 import { PDFDocument } from "pdf-lib";
-import { drawLabel, embedLabelFonts, LABEL_HEIGHT, LABEL_WIDTH, type LabelData } from "./draw";
+import { embedLabelFonts, LABEL_HEIGHT, LABEL_WIDTH, labelPages, type LabelData } from "./draw";
 import { zplLabel } from "./zpl";
 import { epl2Label } from "./epl2";
 import { concatBytes } from "../lib/bytes";
@@ -22,10 +22,10 @@ export async function mergeLabels(labels: readonly LabelData[], format: LabelFor
   }
   if (format === "epl2") return { bytes: concatBytes(labels.map(epl2Label)), contentType: EPL2_TYPE, ext: "epl2" };
   const doc = await PDFDocument.create();
-  const fonts = await embedLabelFonts(doc);
+  const pages = labelPages(doc, await embedLabelFonts(doc));
   if (layout === "4x6") {
     for (let i = 0; i < labels.length; i++) {
-      drawLabel(doc.addPage([LABEL_WIDTH, LABEL_HEIGHT]), fonts, labels[i]);
+      pages.add(LABEL_WIDTH, LABEL_HEIGHT, [pages.content(labels[i])]);
       await between();
     }
   } else {
@@ -33,14 +33,15 @@ export async function mergeLabels(labels: readonly LabelData[], format: LabelFor
     const y = (LETTER.height - LABEL_HEIGHT) / 2;
     const x = (LETTER.width - 2 * LABEL_WIDTH) / 3;
     for (let i = 0; i < labels.length; i += 2) {
-      const page = doc.addPage([LETTER.width, LETTER.height]);
-      drawLabel(page, fonts, labels[i], x, y);
+      const left = pages.content(labels[i], x, y);
       await between();
-      if (labels[i + 1]) drawLabel(page, fonts, labels[i + 1], 2 * x + LABEL_WIDTH, y);
+      const right = labels[i + 1] ? [pages.content(labels[i + 1], 2 * x + LABEL_WIDTH, y)] : [];
+      pages.add(LETTER.width, LETTER.height, [left, ...right]);
       await between();
     }
   }
-  return { bytes: await doc.save({ useObjectStreams: false, objectsPerTick: 25 }), contentType: "application/pdf", ext: "pdf" };
+  // Pages are pushed onto the tree directly, so pdf-lib's page count is not to be trusted to add a blank one.
+  return { bytes: await doc.save({ useObjectStreams: false, objectsPerTick: 25, addDefaultPage: false }), contentType: "application/pdf", ext: "pdf" };
 }
 
 /** EPL2 is printer commands with raw bitmap bytes (GW) among them: sent to a printer as is, not text. */
