@@ -54,7 +54,8 @@ function wrap(text: string, size: number, bold: boolean, max: number): string[] 
  */
 export function fitBlock(lines: Line[], x: number, y: number, size: number, maxWidth: number, maxHeight: number, leading = 1.15): TextEl[] {
   // Most of a batch's blocks repeat label after label (its sender, carrier, date, service): fitted once.
-  const key = `${x} ${y} ${size} ${maxWidth} ${maxHeight} ${leading}\u0000${lines.map((l) => `${l.bold ? 1 : 0}${l.text}`).join("\u0000")}`;
+  let key = `${x} ${y} ${size} ${maxWidth} ${maxHeight} ${leading}`;
+  for (const l of lines) key += `\u0000${l.bold ? 1 : 0}${l.text}`;
   const known = fitted.get(key);
   if (known) return known;
   if (fitted.size >= FITTED_MAX) fitted.clear();
