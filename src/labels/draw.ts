@@ -5,7 +5,7 @@ import { deflateSync } from "node:zlib";
 import { PDFDocument, PDFName, type PDFPage } from "pdf-lib";
 import { embedLabelFonts, encodeGlyphs, type LabelFonts } from "./fonts";
 import type { LabelData } from "./label";
-import { DOT, labelLayout } from "./layout";
+import { DOT, labelFrame, labelLayout, labelOwn, type LabelElement } from "./layout";
 
 export const LABEL_WIDTH = 288;
 export const LABEL_HEIGHT = 432;
@@ -22,13 +22,12 @@ const DOT_PT = DOT.toFixed(7);
 type FontNames = { regular: string; bold: string };
 
 /**
- * One label (layout.ts) as PDF operator text: rules and bars as one path each, all text in one
+ * Label elements (layout.ts) as PDF operator text: rules and bars as one path each, all text in one
  * BT…ET block. pdf-lib still owns the document (pages, fonts, resources, cross-references) and the
  * fonts' subsets (`encodeText` records each glyph used); skipping its per-operator objects is what
  * makes a 100-label file cheap, and labels are the hot path.
  */
-function labelContent(fonts: LabelFonts, names: FontNames, label: LabelData, x0: number, y0: number): string {
-  const els = labelLayout(label);
+function labelContent(fonts: LabelFonts, names: FontNames, els: readonly LabelElement[], x0: number, y0: number): string {
   const { regular, bold } = names;
   // From the layout's top-left points to PDF's bottom-left ones.
   const X = (x: number) => num(x0 + x);
@@ -67,8 +66,8 @@ function labelContent(fonts: LabelFonts, names: FontNames, label: LabelData, x0:
 // A page's content, compressed by the runtime's native zlib: pdf-lib's pure-JS deflate (pako) set up
 // fresh state for every page and cost more than the drawing. Level 1: zlib's default level still took
 // a fifth of label rendering, for files only ~5% smaller.
-const contentStream = (doc: PDFDocument, content: string) =>
-  doc.context.register(doc.context.stream(deflateSync(Buffer.from(content, "latin1"), { level: 1 }), { Filter: "FlateDecode" }));
+const contentStream = (doc: PDFDocument, content: string, dict: Record<string, unknown> = {}) =>
+  doc.context.register(doc.context.stream(deflateSync(Buffer.from(content, "latin1"), { level: 1 }), { ...dict, Filter: "FlateDecode" } as never));
 
 /** Draws one label onto a page pdf-lib made (a shipment's own PDF), its fonts named in the page's resources. */
 export function drawLabel(page: PDFPage, fonts: LabelFonts, label: LabelData, x0 = 0, y0 = 0) {
@@ -76,23 +75,46 @@ export function drawLabel(page: PDFPage, fonts: LabelFonts, label: LabelData, x0
     regular: page.node.newFontDictionary(fonts.regular.name, fonts.regular.ref).toString(),
     bold: page.node.newFontDictionary(fonts.bold.name, fonts.bold.ref).toString(),
   };
-  page.node.addContentStream(contentStream(page.doc, labelContent(fonts, names, label, x0, y0)));
+  page.node.addContentStream(contentStream(page.doc, labelContent(fonts, names, labelLayout(label), x0, y0)));
 }
 
+/** Distinct frames a file draws as forms; past this (a file whose senders all differ) they are drawn inline. */
+const MAX_FRAMES = 8;
+
 /**
- * Pages of merged labels: every page shares one resource dictionary (the two label fonts) and takes
- * one content stream, pushed straight onto the page tree. pdf-lib's `addPage` gave each page its own
- * resources, font names and a walk of the tree, a sixth of a merged file's cost.
+ * Pages of merged labels: every page shares one resource dictionary (the two label fonts and the
+ * frames) and takes one content stream, pushed straight onto the page tree. pdf-lib's `addPage` gave
+ * each page its own resources, font names and a walk of the tree, a sixth of a merged file's cost.
+ * A label's frame (layout.ts: outline, sender, service, headings) is written once per file as a form
+ * XObject that each page shows with `Do`: half of a label's operators and of what is compressed.
  */
 export function labelPages(doc: PDFDocument, fonts: LabelFonts) {
   const context = doc.context;
-  const resources = context.register(context.obj({ Font: { LR: fonts.regular.ref, LB: fonts.bold.ref } }));
+  const font = { LR: fonts.regular.ref, LB: fonts.bold.ref };
+  const forms = context.obj({});
+  const resources = context.register(context.obj({ Font: font, XObject: forms }));
+  const formResources = context.register(context.obj({ Font: font }));
   const names: FontNames = { regular: "/LR", bold: "/LB" };
+  const frames = new Map<string, string>();
   const tree = doc.catalog.Pages();
   const parent = doc.catalog.get(PDFName.of("Pages"));
   return {
     /** A label's content at (x0, y0) on its page. */
-    content: (label: LabelData, x0 = 0, y0 = 0) => labelContent(fonts, names, label, x0, y0),
+    content(label: LabelData, x0 = 0, y0 = 0) {
+      const frame = labelFrame(label);
+      let name = frames.get(frame.key);
+      if (name === undefined && frames.size < MAX_FRAMES) {
+        name = `LF${frames.size}`;
+        const ref = contentStream(doc, labelContent(fonts, names, frame.elements(), 0, 0), {
+          Type: "XObject", Subtype: "Form", BBox: [0, 0, LABEL_WIDTH, LABEL_HEIGHT], Resources: formResources,
+        });
+        forms.set(PDFName.of(name), ref);
+        frames.set(frame.key, name);
+      }
+      const own = labelContent(fonts, names, labelOwn(label), x0, y0);
+      if (name === undefined) return `${labelContent(fonts, names, frame.elements(), x0, y0)}\n${own}`;
+      return `q 1 0 0 1 ${num(x0)} ${num(y0)} cm /${name} Do Q\n${own}`;
+    },
     /** A page of `width` × `height` points showing these contents. */
     add(width: number, height: number, contents: readonly string[]) {
       const page = context.obj({ Type: "Page", Parent: parent, MediaBox: [0, 0, width, height], Resources: resources, Contents: contentStream(doc, contents.join("\n")) });

@@ -131,33 +131,54 @@ function barcode(code: LabelBarcode, modules: number[], y: number, height: numbe
   return { kind: "barcode", x, y, height, moduleDots, modules, code };
 }
 
-export function labelLayout(l: LabelData): LabelElement[] {
+/**
+ * A label's frame: what every label of a batch usually repeats (outline, rules, carrier, date,
+ * sender, service, headings), drawn from `key`'s inputs alone. A PDF file draws each distinct frame
+ * once, as a form (draw.ts).
+ */
+export function labelFrame(l: LabelData): { key: string; elements: () => LabelElement[] } {
+  const abroad = l.to.country !== "US";
+  const withCn22 = abroad && !!l.customs && CN22_SERVICES.has(l.service);
+  const from = addressLines(l.from);
+  const heading = l.carrier === "usps" && !abroad ? "USPS TRACKING # (IMpb)" : l.carrier === "usps" ? "USPS TRACKING #" : "TRACKING #";
+  const key = [l.carrier, l.ship_date, l.service_name, heading, withCn22 ? 1 : 0, ...from].join("\u0000");
+  return {
+    key,
+    elements: () => [
+      { kind: "box", x: 6, y: 6, w: W - 12, h: H - 12, fill: false, thickness: 1.2 },
+      ...(withCn22 ? [72, 126, 220, 246, humanYOf(withCn22) + 6] : [72, 126, 220, 246, 388]).map((y): RuleEl => ({ kind: "rule", y })),
+      // Carrier initial in white on black, like a mail class indicator.
+      { kind: "box", x: 12, y: 12, w: 54, h: 54, fill: true },
+      { kind: "text", x: 24, y: 56, size: 40, bold: true, text: l.carrier.toUpperCase().slice(0, 1), inverse: true },
+      ...one(l.carrier.toUpperCase(), 76, 30, 14, 90, true),
+      ...one(l.ship_date, 76, 46, 8, 90),
+      // A sandbox label must never pass for postage.
+      ...fitBlock([{ text: "SANDBOX — NOT FOR MAILING", bold: true }], 172, 14, 9, 104, 24),
+      ...one("FROM:", 12, 84, 7, 60, true),
+      ...fitBlock(from.map((text) => ({ text })), 12, 87, 7, W - 24, 37, 1.1),
+      ...one("SHIP TO:", 12, 138, 8, 80, true),
+      ...one(l.service_name.toUpperCase(), 12, 238, 12, 180, true),
+      ...one(heading, 12, 258, 7, 150, true),
+    ],
+  };
+}
+
+// Labels that carry the CN 22 block make room for it with a shorter barcode (still 48 pt, well over
+// what scanners need at 203 dpi).
+const barHeightOf = (withCn22: boolean) => (withCn22 ? 48 : 90);
+const humanYOf = (withCn22: boolean) => 262 + barHeightOf(withCn22) + 16;
+
+/** What is the label's own, beside its frame: weight and zone, recipient, barcode, tracking number, customs or reference. */
+export function labelOwn(l: LabelData): LabelElement[] {
   const code = labelBarcode(l);
   const abroad = l.to.country !== "US";
-  // Labels that carry the CN 22 block make room for it with a shorter barcode (still 48 pt, well over
-  // what scanners need at 203 dpi).
   const withCn22 = abroad && !!l.customs && CN22_SERVICES.has(l.service);
-  const barHeight = withCn22 ? 48 : 90;
-  const humanY = 262 + barHeight + 16;
+  const humanY = humanYOf(withCn22);
   const els: LabelElement[] = [
-    { kind: "box", x: 6, y: 6, w: W - 12, h: H - 12, fill: false, thickness: 1.2 },
-    ...(withCn22 ? [72, 126, 220, 246, humanY + 6] : [72, 126, 220, 246, 388]).map((y): RuleEl => ({ kind: "rule", y })),
-    // Carrier initial in white on black, like a mail class indicator.
-    { kind: "box", x: 12, y: 12, w: 54, h: 54, fill: true },
-    { kind: "text", x: 24, y: 56, size: 40, bold: true, text: l.carrier.toUpperCase().slice(0, 1), inverse: true },
-    ...one(l.carrier.toUpperCase(), 76, 30, 14, 90, true),
-    ...one(l.ship_date, 76, 46, 8, 90),
     ...one(`${(l.weight_oz / 16).toFixed(2)} LB  ${abroad ? "INTERNATIONAL" : `ZONE ${l.zone}`}`, 76, 58, 8, 90),
-    // A sandbox label must never pass for postage.
-    ...fitBlock([{ text: "SANDBOX — NOT FOR MAILING", bold: true }], 172, 14, 9, 104, 24),
-    ...one("FROM:", 12, 84, 7, 60, true),
-    ...fitBlock(addressLines(l.from).map((text) => ({ text })), 12, 87, 7, W - 24, 37, 1.1),
-    ...one("SHIP TO:", 12, 138, 8, 80, true),
     ...fitBlock(addressLines(l.to).map((text, i) => ({ text, bold: i === 0 })), 24, 141, 12, W - 36, 77, 1.12),
-    ...one(l.service_name.toUpperCase(), 12, 238, 12, 180, true),
     ...one(abroad ? `TO ${l.to.country}${l.to.zip ? ` ${l.to.zip}` : ""}` : `ZIP ${l.to.zip ?? ""}`, 198, 238, 10, 80, true),
-    ...one(l.carrier === "usps" && !abroad ? "USPS TRACKING # (IMpb)" : l.carrier === "usps" ? "USPS TRACKING #" : "TRACKING #", 12, 258, 7, 150, true),
-    barcode(code, code128Modules(code.text, code.gs1), 262, barHeight),
+    barcode(code, code128Modules(code.text, code.gs1), 262, barHeightOf(withCn22)),
   ];
   const human = formatTracking(l.tracking_number);
   const size = Math.min(11, 11 * ((W - 24) / Math.max(1, textWidth(human, 11, true))));
@@ -165,4 +186,9 @@ export function labelLayout(l: LabelData): LabelElement[] {
   if (withCn22) els.push(...cn22(l.customs!, humanY + 6, l.reference));
   else if (l.reference) els.push(...one(`Ref: ${l.reference}`, 12, 404, 8, W - 24));
   return els;
+}
+
+/** Every element of a label: its frame, then its own. */
+export function labelLayout(l: LabelData): LabelElement[] {
+  return [...labelFrame(l).elements(), ...labelOwn(l)];
 }

@@ -1,6 +1,8 @@
 import { describe, expect, it } from "vitest";
 import { code128Modules } from "../../src/labels/barcode";
 import { renderLabelPdf, type LabelData } from "../../src/labels/draw";
+import { mergeLabels } from "../../src/labels/merge";
+import { PDFDict, PDFName } from "pdf-lib";
 import { address, from } from "../helpers";
 import { decodeCode128 } from "./code128";
 import { barcodeModules, loadPdf, pageText } from "./pdf";
@@ -44,5 +46,23 @@ describe("fitted blocks, remembered across labels", () => {
     expect(narrow.length).toBeGreaterThan(wide.length);
     expect(fitBlock(lines, 12, 90, 7, 264, 37)[0].y).toBe(wide[0].y + 3);
     expect(fitBlock([{ text: "A rather long street name that needs room 1234", bold: true }], 12, 87, 7, 264, 37)[0].bold).toBe(true);
+  });
+});
+
+describe("a merged file's frames", () => {
+  it("a frame repeated by labels is one form; a file of many senders draws the rest inline, every page whole", async () => {
+    const senders = Array.from({ length: 12 }, (_, i) => `${100 + i} Dock Rd`);
+    const labels = Array.from({ length: 24 }, (_, i) => sampleLabel({
+      tracking_number: `1Z999AA1012345${String(6784 + i).slice(-4)}`, carrier: "ups", service: "ups_ground", service_name: "UPS Ground",
+      from: { ...from({ street1: senders[i % 12] }), company: null, street2: null, phone: null, email: null } as any,
+    }));
+    for (const layout of ["4x6", "letter"] as const) {
+      const doc = await loadPdf((await mergeLabels(labels, "pdf", layout)).bytes);
+      const forms = doc.getPage(0).node.Resources()!.lookup(PDFName.of("XObject"), PDFDict);
+      expect(forms.keys()).toHaveLength(8);
+      const text = doc.getPages().map((p) => pageText(p)).join("\n");
+      for (const s of senders) expect(text.split(s).length - 1).toBe(2);
+      expect(text.split("UPS GROUND").length - 1).toBe(24);
+    }
   });
 });

@@ -1,6 +1,7 @@
 import { env } from "cloudflare:workers";
 import { describe, expect, it } from "vitest";
 import { unzipSync } from "fflate";
+import { PDFDict, PDFName } from "pdf-lib";
 import { signedUrl } from "../../src/labels/links";
 import { api, isFinal, newAccount, passTime, readyBatch, waitFor, inBatch } from "../helpers";
 import { decodeCode128 } from "./code128";
@@ -43,10 +44,16 @@ describe("merged label files", () => {
       expect(res.type).toBe("application/pdf");
       const doc = await loadPdf(res.bytes);
       expect(doc.getPageCount()).toBe(file.count);
+      // The frame every label of a service repeats (sender, service, headings) is one form a file, shown by each page.
+      const forms = doc.getPage(0).node.Resources()!.lookup(PDFName.of("XObject"), PDFDict);
+      expect(forms.keys()).toHaveLength(2);
       for (const page of doc.getPages()) {
         expect(Object.values(page.getSize())).toEqual([288, 432]);
         const fromBars = trackingOf(decodeCode128(barcodeModules(page, 80)));
-        expect(trackingOnPage(pageText(page))).toBe(fromBars);
+        const text = pageText(page);
+        expect(trackingOnPage(text)).toBe(fromBars);
+        expect(text).toContain("500 Dock Rd");
+        expect(text).toContain(fromBars.startsWith("1Z") ? "UPS GROUND" : "USPS PRIORITY MAIL");
         printed.push(fromBars);
       }
     }

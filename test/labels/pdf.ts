@@ -31,14 +31,28 @@ function toUnicode(doc: PDFDocument, fontRef: unknown): Map<string, string> {
 
 /** The text drawn on a page, one string a Tj, read back through each font's ToUnicode map as a PDF reader does. */
 export function pageText(page: PDFPage): string {
-  const fonts = page.node.Resources()?.lookup(PDFName.of("Font"), PDFDict);
+  return contentText(page.doc, pageContent(page), page.node.Resources());
+}
+
+/**
+ * The text a content stream shows through `resources`' fonts, in order; a form XObject it shows
+ * (`/Name Do`) has its text read where it is shown, through the form's own resources.
+ */
+function contentText(doc: PDFDocument, content: string, resources: PDFDict | undefined): string {
+  const fonts = resources?.lookup(PDFName.of("Font"), PDFDict);
   const maps = new Map<string, Map<string, string>>();
-  for (const [name, ref] of fonts?.entries() ?? []) maps.set(name.asString().slice(1), toUnicode(page.doc, ref));
+  for (const [name, ref] of fonts?.entries() ?? []) maps.set(name.asString().slice(1), toUnicode(doc, ref));
   let current = new Map<string, string>();
   const out: string[] = [];
-  for (const m of pageContent(page).matchAll(/\/(\S+) [\d.]+ Tf|<([0-9A-Fa-f]*)>\s*Tj/g)) {
+  for (const m of content.matchAll(/\/(\S+) [\d.]+ Tf|<([0-9A-Fa-f]*)>\s*Tj|\/(\S+) Do\b/g)) {
     if (m[1]) current = maps.get(m[1]) ?? new Map();
-    else out.push((m[2].match(/..../g) ?? []).map((g) => current.get(g.toUpperCase()) ?? "\ufffd").join(""));
+    else if (m[3]) {
+      const form = resources?.lookup(PDFName.of("XObject"), PDFDict)?.lookup(PDFName.of(m[3]));
+      if (form instanceof PDFRawStream) {
+        const text = new TextDecoder("latin1").decode(decodePDFRawStream(form).decode());
+        out.push(contentText(doc, text, form.dict.lookup(PDFName.of("Resources"), PDFDict)));
+      }
+    } else out.push((m[2].match(/..../g) ?? []).map((g) => current.get(g.toUpperCase()) ?? "\ufffd").join(""));
   }
   return out.join("\n");
 }
