@@ -24,14 +24,15 @@ const BATCH_ID = /^batch_[0-9A-HJKMNP-TV-Z]{26}$/;
  */
 export async function batchWithShipments(c: Context<AppEnv>, idOrReference: string, page?: PageFilter) {
   const owner = c.get("account").id;
+  const withRows = <T extends { rows_json: string }>(a: T) => ({ ...a, rows: JSON.parse(a.rows_json) as ShipmentRecord[] });
   if (BATCH_ID.test(idOrReference)) {
     const answer = found(await batchCalls(c.env, idOrReference).read(owner, idOrReference, page));
-    if (answer) return answer;
+    if (answer) return withRows(answer);
   }
   const id = await newestWithReference(c.env.DB, owner, idOrReference);
   const answer = id ? found(await batchCalls(c.env, id).read(owner, id, page)) : null;
   if (!answer) throw notFound("batch");
-  return answer;
+  return withRows(answer);
 }
 
 export async function ownedBatch(c: Context<AppEnv>, idOrReference: string): Promise<BatchRow> {

@@ -17,7 +17,15 @@ class LocalStatement {
   /** Runs now, outside any batch: a transaction of its own, as a lone D1 statement is. */
   exec<T>(): Result<T> {
     const cursor = this.local.storage.sql.exec<Record<string, SqlStorageValue>>(this.sql, ...this.params);
-    const results = cursor.toArray() as T[];
+    // Rows as value arrays, made objects here: the runtime's `toArray` builds each row's object a
+    // property at a time and took twice as long for a page of 100 shipments (46 columns).
+    const names = cursor.columnNames;
+    const results: T[] = [];
+    for (const values of cursor.raw()) {
+      const row: Record<string, SqlStorageValue> = {};
+      for (let i = 0; i < names.length; i++) row[names[i]] = values[i];
+      results.push(row as T);
+    }
     // Asked only of a statement that wrote: a read changes nothing, and every read asking cost a second statement.
     const changes = cursor.rowsWritten > 0 ? this.local.storage.sql.exec<{ n: number }>("SELECT changes() AS n").one().n : 0;
     counters.object_statements++;

@@ -89,12 +89,12 @@ export type PageFilter = { page: number; limit: number; status?: string; trackin
  * One page of a batch's shipments and its total, as two statements to run in a db.batch (alone, or
  * together with the batch row so a read is one round trip).
  */
-export function shipmentPage(db: D1Database, batch: BatchRef, f: PageFilter): [D1PreparedStatement, D1PreparedStatement] {
+export function shipmentPage(db: D1Database, batch: BatchRef, f: PageFilter, select = "*"): [D1PreparedStatement, D1PreparedStatement] {
   // A tracking status is a bought shipment's: the filter is on both (the shipments_tracking_status index).
   const filter = (f.status ? " AND status = ?" : "") + (f.tracking_status ? " AND status = 'purchased' AND tracking_status = ?" : "");
   const params = [...batch.params, ...(f.status ? [f.status] : []), ...(f.tracking_status ? [f.tracking_status] : [])];
   return [
-    db.prepare(`SELECT * FROM shipments WHERE batch_id = ${batch.sql}${filter} ORDER BY position LIMIT ? OFFSET ?`)
+    db.prepare(`SELECT ${select} FROM shipments WHERE batch_id = ${batch.sql}${filter} ORDER BY position LIMIT ? OFFSET ?`)
       .bind(...params, f.limit, (f.page - 1) * f.limit),
     f.status || f.tracking_status
       ? db.prepare(`SELECT COUNT(*) AS n FROM shipments WHERE batch_id = ${batch.sql}${filter}`).bind(...params)
@@ -104,10 +104,34 @@ export function shipmentPage(db: D1Database, batch: BatchRef, f: PageFilter): [D
   ];
 }
 
-export const readShipmentPage = (rows: D1Result, total: D1Result) => ({
-  rows: (rows.results as Record<string, unknown>[]).map(parseShipment),
-  total: (total.results[0] as { n: number } | undefined)?.n ?? 0,
-});
+/** Every column of a shipment's row, as `ShipmentRecord` holds them. */
+const RECORD_COLUMNS = [
+  "id", "batch_id", "account_id", "position", "reference", "status", "errors", "carrier", "service", "from_address", "to_address", "parcel",
+  "rate_cents", "rate_currency", "rate_expires_at", "tracking_number", "label_key", "message", "input_errors", "purchased_at", "voided_at",
+  "metadata", "created_at", "updated_at", "provider_shipment_id", "provider_rate_id", "provider_buy_at", "refund_status", "rating_at",
+  "service_strategy", "rates", "insurance_cents", "insurance_fee_cents", "fees", "charged_cents", "warnings", "verified_to_address",
+  "refund_submitted_at", "customs", "tracking", "tracking_status", "tracking_next_at",
+] as const;
+
+/**
+ * A row as one JSON object with its JSON columns nested, written by SQLite (its values quoted, its JSON
+ * columns joined in as they are stored): a page of 100 shipments is
+ * then 100 values to hand to JavaScript instead of 4,100 (the runtime's cost per value was most of a
+ * read), one `JSON.parse` instead of 1,300, and one string to send across RPC instead of 100 objects.
+ */
+export const RECORD_JSON = `'{' || ${RECORD_COLUMNS.map((c, i) => `'${i ? "," : ""}"${c}":' || ${
+  // JSON columns hold JSON text already (JSON.stringify wrote it): put in as it is, not parsed again.
+  (JSON_COLUMNS as readonly string[]).includes(c) ? `COALESCE(${c}, 'null')` : `json_quote(${c})`}`).join(" || ")} || '}'`;
+
+/** `shipmentPage`'s rows, each as `RECORD_JSON` (column `r`): read with `shipmentPageJson`. */
+export const shipmentPageAsJson = (db: D1Database, batch: BatchRef, f: PageFilter) => shipmentPage(db, batch, f, `${RECORD_JSON} AS r`);
+
+/** The page's rows as one JSON array text, to parse where they are presented. */
+export const shipmentPageJson = (rows: D1Result) => `[${(rows.results as { r: string }[]).map((x) => x.r).join(",")}]`;
+
+/** How many shipments the page's filter matches, from its second statement. */
+export const pageTotal = (total: D1Result) => (total.results[0] as { n: number } | undefined)?.n ?? 0;
+
 
 export async function getShipment(db: D1Database, batchId: string, id: string): Promise<ShipmentRecord | null> {
   const row = await db.prepare("SELECT * FROM shipments WHERE batch_id = ? AND id = ?").bind(batchId, id).first();

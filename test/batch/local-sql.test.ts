@@ -71,4 +71,28 @@ describe("the object's SQLite as D1", () => {
     expect(result.error).toMatch(/constraint|UNIQUE|NOT NULL/i);
     expect(result.status).toBe("validating");
   });
+
+  it("a page read as the JSON text SQLite writes is the page the rows make: every column, nulls, quotes, Unicode, numbers", async () => {
+    const result = await withLocal("local-sql-3", async (db) => {
+      const b = row("batch_local3");
+      const owner = { batch_id: b.id, account_id: b.account_id };
+      const odd = { name: 'Zoë "Quote" \\ Ωmega', company: "Tab\there \u2028", street1: "1 Main St" };
+      const records = [1, 2, 3].map((p) => toRecord({
+        reference: p === 2 ? null : `ref-${p} "q"`, to_address: address(p === 1 ? odd : {}), from_address: from(),
+        parcel: { weight_oz: 16.5, length_in: 10, width_in: 8, height_in: 4 }, metadata: { n: p, nested: { a: [1, null, "x"] } },
+      }, p, owner, b, now));
+      await db.batch([batches.insertBatch(db, b), ...shipments.insertShipments(db, owner, now, records)]);
+      const pending = await shipments.pendingValidation(db, b.id, 100);
+      await db.batch(shipments.saveValidation(db, pending.map((s) => validateShipment(s, now))));
+      const f = { page: 1, limit: 10 };
+      const [plain] = await db.batch([shipments.shipmentPage(db, batches.batchById(b.id), f)[0]]);
+      const [asJson] = await db.batch([shipments.shipmentPageAsJson(db, batches.batchById(b.id), f)[0]]);
+      return { plain: plain.results.map((r) => shipments.parseShipment(r as Record<string, unknown>)), json: JSON.parse(shipments.shipmentPageJson(asJson)) };
+    });
+    expect(Object.keys(result.json[0]).sort()).toEqual(Object.keys(result.plain[0]).sort());
+    expect(result.json).toHaveLength(3);
+    expect(result.json).toEqual(result.plain);
+    expect(result.json[0].to_address.name).toBe('Zoë "Quote" \\ Ωmega');
+    expect(result.json[0].parcel.weight_oz).toBe(16.5);
+  });
 });
