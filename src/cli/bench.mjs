@@ -20,8 +20,10 @@ const LIVE_N = Number(process.env.BENCH_LIVE ?? 1000);
 const LIVE_LATENCY_MS = 150;
 
 const port = Number(process.env.BENCH_PORT ?? 8788);
-// BENCH_PROFILE=file: workerd's CPU profile over the largest batch (bench-profile.mjs).
+// BENCH_PROFILE=file: workerd's CPU profile over the largest batch (bench-profile.mjs), or over the
+// batches run at once with BENCH_PROFILE_RUN=concurrent.
 const PROFILE = process.env.BENCH_PROFILE;
+const PROFILE_CONCURRENT = process.env.BENCH_PROFILE_RUN === "concurrent";
 const base = `http://127.0.0.1:${port}`;
 const standInPort = port + 1000;
 // The throw-away state goes on tmpfs where there is room. Miniflare's simulators make every write
@@ -174,7 +176,7 @@ async function pipeline(n, measureGets, headers = auth) {
 
 const results = [];
 for (const n of sizes) {
-  const stopProfile = PROFILE && n === Math.max(...sizes) ? await startProfile(port + 2000) : null;
+  const stopProfile = PROFILE && !PROFILE_CONCURRENT && n === Math.max(...sizes) ? await startProfile(port + 2000) : null;
   const r = await pipeline(n, n === Math.max(...sizes));
   if (stopProfile) console.error(`profile of the ${n} batch in ${PROFILE}; self time:\n${(await stopProfile(PROFILE)).map((f) => `${String(f.ms).padStart(7)} ms  ${f.name}`).join("\n")}`);
   const labels = Array.from({ length: n }, (_, i) => {
@@ -193,9 +195,11 @@ const biggest = Math.max(...sizes);
 if (Number(process.env.BENCH_CONCURRENT ?? 10) > 0 && biggest >= 1000) {
   const k = Number(process.env.BENCH_CONCURRENT ?? 10);
   globalThis.gc?.();
+  const stopProfile = PROFILE && PROFILE_CONCURRENT ? await startProfile(port + 2000) : null;
   const t0 = performance.now();
   await Promise.all(Array.from({ length: k }, () => pipeline(biggest / k, false)));
   const seconds = (performance.now() - t0) / 1000;
+  if (stopProfile) console.error(`profile of the ${k} batches at once in ${PROFILE}; self time:\n${(await stopProfile(PROFILE)).map((f) => `${String(f.ms).padStart(7)} ms  ${f.name}`).join("\n")}`);
   concurrent = { k, each: biggest / k, seconds, vs_one: seconds / results.find((r) => r.n === biggest).labels };
   console.error(`done ${k} × ${biggest / k} at once: ${seconds.toFixed(1)} s`);
 }
