@@ -79,7 +79,7 @@ describe("the object's SQLite as D1", () => {
       const odd = { name: 'Zoë "Quote" \\ Ωmega', company: "Tab\there \u2028", street1: "1 Main St" };
       const records = [1, 2, 3].map((p) => toRecord({
         reference: p === 2 ? null : `ref-${p} "q"`, to_address: address(p === 1 ? odd : {}), from_address: from(),
-        parcel: { weight_oz: 16.5, length_in: 10, width_in: 8, height_in: 4 }, metadata: { n: p, nested: { a: [1, null, "x"] } },
+        parcel: { weight_oz: 16.5, length_in: 10, width_in: 8, height_in: 4 }, metadata: { n: p, note: `say "hi" \\ ${p}`, empty: null },
       }, p, owner, b, now));
       await db.batch([batches.insertBatch(db, b), ...shipments.insertShipments(db, owner, now, records)]);
       const pending = await shipments.pendingValidation(db, b.id, 100);
