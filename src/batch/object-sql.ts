@@ -4,6 +4,7 @@
 // object. Each function answers statements to compose into one local transaction, or reads.
 import type { BatchRow } from "../db/batches";
 import { extract, jsonChunks } from "../db/sql";
+import { D1_SHIPMENT_COLUMNS } from "../db/shipments";
 import type { PlannedFile } from "./label-plan";
 
 // ---- The label plan, a file per row (label-plan.ts decides; this stores) ----
@@ -106,17 +107,11 @@ export const flushEvents = (d1: D1Database, events: readonly PendingEvent[]) =>
 
 // ---- A batch made before issue 26: its rows copied out of D1 ----
 
-const SHIPMENT_COLUMNS = [
-  "id", "batch_id", "account_id", "position", "reference", "status", "errors", "carrier", "service", "from_address", "to_address", "parcel",
-  "rate_cents", "rate_currency", "rate_expires_at", "tracking_number", "label_key", "message", "input_errors", "purchased_at", "voided_at",
-  "metadata", "created_at", "updated_at", "provider_shipment_id", "provider_rate_id", "provider_buy_at", "refund_status", "rating_at",
-  "service_strategy", "rates", "insurance_cents", "insurance_fee_cents", "fees", "charged_cents", "warnings", "verified_to_address", "refund_submitted_at",
-] as const;
 export const LEGACY_PAGE = 1_000;
 
 /** One page of the batch's shipments as D1 holds them, raw (JSON columns as text), after `position`. */
 export const legacyShipments = async (d1: D1Database, batchId: string, after: number) =>
-  (await d1.prepare(`SELECT ${SHIPMENT_COLUMNS.join(", ")} FROM shipments WHERE batch_id = ? AND position > ? ORDER BY position LIMIT ?`)
+  (await d1.prepare(`SELECT ${D1_SHIPMENT_COLUMNS.join(", ")} FROM shipments WHERE batch_id = ? AND position > ? ORDER BY position LIMIT ?`)
     .bind(batchId, after, LEGACY_PAGE).all<Record<string, unknown> & { position: number }>()).results;
 
 export const legacySandboxLabels = async (d1: D1Database, batchId: string) =>
@@ -128,7 +123,7 @@ export const insertBatchRow = (db: D1Database, row: BatchRow) =>
 /** Shipment rows exactly as read (every column), in a few statements. */
 export const insertRawShipments = (db: D1Database, rows: readonly Record<string, unknown>[]) =>
   jsonChunks(rows).map((chunk) => db.prepare(
-    `INSERT INTO shipments (${SHIPMENT_COLUMNS.join(", ")}) SELECT ${extract(SHIPMENT_COLUMNS)} FROM json_each(?)`,
+    `INSERT INTO shipments (${D1_SHIPMENT_COLUMNS.join(", ")}) SELECT ${extract(D1_SHIPMENT_COLUMNS)} FROM json_each(?)`,
   ).bind(chunk));
 
 export const insertRawSandboxLabels = (db: D1Database, rows: readonly Record<string, unknown>[]) =>

@@ -104,20 +104,21 @@ export function shipmentPage(db: D1Database, batch: BatchRef, f: PageFilter, sel
   ];
 }
 
-/** Every column of a shipment's row, as `ShipmentRecord` holds them. */
-const RECORD_COLUMNS = [
+/** The columns of a shipment's row as D1 held them before issue 26 (what a moved batch's rows bring). */
+export const D1_SHIPMENT_COLUMNS = [
   "id", "batch_id", "account_id", "position", "reference", "status", "errors", "carrier", "service", "from_address", "to_address", "parcel",
   "rate_cents", "rate_currency", "rate_expires_at", "tracking_number", "label_key", "message", "input_errors", "purchased_at", "voided_at",
   "metadata", "created_at", "updated_at", "provider_shipment_id", "provider_rate_id", "provider_buy_at", "refund_status", "rating_at",
-  "service_strategy", "rates", "insurance_cents", "insurance_fee_cents", "fees", "charged_cents", "warnings", "verified_to_address",
-  "refund_submitted_at", "customs", "tracking", "tracking_status", "tracking_next_at",
+  "service_strategy", "rates", "insurance_cents", "insurance_fee_cents", "fees", "charged_cents", "warnings", "verified_to_address", "refund_submitted_at",
 ] as const;
+/** Every column of a shipment's row in its batch's object: D1's, and those added since (local-schema.ts). */
+const RECORD_COLUMNS = [...D1_SHIPMENT_COLUMNS, "customs", "tracking", "tracking_status", "tracking_next_at"] as const;
 
 /**
- * A row as one JSON object with its JSON columns nested, written by SQLite (its values quoted, its JSON
- * columns joined in as they are stored): a page of 100 shipments is
- * then 100 values to hand to JavaScript instead of 4,100 (the runtime's cost per value was most of a
- * read), one `JSON.parse` instead of 1,300, and one string to send across RPC instead of 100 objects.
+ * A row as one JSON object with its JSON columns nested, written by SQLite (its values quoted, its
+ * JSON columns joined in as they are stored): a page of 100 shipments is then 100 values to hand to
+ * JavaScript instead of 4,200 (the runtime's cost per value was most of a read), one `JSON.parse`
+ * instead of 1,300, and one string to send across RPC instead of 100 objects.
  */
 export const RECORD_JSON = `'{' || ${RECORD_COLUMNS.map((c, i) => `'${i ? "," : ""}"${c}":' || ${
   // JSON columns hold JSON text already (JSON.stringify wrote it): put in as it is, not parsed again.
