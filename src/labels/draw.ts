@@ -83,10 +83,10 @@ const MAX_FRAMES = 8;
 
 /**
  * Pages of merged labels: every page shares one resource dictionary (the two label fonts and the
- * frames) and takes one content stream, pushed straight onto the page tree. pdf-lib's `addPage` gave
- * each page its own resources, font names and a walk of the tree, a sixth of a merged file's cost.
- * A label's frame (layout.ts: outline, sender, service, headings) is written once per file as a form
- * XObject that each page shows with `Do`: half of a label's operators and of what is compressed.
+ * frames) and takes one content stream, pushed straight onto the page tree (pdf-lib's `addPage` gave
+ * each page its own resources, font names and a walk of the tree). A label's frame (layout.ts: outline,
+ * sender, service, headings) is written once per file as a form XObject that each page shows with
+ * `Do`, so a page draws and compresses only its own parts.
  */
 export function labelPages(doc: PDFDocument, fonts: LabelFonts) {
   const context = doc.context;
