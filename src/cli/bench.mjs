@@ -9,7 +9,7 @@ import { join } from "node:path";
 import { startLoad } from "./bench-load.mjs";
 import { startProfile } from "./bench-profile.mjs";
 import { naiveRenderAndMerge } from "./bench-naive.mjs";
-import { spawnWranglerDev } from "./wrangler-dev.mjs";
+import { spawnWranglerDev, waitUntilUp } from "./wrangler-dev.mjs";
 import { startStandIn } from "./easypost-standin.mjs";
 
 const sizes = process.argv.slice(2).map(Number).filter(Boolean);
@@ -53,11 +53,7 @@ process.on("SIGINT", () => process.exit(130));
 
 const sleep = (ms) => new Promise((r) => setTimeout(r, ms));
 const call = async (path, init, headers = auth) => (await fetch(`${base}${path}`, { headers, ...init })).json();
-for (let i = 0; ; i++) {
-  try { if ((await fetch(`${base}/health`)).ok) break; } catch {}
-  if (i > 240) throw new Error("wrangler dev did not start");
-  await sleep(250);
-}
+await waitUntilUp(base, server);
 
 // Resident memory of the dev server: every process under wrangler (workerd does the work).
 function treeRssMb(root) {

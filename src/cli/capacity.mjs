@@ -10,7 +10,7 @@ import os from "node:os";
 import { join } from "node:path";
 import { DatabaseSync } from "node:sqlite";
 import { destination } from "./destinations.mjs";
-import { spawnWranglerDev } from "./wrangler-dev.mjs";
+import { spawnWranglerDev, waitUntilUp } from "./wrangler-dev.mjs";
 
 const sizes = process.argv.slice(2).map(Number).filter(Boolean);
 if (!sizes.length) sizes.push(1000, 10000);
@@ -35,11 +35,7 @@ async function startServer(port, extraVars = []) {
     "--var", `PUBLIC_BASE_URL:${base}`, "--var", "LABEL_SIGNING_SECRET:capacity-only-secret", "--var", "CAPACITY_COUNTERS:1", ...extraVars, "--log-level", "error"],
   { stdio: ["ignore", "ignore", "inherit"], detached: true });
   servers.push({ server, dir });
-  for (let i = 0; ; i++) {
-    try { if ((await fetch(`${base}/health`)).ok) break; } catch {}
-    if (i > 240) throw new Error("wrangler dev did not start");
-    await sleep(250);
-  }
+  await waitUntilUp(base, server);
 }
 function stopServer() {
   try { process.kill(-server.pid, "SIGTERM"); } catch {}

@@ -12,7 +12,7 @@ import os from "node:os";
 import { join } from "node:path";
 import { parseArgs } from "node:util";
 import { PDFDocument } from "pdf-lib";
-import { spawnWranglerDev } from "./wrangler-dev.mjs";
+import { spawnWranglerDev, waitUntilUp } from "./wrangler-dev.mjs";
 
 const { values: opt } = parseArgs({
   options: {
@@ -43,11 +43,7 @@ async function start() {
   server = spawnWranglerDev(["--ip", "127.0.0.1", "--port", opt.port, "--persist-to", dir, "--var", `PUBLIC_BASE_URL:${base}`,
     "--var", "LABEL_SIGNING_SECRET:chaos-only-secret", "--var", `SANDBOX_TRANSIENT_ERROR_RATE:${opt.transient}`, "--var", `SANDBOX_LATENCY_MS:${opt.latency}`, "--log-level", "error"],
   { stdio: ["ignore", "ignore", "inherit"], detached: true });
-  for (let i = 0; ; i++) {
-    try { if ((await fetch(`${base}/health`)).ok) return; } catch {}
-    if (i > 240) throw new Error("wrangler dev did not start");
-    await sleep(250);
-  }
+  await waitUntilUp(base, server);
 }
 function kill() {
   try { process.kill(-server.pid, "SIGKILL"); } catch {}

@@ -2,3 +2,4 @@
 import type { ChildProcess, SpawnOptions } from "node:child_process";
 export function devToolsOff(env?: NodeJS.ProcessEnv): NodeJS.ProcessEnv;
 export function spawnWranglerDev(args: string[], options?: SpawnOptions): ChildProcess;
+export function waitUntilUp(base: string, server?: ChildProcess): Promise<void>;

@@ -16,3 +16,16 @@ export const devToolsOff = (env = process.env) => ({
 });
 
 export const spawnWranglerDev = (args, options = {}) => spawn("wrangler", ["dev", ...args], { ...options, env: devToolsOff() });
+
+/**
+ * Resolves once the dev server at `base` answers `/health` (a minute at most, as wrangler builds
+ * first); fails at once if `server`, its process, has exited.
+ */
+export async function waitUntilUp(base, server) {
+  for (let i = 0; ; i++) {
+    try { if ((await fetch(`${base}/health`)).ok) return; } catch {}
+    const exited = server && server.exitCode !== null;
+    if (exited || i > 240) throw new Error(`wrangler dev did not start${exited ? ` (it exited with ${server.exitCode}; its errors are above)` : ""}`);
+    await new Promise((r) => setTimeout(r, 250));
+  }
+}

@@ -3,7 +3,7 @@
 import { mkdtempSync, rmSync } from "node:fs";
 import { tmpdir } from "node:os";
 import { join } from "node:path";
-import { spawnWranglerDev } from "../../src/cli/wrangler-dev.mjs";
+import { spawnWranglerDev, waitUntilUp } from "../../src/cli/wrangler-dev.mjs";
 
 export type DevServer = { base: string; port: number; key: string; newKey: (balance: string) => string; stop: () => void };
 
@@ -24,11 +24,10 @@ export async function startDevServer(port: number, balance = "1000.00"): Promise
     try { process.kill(-server.pid!, "SIGTERM"); } catch {}
     rmSync(dir, { recursive: true, force: true });
   };
-  for (let i = 0; ; i++) {
-    try { if ((await fetch(`${base}/health`)).ok) break; } catch {}
-    if (server.exitCode !== null || i > 240) { stop(); throw new Error(`wrangler dev did not start${server.exitCode !== null ? ` (it exited with ${server.exitCode}; its errors are above)` : ""}`); }
-    await new Promise((r) => setTimeout(r, 250));
-  }
+  await waitUntilUp(base, server).catch((err) => {
+    stop();
+    throw err;
+  });
   // Another account in the running server's database, as `npm run seed` makes one.
   const newKey = (b: string) => createAccount(b).key;
   return { base, port, key, newKey, stop };
