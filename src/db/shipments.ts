@@ -118,11 +118,12 @@ const RECORD_COLUMNS = [...D1_SHIPMENT_COLUMNS, "customs", "tracking", "tracking
  * A row as one JSON object with its JSON columns nested, written by SQLite (its values quoted, its
  * JSON columns joined in as they are stored): a page of 100 shipments is then 100 values to hand to
  * JavaScript instead of 4,200 (the runtime's cost per value was most of a read), one `JSON.parse`
- * instead of 1,300, and one string to send across RPC instead of 100 objects.
+ * instead of 1,300, and one string to send across RPC instead of 100 objects. One `format` writes the
+ * row in a single pass; joining its 84 pieces with `||` copied the growing text at every join.
  */
-export const RECORD_JSON = `'{' || ${RECORD_COLUMNS.map((c, i) => `'${i ? "," : ""}"${c}":' || ${
+export const RECORD_JSON = `format('{${RECORD_COLUMNS.map((c, i) => `${i ? "," : ""}"${c}":%s`).join("")}}', ${RECORD_COLUMNS.map((c) =>
   // JSON columns hold JSON text already (JSON.stringify wrote it): put in as it is, not parsed again.
-  (JSON_COLUMNS as readonly string[]).includes(c) ? `COALESCE(${c}, 'null')` : `json_quote(${c})`}`).join(" || ")} || '}'`;
+  (JSON_COLUMNS as readonly string[]).includes(c) ? `COALESCE(${c}, 'null')` : `json_quote(${c})`).join(", ")})`;
 
 /** `shipmentPage`'s rows, each as `RECORD_JSON` (column `r`): read with `shipmentPageJson`. */
 export const shipmentPageAsJson = (db: D1Database, batch: BatchRef, f: PageFilter) => shipmentPage(db, batch, f, `${RECORD_JSON} AS r`);

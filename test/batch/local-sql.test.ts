@@ -72,13 +72,13 @@ describe("the object's SQLite as D1", () => {
     expect(result.status).toBe("validating");
   });
 
-  it("a page read as the JSON text SQLite writes is the page the rows make: every column, nulls, quotes, Unicode, numbers", async () => {
+  it("a page read as the JSON text SQLite writes is the page the rows make: every column, nulls, quotes, Unicode, numbers, format's %", async () => {
     const result = await withLocal("local-sql-3", async (db) => {
       const b = row("batch_local3");
       const owner = { batch_id: b.id, account_id: b.account_id };
       const odd = { name: 'Zoë "Quote" \\ Ωmega', company: "Tab\there \u2028", street1: "1 Main St" };
       const records = [1, 2, 3].map((p) => toRecord({
-        reference: p === 2 ? null : `ref-${p} "q"`, to_address: address(p === 1 ? odd : {}), from_address: from(),
+        reference: p === 2 ? null : `ref-${p} "q" 100%s %d`, to_address: address(p === 1 ? odd : {}), from_address: from(),
         parcel: { weight_oz: 16.5, length_in: 10, width_in: 8, height_in: 4 }, metadata: { n: p, note: `say "hi" \\ ${p}`, empty: null },
       }, p, owner, b, now));
       await db.batch([batches.insertBatch(db, b), ...shipments.insertShipments(db, owner, now, records)]);
