@@ -66,3 +66,14 @@ describe("a merged file's frames", () => {
     }
   });
 });
+
+describe("a merged file lets requests in as it draws", () => {
+  it("every ten labels, in both layouts, and not after each one", async () => {
+    const labels = Array.from({ length: 100 }, (_, i) => sampleLabel({ tracking_number: `94055118992231974${String(28490 + i)}` }));
+    for (const layout of ["4x6", "letter"] as const) {
+      let turns = 0;
+      await mergeLabels(labels, "pdf", layout, async () => void turns++);
+      expect(turns).toBe(10);
+    }
+  });
+});
