@@ -68,9 +68,9 @@ function nativeFlate(doc: PDFDocument) {
 export async function embedLabelFonts(doc: PDFDocument, subset = true): Promise<LabelFonts> {
   nativeFlate(doc);
   doc.registerFontkit(fontkit as never);
-  const regular = await doc.embedFont(new Uint8Array(regularTtf), { subset, features: FEATURES });
+  const regular = await doc.embedFont(ttfOf(false), { subset, features: FEATURES });
   await letRequestsIn();
-  const bold = await doc.embedFont(new Uint8Array(boldTtf), { subset, features: FEATURES });
+  const bold = await doc.embedFont(ttfOf(true), { subset, features: FEATURES });
   return { regular, bold };
 }
 
@@ -84,8 +84,10 @@ export const labelText = (s: string | null | undefined) => (s ?? "").normalize("
 export type PathCommand = { command: "moveTo" | "lineTo" | "quadraticCurveTo" | "bezierCurveTo" | "closePath"; args: number[] };
 type Face = { unitsPerEm: number; glyphForCodePoint(cp: number): { advanceWidth: number; path: { commands: PathCommand[] } } };
 const faces: Partial<Record<"regular" | "bold", { face: Face; unitsPerEm: number; advances: Map<number, number> }>> = {};
+// The font file's bytes over the module's own buffer, so that metrics and embedding share one parse.
+const ttfOf = (bold: boolean) => new Uint8Array(bold ? boldTtf : regularTtf);
 function faceOf(bold: boolean) {
-  const face = fontkitModule.create(Buffer.from(bold ? boldTtf : regularTtf)) as unknown as Face;
+  const face = fontkit.create(ttfOf(bold)) as unknown as Face;
   // fontkit's getter parses the font's head table on each read; layout asks it for every measurement.
   return { face, unitsPerEm: face.unitsPerEm, advances: new Map<number, number>() };
 }
@@ -107,6 +109,26 @@ export function glyphOutline(cp: number, bold: boolean): { advance: number; comm
   const f = (faces[bold ? "bold" : "regular"] ??= faceOf(bold));
   const glyph = f.face.glyphForCodePoint(cp);
   return { advance: glyph.advanceWidth, commands: glyph.path.commands, unitsPerEm: f.unitsPerEm };
+}
+
+let warmed = false;
+
+/**
+ * Parses both faces and writes a first subset of each (which reads the glyph tables), one step a turn
+ * with `between` after each: the first merged file of an isolate otherwise did all of it in two turns
+ * of its own, which a client's read waited behind.
+ */
+export async function warmLabelFonts(between: () => Promise<void>) {
+  if (warmed) return;
+  for (const bold of [false, true]) {
+    const f = (faces[bold ? "bold" : "regular"] ??= faceOf(bold));
+    await between();
+    const subset = (f.face as unknown as { createSubset(): { includeGlyph(glyph: unknown): number; encode(): Uint8Array } }).createSubset();
+    subset.includeGlyph(f.face.glyphForCodePoint(0x41));
+    subset.encode();
+    await between();
+  }
+  warmed = true;
 }
 
 type SubsetEmbedder = {

@@ -1,6 +1,7 @@
 // A merged file from up to 100 labels. PDF: one document, fonts embedded once, each label drawn
 // straight onto its page (4x6: one a page; letter: two a page), the pages sharing one resource dictionary. ZPL: the labels one after another.
 import { PDFDocument } from "pdf-lib";
+import { warmLabelFonts } from "./fonts";
 import { embedLabelFonts, LABEL_HEIGHT, LABEL_WIDTH, labelPages, type LabelData } from "./draw";
 import { zplLabel } from "./zpl";
 import { epl2Label } from "./epl2";
@@ -20,6 +21,7 @@ const LABELS_PER_TURN = 10;
  * label's drawing, and a file written with nothing else to do waited that long a label.
  */
 export async function mergeLabels(labels: readonly LabelData[], format: LabelFormat, layout: LabelLayout, between: () => Promise<void> = async () => {}) {
+  await warmLabelFonts(between);
   if (format === "zpl") {
     return { bytes: new TextEncoder().encode(labels.map(zplLabel).join("\n") + "\n"), contentType: "text/plain; charset=utf-8", ext: "zpl" };
   }

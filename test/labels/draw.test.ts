@@ -2,6 +2,7 @@ import { describe, expect, it } from "vitest";
 import { code128Modules } from "../../src/labels/barcode";
 import { renderLabelPdf, type LabelData } from "../../src/labels/draw";
 import { mergeLabels } from "../../src/labels/merge";
+import { warmLabelFonts } from "../../src/labels/fonts";
 import { PDFDict, PDFName } from "pdf-lib";
 import { address, from } from "../helpers";
 import { decodeCode128 } from "./code128";
@@ -69,6 +70,7 @@ describe("a merged file's frames", () => {
 
 describe("a merged file lets requests in as it draws", () => {
   it("every ten labels, in both layouts, and not after each one", async () => {
+    await warmLabelFonts(async () => {});
     const labels = Array.from({ length: 100 }, (_, i) => sampleLabel({ tracking_number: `94055118992231974${String(28490 + i)}` }));
     for (const layout of ["4x6", "letter"] as const) {
       let turns = 0;
