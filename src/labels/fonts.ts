@@ -112,20 +112,26 @@ export function glyphOutline(cp: number, bold: boolean): { advance: number; comm
 }
 
 let warmed = false;
+const DESCRIPTOR = ["postscriptName", "italicAngle", "ascent", "descent", "capHeight", "xHeight", "bbox"] as const;
 
 /**
- * Parses both faces and writes a first subset of each (which reads the glyph tables), one step a turn
- * with `between` after each: the first merged file of an isolate otherwise did all of it in two turns
- * of its own, which a client's read waited behind.
+ * Parses both faces, writes a first subset of each (which reads the glyph tables) and reads what a
+ * font's descriptor needs, one step a turn with `between` after each: the first merged file of an
+ * isolate otherwise did all of it in two turns of its own, which a client's read waited behind.
  */
 export async function warmLabelFonts(between: () => Promise<void>) {
   if (warmed) return;
   for (const bold of [false, true]) {
     const f = (faces[bold ? "bold" : "regular"] ??= faceOf(bold));
     await between();
-    const subset = (f.face as unknown as { createSubset(): { includeGlyph(glyph: unknown): number; encode(): Uint8Array } }).createSubset();
-    subset.includeGlyph(f.face.glyphForCodePoint(0x41));
+    const face = f.face as unknown as Face & Record<typeof DESCRIPTOR[number], unknown> & { createSubset(): { includeGlyph(glyph: unknown): number; encode(): Uint8Array } };
+    const subset = face.createSubset();
+    subset.includeGlyph(face.glyphForCodePoint(0x41));
     subset.encode();
+    await between();
+    // What a document's font descriptor reads: fontkit decodes (and keeps) their tables on first use,
+    // the `post` table with every glyph's name.
+    for (const k of DESCRIPTOR) void face[k];
     await between();
   }
   warmed = true;

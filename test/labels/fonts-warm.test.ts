@@ -14,12 +14,12 @@ const label = (): LabelData => ({
 });
 
 describe("warming the label fonts", () => {
-  it("lets requests in after each face's parse and first subset, once an isolate", async () => {
+  it("lets requests in after each face's parse, first subset and descriptor tables, once an isolate", async () => {
     const turns: string[] = [];
     await warmLabelFonts(async () => void turns.push("turn"));
-    expect(turns).toHaveLength(4);
+    expect(turns).toHaveLength(6);
     await warmLabelFonts(async () => void turns.push("again"));
-    expect(turns).toHaveLength(4);
+    expect(turns).toHaveLength(6);
     // A merged file after it has only its drawing's turns.
     let drawn = 0;
     await mergeLabels(Array.from({ length: 20 }, label), "pdf", "4x6", async () => void drawn++);
