@@ -44,7 +44,9 @@ import { Watchers } from "./watchers";
 export type Refusal = { ok: false; code: ErrorCode; message: string; details?: ErrorDetail[] };
 export type Outcome<T = object> = ({ ok: true; row: BatchRow } & T) | Refusal;
 
-const VALIDATION_PAGE = 100;
+// Shipments validated (and, in test mode, rated) per transaction: each page holds the thread, and a
+// client's read waits behind it.
+const VALIDATION_PAGE = 50;
 const TIMER_RETRY_MS = 5_000;
 const SEND_BATCH = 100; // Queues accept at most 100 messages a sendBatch.
 // Shipments moved to `queued` per statement when a purchase starts. A statement holds the object (and,
