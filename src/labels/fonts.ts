@@ -112,6 +112,8 @@ export function glyphOutline(cp: number, bold: boolean): { advance: number; comm
 }
 
 let warmed = false;
+/** For tests, which share an isolate with others that drew labels: the next warming runs its steps again. */
+export const forgetWarmedFonts = () => void (warmed = false);
 const DESCRIPTOR = ["postscriptName", "italicAngle", "ascent", "descent", "capHeight", "xHeight", "bbox"] as const;
 
 /**

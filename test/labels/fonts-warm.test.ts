@@ -1,7 +1,7 @@
 // The first merged file of an isolate parses the label fonts and reads their glyph tables: done ahead
 // of drawing, one step a turn, so no client's read waits behind all of it at once.
 import { describe, expect, it } from "vitest";
-import { warmLabelFonts } from "../../src/labels/fonts";
+import { forgetWarmedFonts, warmLabelFonts } from "../../src/labels/fonts";
 import { mergeLabels } from "../../src/labels/merge";
 import type { LabelData } from "../../src/labels/label";
 import { address, from } from "../helpers";
@@ -15,6 +15,7 @@ const label = (): LabelData => ({
 
 describe("warming the label fonts", () => {
   it("lets requests in after each face's parse, first subset and descriptor tables, once an isolate", async () => {
+    forgetWarmedFonts();
     const turns: string[] = [];
     await warmLabelFonts(async () => void turns.push("turn"));
     expect(turns).toHaveLength(6);
