@@ -56,7 +56,7 @@ const FEATURES = { ccmp: false, liga: false, clig: false, calt: false, rlig: fal
 
 /**
  * The document's compressed streams (the font subsets and their Unicode maps, written at save) by the
- * runtime's native zlib, at pdf-lib's level: its pure-JS deflate (pako) was a tenth of a merged file's time.
+ * runtime's native zlib, at pdf-lib's level: its pure-JS deflate (pako) was a visible share of a merged file.
  */
 function nativeFlate(doc: PDFDocument) {
   const context = doc.context;

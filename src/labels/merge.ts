@@ -1,8 +1,8 @@
 // A merged file from up to 100 labels. PDF: one document, fonts embedded once, each label drawn
 // straight onto its page (4x6: one a page; letter: two a page), the pages sharing one resource dictionary. ZPL: the labels one after another.
 import { PDFDocument } from "pdf-lib";
-import { warmLabelFonts } from "./fonts";
-import { embedLabelFonts, LABEL_HEIGHT, LABEL_WIDTH, labelPages, type LabelData } from "./draw";
+import { embedLabelFonts, warmLabelFonts } from "./fonts";
+import { LABEL_HEIGHT, LABEL_WIDTH, labelPages, type LabelData } from "./draw";
 import { zplLabel } from "./zpl";
 import { epl2Label } from "./epl2";
 import { concatBytes } from "../lib/bytes";
@@ -17,8 +17,8 @@ const LABELS_PER_TURN = 10;
 /**
  * `between` runs after every `LABELS_PER_TURN` drawn labels: the label consumer passes `backgroundTurn`,
  * so a 100-label file never holds the isolate for long while clients are waiting. Not after each label:
- * a turn through the event loop takes at least a millisecond of the clock in workerd, far more than a
- * label's drawing, and a file written with nothing else to do waited that long a label.
+ * a turn through workerd's event loop takes far longer than drawing a label, and a file written with
+ * nothing else to do waited that long for every label.
  */
 export async function mergeLabels(labels: readonly LabelData[], format: LabelFormat, layout: LabelLayout, between: () => Promise<void> = async () => {}) {
   await warmLabelFonts(between);
