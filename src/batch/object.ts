@@ -942,7 +942,8 @@ export class BatchObject extends DurableObject<Env> {
         }
       }
       for (const st of own.pendingEventsPage(this.local, owed)) this.sqlite.rows(st);
-      const summary = this.trackingAfter(row, updates.map(({ s, advance }) => ({ from: s.tracking_status ?? "pre_transit", to: advance.tracking.status })));
+      // A label with no status yet (bought before statuses were kept) is not in the summary: newly tracked.
+      const summary = this.trackingAfter(row, updates.map(({ s, advance }) => ({ from: s.tracking_status, to: advance.tracking.status })));
       const updated = { ...row, tracking_summary: JSON.stringify(summary) };
       if (!announced && allArrived(summary)) {
         arrived = true;

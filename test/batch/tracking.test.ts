@@ -3,7 +3,7 @@
 import { describe, expect, it } from "vitest";
 import { sandboxStory, FINAL_TRACKING } from "../../src/carriers/sandbox/tracking-story";
 import { advanceSandbox, moveSummary, movesExceptions, summarize, type TrackingMove } from "../../src/batch/tracking";
-import { address, api, countInBatch, createBatch, d1Down, from, isFinal, newAccount, passTime, settle, shipment, waitFor } from "../helpers";
+import { address, api, countInBatch, createBatch, d1Down, from, inBatch, isFinal, newAccount, passTime, settle, shipment, waitFor } from "../helpers";
 
 const DAY = 86_400_000;
 
@@ -144,6 +144,28 @@ describe("a bought batch, tracked (sandbox)", () => {
     const delivered = (await api(key, `/v1/events?type=batch.delivered&batch_id=${b.id}`)).json.data;
     expect(delivered).toHaveLength(arrived ? 1 : 0);
     expect(done.tracking_summary.exceptions.map((x: any) => x.shipment_id)).toEqual(stories.filter((s: any) => ["failure", "return_to_sender", "available_for_pickup"].includes(s.tracking.status)).map((s: any) => s.id));
+  });
+});
+
+describe("a label bought before its tracking status was kept", () => {
+  it("is counted as newly tracked when its first scan arrives, so the summary equals a fresh count", async () => {
+    const { key } = await newAccount();
+    const b = await settle(key, (await createBatch(key, { shipments: Array.from({ length: 3 }, () => shipment()) })).id);
+    await api(key, `/v1/batches/${b.id}/purchase`, { body: {} });
+    await waitFor(key, b.id, isFinal);
+    // What an older release left: one bought label with no tracking status, and a summary that (as a
+    // fresh count does) does not count it.
+    await inBatch(b.id, async (db) => {
+      await db.prepare("UPDATE shipments SET tracking_status = NULL WHERE id = (SELECT id FROM shipments WHERE batch_id = ? ORDER BY position LIMIT 1)").bind(b.id).run();
+      await db.prepare("UPDATE batches SET tracking_summary = ? WHERE id = ?")
+        .bind(JSON.stringify({ counts: { pre_transit: 2 }, tracked: 2, delivered_percentage: 0, exceptions: [] }), b.id).run();
+    });
+    await passTime(b.id, 1.5 * DAY);
+    const done = (await api(key, `/v1/batches/${b.id}?shipments_limit=100`)).json;
+    const counts: Record<string, number> = {};
+    for (const s of done.shipments.data) counts[s.tracking.status] = (counts[s.tracking.status] ?? 0) + 1;
+    expect(done.tracking_summary.counts).toEqual(counts);
+    expect(done.tracking_summary.tracked).toBe(3);
   });
 });
 
