@@ -50,8 +50,8 @@ const VALIDATION_PAGE = 50;
 const TIMER_RETRY_MS = 5_000;
 const SEND_BATCH = 100; // Queues accept at most 100 messages a sendBatch.
 // Shipments moved to `queued` per statement when a purchase starts. A statement holds the object (and,
-// locally, the one thread that also answers clients) for its length, about 0.1 ms a shipment with its
-// indexes: pages of 50 keep each turn short enough that a read arriving meanwhile hardly waits.
+// locally, the one thread that also answers clients) for its length: small pages keep each turn short
+// enough that a read arriving meanwhile hardly waits.
 export const QUEUE_PAGE = 50;
 // Refunds asked about in one provider-queue message: their provider ids are read once, their GETs run at the provider's pace.
 const REFUND_CHECK_PAGE = 50;

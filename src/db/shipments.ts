@@ -134,7 +134,6 @@ export const shipmentPageJson = (rows: D1Result) => `[${(rows.results as { r: st
 /** How many shipments the page's filter matches, from its second statement. */
 export const pageTotal = (total: D1Result) => (total.results[0] as { n: number } | undefined)?.n ?? 0;
 
-
 export async function getShipment(db: D1Database, batchId: string, id: string): Promise<ShipmentRecord | null> {
   const row = await db.prepare("SELECT * FROM shipments WHERE batch_id = ? AND id = ?").bind(batchId, id).first();
   return row ? parseShipment(row) : null;
