@@ -138,7 +138,7 @@ function barcode(code: LabelBarcode, modules: number[], y: number, height: numbe
  */
 export function labelFrame(l: LabelData): { key: string; elements: () => LabelElement[] } {
   const abroad = l.to.country !== "US";
-  const withCn22 = abroad && !!l.customs && CN22_SERVICES.has(l.service);
+  const withCn22 = carriesCn22(l);
   const from = addressLines(l.from);
   const heading = l.carrier === "usps" && !abroad ? "USPS TRACKING # (IMpb)" : l.carrier === "usps" ? "USPS TRACKING #" : "TRACKING #";
   const key = [l.carrier, l.ship_date, l.service_name, heading, withCn22 ? 1 : 0, ...from].join("\u0000");
@@ -163,6 +163,9 @@ export function labelFrame(l: LabelData): { key: string; elements: () => LabelEl
   };
 }
 
+/** A label abroad by a USPS service whose label carries the customs declaration, with one to carry. */
+const carriesCn22 = (l: LabelData) => l.to.country !== "US" && !!l.customs && CN22_SERVICES.has(l.service);
+
 // Labels that carry the CN 22 block make room for it with a shorter barcode (still 48 pt, well over
 // what scanners need at 203 dpi).
 const barHeightOf = (withCn22: boolean) => (withCn22 ? 48 : 90);
@@ -172,7 +175,7 @@ const humanYOf = (withCn22: boolean) => 262 + barHeightOf(withCn22) + 16;
 export function labelOwn(l: LabelData): LabelElement[] {
   const code = labelBarcode(l);
   const abroad = l.to.country !== "US";
-  const withCn22 = abroad && !!l.customs && CN22_SERVICES.has(l.service);
+  const withCn22 = carriesCn22(l);
   const humanY = humanYOf(withCn22);
   const els: LabelElement[] = [
     ...one(`${(l.weight_oz / 16).toFixed(2)} LB  ${abroad ? "INTERNATIONAL" : `ZONE ${l.zone}`}`, 76, 58, 8, 90),
